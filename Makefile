@@ -1,0 +1,45 @@
+# SiKo – the stable interfaces: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+EMBEDDED := DEBUG=true OTP_REQUIRED=$${OTP_REQUIRED:-false}
+
+.PHONY: run test install lint format migrate seed messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(EMBEDDED) $(BIN)/python manage.py seed_nrw
+	$(EMBEDDED) $(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "SiKo läuft auf http://127.0.0.1:8000 (Abbruch mit Strg+C)"
+	$(EMBEDDED) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+
+messages: install
+	$(EMBEDDED) $(BIN)/python manage.py makemessages -l en --ignore=.venv
+	$(EMBEDDED) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Authority, ComparisonGroup, Contact, Coverage, PartnerAgency, User
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "kind", "regierungsbezirk", "has_autobahnpolizei", "comparison_group"]
+    list_filter = ["kind", "regierungsbezirk", "has_autobahnpolizei"]
+    search_fields = ["official_name", "short_name"]
+
+
+class CoverageInline(admin.TabularInline):
+    model = Coverage
+    extra = 0
+
+
+@admin.register(PartnerAgency)
+class PartnerAgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "confidence", "active"]
+    list_filter = ["category", "confidence", "active"]
+    search_fields = ["name"]
+    inlines = [CoverageInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "function", "agency"]
+    search_fields = ["name", "agency__name"]
+
+
+admin.site.register(ComparisonGroup)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("SiKo", {"fields": ("organisation_kind", "authority", "partner_agency", "function")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("SiKo", {"fields": ("organisation_kind", "authority", "partner_agency")}),
+    )
+    list_display = ["username", "organisation_kind", "authority", "partner_agency", "is_active"]

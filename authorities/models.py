@@ -1,0 +1,241 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from siko.scoping import ScopedUniqueMixin
+
+from .enums import (
+    STATE_BODIES,
+    AuthorityKind,
+    Confidence,
+    OrganisationKind,
+    PartnerCategory,
+    Regierungsbezirk,
+)
+
+
+class DistinctManager(models.Manager):
+    """Scoping through a many-to-many path must not repeat rows."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().distinct()
+
+
+class ComparisonGroup(models.Model):
+    """A Vergleichsgruppe of authorities (R8), edited by the LZPD."""
+
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Vergleichsgruppe")
+        verbose_name_plural = _("Vergleichsgruppen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Authority(models.Model):
+    """One of the 47 Kreispolizeibehörden. It is the scope of everything a KPB owns."""
+
+    slug = models.SlugField(_("Kennung"), max_length=60, unique=True)
+    official_name = models.CharField(_("Amtliche Bezeichnung"), max_length=200, unique=True)
+    short_name = models.CharField(_("Kurzbezeichnung"), max_length=120)
+    kind = models.CharField(_("Art"), max_length=2, choices=AuthorityKind.choices)
+    seat = models.CharField(_("Sitz"), max_length=100)
+    regierungsbezirk = models.CharField(
+        _("Regierungsbezirk"), max_length=20, choices=Regierungsbezirk.choices
+    )
+    has_autobahnpolizei = models.BooleanField(_("Autobahnpolizei (§ 12 POG NRW)"), default=False)
+    autobahnpolizei_area = models.CharField(_("Autobahnpolizei-Bereich"), max_length=200, blank=True)
+    district = models.CharField(_("Polizeibezirk"), max_length=300)
+    comparison_group = models.ForeignKey(
+        ComparisonGroup,
+        verbose_name=_("Vergleichsgruppe"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authorities",
+    )
+    confidence = models.CharField(_("Datenlage"), max_length=10, choices=Confidence.choices)
+    source_notes = models.TextField(_("Quellenhinweise"), blank=True)
+
+    objects = ScopedManager(authority="pk")
+
+    class Meta:
+        ordering = ["short_name"]
+        verbose_name = _("Kreispolizeibehörde")
+        verbose_name_plural = _("Kreispolizeibehörden")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("authorities:authority_detail", kwargs={"slug": self.slug})
+
+    @property
+    def area_units(self) -> list[str]:
+        """The Kreise and kreisfreie Städte of the police district, as listed in the data."""
+        return [part.strip() for part in self.district.split(";") if part.strip()]
+
+
+class PartnerAgency(ScopedUniqueMixin, models.Model):
+    """An agency with security tasks that a KPB invites (R2, R4)."""
+
+    slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
+    name = models.CharField(_("Name"), max_length=200, unique=True)
+    category = models.CharField(_("Kategorie"), max_length=20, choices=PartnerCategory.choices)
+    seat = models.CharField(_("Sitz"), max_length=100, blank=True)
+    address = models.CharField(_("Anschrift"), max_length=200, blank=True)
+    responsibility = models.TextField(_("Zuständigkeit"), blank=True)
+    routed_via = models.ForeignKey(
+        "self",
+        verbose_name=_("Einladung über"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="routed_agencies",
+        help_text=_("Schulämter werden über ihre Bezirksregierung eingeladen."),
+    )
+    authorities = models.ManyToManyField(
+        Authority, through="Coverage", related_name="partner_agencies", blank=True
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+    confidence = models.CharField(
+        _("Datenlage"), max_length=10, choices=Confidence.choices, default=Confidence.MANUAL
+    )
+    source_notes = models.TextField(_("Quellenhinweise"), blank=True)
+
+    objects = ScopedManager(DistinctManager, authority="coverages__authority")
+
+    class Meta:
+        ordering = ["category", "name"]
+        verbose_name = _("Partnerbehörde")
+        verbose_name_plural = _("Partnerbehörden")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("authorities:partner_detail", kwargs={"slug": self.slug})
+
+
+class Coverage(models.Model):
+    """An agency is responsible for (part of) an authority's area; uncertain links stay visible."""
+
+    agency = models.ForeignKey(PartnerAgency, on_delete=models.CASCADE, related_name="coverages")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="coverages")
+    certain = models.BooleanField(_("belegt"), default=True)
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "authority"], name="coverage_unique")
+        ]
+        verbose_name = _("Zuständigkeit")
+        verbose_name_plural = _("Zuständigkeiten")
+
+    def __str__(self) -> str:
+        return f"{self.agency} → {self.authority}"
+
+
+class Contact(ScopedUniqueMixin, models.Model):
+    """A person at an agency's leadership level. Personal data: minimal, deletable, never logged."""
+
+    agency = models.ForeignKey(
+        PartnerAgency, verbose_name=_("Behörde"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("Name"), max_length=150)
+    function = models.CharField(_("Funktion"), max_length=150)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    deputy_of = models.ForeignKey(
+        "self",
+        verbose_name=_("Vertretung von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deputies",
+    )
+
+    objects = ScopedManager(DistinctManager, authority="agency__coverages__authority")
+
+    class Meta:
+        ordering = ["agency__name", "deputy_of_id", "name"]
+        verbose_name = _("Ansprechperson")
+        verbose_name_plural = _("Ansprechpersonen")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.function})"
+
+
+class User(AbstractUser):
+    """Every account belongs to exactly one organisation (DESIGN §2)."""
+
+    organisation_kind = models.CharField(
+        _("Organisation"), max_length=10, choices=OrganisationKind.choices
+    )
+    authority = models.ForeignKey(
+        Authority,
+        verbose_name=_("Kreispolizeibehörde"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    partner_agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("Partnerbehörde"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
+    function = models.CharField(_("Funktion"), max_length=150, blank=True)
+
+    REQUIRED_FIELDS = ["email", "organisation_kind"]
+
+    class Meta:
+        verbose_name = _("Benutzer")
+        verbose_name_plural = _("Benutzer")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(organisation_kind=OrganisationKind.KPB, authority__isnull=False,
+                      partner_agency__isnull=True)
+                    | Q(organisation_kind=OrganisationKind.PARTNER, authority__isnull=True,
+                        partner_agency__isnull=False)
+                    | Q(organisation_kind__in=[k.value for k in STATE_BODIES],
+                        authority__isnull=True, partner_agency__isnull=True)
+                ),
+                name="user_belongs_to_one_organisation",
+            )
+        ]
+
+    @property
+    def is_kpb(self) -> bool:
+        return self.organisation_kind == OrganisationKind.KPB
+
+    @property
+    def is_state_body(self) -> bool:
+        return self.organisation_kind in STATE_BODIES
+
+    @property
+    def is_partner(self) -> bool:
+        return self.organisation_kind == OrganisationKind.PARTNER
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Police and state staff log in with a second factor; partners answer through links."""
+        return not self.is_partner
+
+    @property
+    def organisation_name(self) -> str:
+        if self.authority_id:
+            return str(self.authority)
+        if self.partner_agency_id:
+            return str(self.partner_agency)
+        return str(self.get_organisation_kind_display())

@@ -1,0 +1,62 @@
+"""Writes to the partner directory. Each service checks its rule, writes atomically, audits."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from siko.audit import log_action
+
+from .models import Authority, Contact, Coverage, PartnerAgency
+
+
+class DirectoryError(Exception):
+    """A rule of the directory was broken; the message is German and shown to the user."""
+
+
+@transaction.atomic
+def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: Any) -> PartnerAgency:
+    """A new agency always covers at least one authority; KPB staff add only their own."""
+    if not authorities:
+        raise DirectoryError(_("Eine Partnerbehörde braucht mindestens eine zuständige KPB."))
+    if by.is_kpb and any(a.pk != by.authority_id for a in authorities):
+        raise DirectoryError(_("Sie können Partner nur für Ihre eigene Behörde anlegen."))
+    agency = PartnerAgency(**data)
+    agency.full_clean()
+    agency.save()
+    for authority in authorities:
+        Coverage.objects.create(agency=agency, authority=authority)
+    log_action("partner.created", agency, actor=by, authority=by.authority if by.is_kpb else None)
+    return agency
+
+
+@transaction.atomic
+def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> PartnerAgency:
+    changed = sorted(name for name, value in data.items() if getattr(agency, name) != value)
+    for name, value in data.items():
+        setattr(agency, name, value)
+    agency.full_clean()
+    agency.save()
+    log_action("partner.changed", agency, actor=by, data={"fields": changed},
+               authority=by.authority if by.is_kpb else None)
+    return agency
+
+
+@transaction.atomic
+def save_contact(contact: Contact, *, by: Any) -> Contact:
+    created = contact.pk is None
+    contact.full_clean()
+    contact.save()
+    # Personal data stays out of the audit data: only the row's identity is recorded.
+    log_action("contact.created" if created else "contact.changed", contact.agency, actor=by,
+               data={"contact_id": contact.pk}, authority=by.authority if by.is_kpb else None)
+    return contact
+
+
+@transaction.atomic
+def delete_contact(contact: Contact, *, by: Any) -> None:
+    agency = contact.agency
+    contact_id = contact.pk
+    contact.delete()
+    log_action("contact.deleted", agency, actor=by, data={"contact_id": contact_id},
+               authority=by.authority if by.is_kpb else None)

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "authorities"
+
+urlpatterns = [
+    path("behoerden/", views.AuthorityListView.as_view(), name="authority_list"),
+    path("behoerden/<slug:slug>/", views.AuthorityDetailView.as_view(), name="authority_detail"),
+    path("partner/", views.PartnerListView.as_view(), name="partner_list"),
+    path("partner/neu/", views.PartnerCreateView.as_view(), name="partner_create"),
+    path("partner/<slug:slug>/", views.PartnerDetailView.as_view(), name="partner_detail"),
+    path("partner/<slug:slug>/bearbeiten/", views.PartnerUpdateView.as_view(), name="partner_update"),
+    path(
+        "partner/<slug:slug>/kontakte/neu/", views.ContactCreateView.as_view(), name="contact_create"
+    ),
+    path(
+        "partner/<slug:slug>/kontakte/<int:pk>/",
+        views.ContactUpdateView.as_view(),
+        name="contact_update",
+    ),
+    path(
+        "partner/<slug:slug>/kontakte/<int:pk>/loeschen/",
+        views.ContactDeleteView.as_view(),
+        name="contact_delete",
+    ),
+]

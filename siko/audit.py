@@ -1,0 +1,35 @@
+"""The audit trail: one registry of action types with their German text."""
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry
+
+ACTIONS: dict[str, Any] = {
+    "partner.created": _("Partnerbehörde angelegt"),
+    "partner.changed": _("Partnerbehörde geändert"),
+    "partner.imported": _("Partnerbehörde per CSV importiert"),
+    "contact.created": _("Ansprechperson angelegt"),
+    "contact.changed": _("Ansprechperson geändert"),
+    "contact.deleted": _("Ansprechperson gelöscht"),
+}
+
+
+def log_action(
+    action: str, obj: models.Model, *, actor: Any = None, authority: Any = None,
+    data: dict | None = None,
+) -> AuditEntry:
+    """Record an action; unknown action types are a programming error."""
+    if action not in ACTIONS:
+        raise KeyError(f"Unbekannte Aktion {action!r}: in siko.audit.ACTIONS eintragen.")
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        authority=authority,
+        data=data or {},
+    )

@@ -1,0 +1,11 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "embedded_mailbox": settings.EMAIL_BACKEND == "siko.mail.LocalMailboxBackend",
+        "site_debug": settings.DEBUG,
+    }

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LocalMail(models.Model):
+    """A mail delivered to the local mailbox (embedded mode without SMTP)."""
+
+    created = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+    from_email = models.CharField(_("Absender"), max_length=300)
+    recipients = models.TextField(_("Empfänger"))
+    subject = models.CharField(_("Betreff"), max_length=300)
+    body = models.TextField(_("Text"))
+    message = models.TextField(_("Vollständige Nachricht"))
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("Mail im lokalen Postfach")
+        verbose_name_plural = _("Mails im lokalen Postfach")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object (written inside the service's transaction)."""
+
+    created = models.DateTimeField(_("Zeitpunkt"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(_("Aktion"), max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60)
+    object_repr = models.CharField(max_length=300)
+    authority = models.ForeignKey(
+        "authorities.Authority", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokolleinträge")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"

@@ -1,0 +1,73 @@
+"""Who may do what: rules predicates shared by views (declared policy) and templates (buttons)."""
+
+from typing import Any
+
+import rules
+
+from authorities.enums import OrganisationKind
+
+
+@rules.predicate
+def is_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+@rules.predicate
+def is_kpb_staff(user: Any) -> bool:
+    return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.KPB)
+
+
+@rules.predicate
+def is_lzpd(user: Any) -> bool:
+    return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.LZPD)
+
+
+@rules.predicate
+def is_lka(user: Any) -> bool:
+    return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.LKA)
+
+
+@rules.predicate
+def is_im(user: Any) -> bool:
+    return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.IM)
+
+
+is_state_body = is_lzpd | is_lka | is_im
+
+
+@rules.predicate
+def is_partner_user(user: Any) -> bool:
+    return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.PARTNER)
+
+
+@rules.predicate
+def is_own_authority(user: Any, authority: Any) -> bool:
+    return authority is None or user.authority_id == authority.pk
+
+
+@rules.predicate
+def agency_covers_own_area(user: Any, agency: Any) -> bool:
+    if agency is None:
+        return True
+    return agency.coverages.filter(authority_id=user.authority_id).exists()
+
+
+@rules.predicate
+def is_own_agency(user: Any, agency: Any) -> bool:
+    return agency is None or user.partner_agency_id == agency.pk
+
+
+police_or_state = is_kpb_staff | is_state_body | is_admin
+
+rules.add_perm("siko.view_home", rules.is_authenticated)
+rules.add_perm("siko.read_mailbox", is_admin)
+rules.add_perm("authorities.list_authorities", police_or_state)
+rules.add_perm("authorities.view_authority", (is_kpb_staff & is_own_authority) | is_state_body | is_admin)
+rules.add_perm("authorities.view_directory", police_or_state)
+rules.add_perm("authorities.view_partner", police_or_state | (is_partner_user & is_own_agency))
+rules.add_perm("authorities.add_partner", is_kpb_staff | is_lzpd | is_admin)
+rules.add_perm(
+    "authorities.change_partner", (is_kpb_staff & agency_covers_own_area) | is_lzpd | is_admin
+)
+rules.add_perm("authorities.view_data_quality", is_state_body | is_admin)
+rules.add_perm("authorities.import_partners", is_kpb_staff | is_lzpd | is_admin)

@@ -1,0 +1,17 @@
+"""Test settings: the real settings with test-friendly speed-ups.
+
+DATABASE_URL and REDIS_URL come from the environment as usual (CI sets PostgreSQL and Redis).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("OTP_REQUIRED", "false")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+EMAIL_BACKEND = "siko.mail.LocalMailboxBackend"
+AXES_FAILURE_LIMIT = 5

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import accounts, otp_views, views
+from .views_base import declare_policy
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.HealthzView.as_view(), name="healthz"),
+    path("postfach/", views.MailboxView.as_view(), name="mailbox"),
+    path("anmelden/", accounts.LoginView.as_view(), name="login"),
+    path("abmelden/", accounts.LogoutView.as_view(), name="logout"),
+    path("passwort/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("passwort/fertig/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("passwort/vergessen/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "passwort/vergessen/gesendet/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "passwort/neu/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "passwort/neu/fertig/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("zweiter-faktor/", otp_views.VerifyView.as_view(), name="otp_verify"),
+    path("zweiter-faktor/einrichten/", otp_views.SetupView.as_view(), name="otp_setup"),
+    path(
+        "sprache/",
+        declare_policy(public_reason="Sprachwahl für alle")(set_language),
+        name="set_language",
+    ),
+    path("verzeichnis/", include("authorities.urls")),
+    path("admin/", admin.site.urls),
+]
+

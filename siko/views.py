@@ -1,0 +1,74 @@
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from .models import LocalMail
+from .views_base import SikoPermissionMixin
+
+
+class HealthzView(SikoPermissionMixin, View):
+    """Database and broker state as JSON: 200 when both answer, else 503 (DESIGN §6)."""
+
+    public = True
+    public_reason = "Load balancers and monitoring ask without an account."
+
+    def get(self, request: HttpRequest) -> JsonResponse:
+        checks = {"database": _check_database(), "broker": _check_broker()}
+        healthy = all(state in {"ok", "in-process"} for state in checks.values())
+        return JsonResponse(
+            {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+        )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure means "not answering"
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+def _check_broker() -> str:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "in-process"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except Exception as error:  # noqa: BLE001
+        return f"error: {type(error).__name__}"
+    return "ok"
+
+
+class HomeView(SikoPermissionMixin, TemplateView):
+    """Start page: each organisation starts where its work is."""
+
+    permission_required = "siko.view_home"
+    template_name = "siko/home.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_kpb:
+            return redirect(user.authority.get_absolute_url())
+        if user.is_partner:
+            return redirect(user.partner_agency.get_absolute_url())
+        return redirect("authorities:authority_list")
+
+
+class MailboxView(SikoPermissionMixin, ListView):
+    """The local mailbox of the embedded mode, read by administrators in the browser."""
+
+    permission_required = "siko.read_mailbox"
+    template_name = "siko/mailbox.html"
+    paginate_by = 25
+    model = LocalMail
+    context_object_name = "mails"

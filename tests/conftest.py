@@ -1,0 +1,102 @@
+"""Shared fixtures: the seeded NRW directory and one persona per role (DESIGN §5)."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from authorities.enums import OrganisationKind
+from authorities.models import Authority, PartnerAgency, User
+
+PASSWORD = "Test-Passwort-2026!"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004 - extends pytest-django
+    """Load the real NRW directory once per test database; each test rolls back on top of it."""
+    with django_db_blocker.unblock():
+        call_command("seed_nrw", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _unscoped_test_code() -> Iterator[None]:
+    """Test code arranges and asserts across authorities; requests still run in their own scope."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture
+def seeded(transactional_db: None) -> None:
+    """For transactional tests (live server, worker): they start from an empty database."""
+    call_command("seed_nrw", verbosity=0)
+
+
+def make_user(username: str, kind: str, *, authority: str = "", agency: str = "", **extra) -> User:
+    user = User(
+        username=username,
+        email=f"{username}@example.org",
+        organisation_kind=kind,
+        authority=Authority.objects.get(slug=authority) if authority else None,
+        partner_agency=PartnerAgency.objects.get(slug=agency) if agency else None,
+        **extra,
+    )
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def kpb_a_user(db: None) -> User:
+    return make_user("kpb-a", OrganisationKind.KPB, authority="pp-dortmund")
+
+
+@pytest.fixture
+def kpb_b_user(db: None) -> User:
+    return make_user("kpb-b", OrganisationKind.KPB, authority="lr-borken")
+
+
+@pytest.fixture
+def lzpd_user(db: None) -> User:
+    return make_user("lzpd", OrganisationKind.LZPD)
+
+
+@pytest.fixture
+def lka_user(db: None) -> User:
+    return make_user("lka", OrganisationKind.LKA)
+
+
+@pytest.fixture
+def im_user(db: None) -> User:
+    return make_user("im", OrganisationKind.IM)
+
+
+@pytest.fixture
+def partner_user(db: None) -> User:
+    return make_user("partner", OrganisationKind.PARTNER, agency="sta-dortmund")
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return make_user("admin", OrganisationKind.LZPD, is_superuser=True, is_staff=True)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+ROLES = ("anonymous", "kpb_a", "kpb_b", "lzpd", "lka", "im", "partner", "admin")
+
+
+@pytest.fixture
+def personas(kpb_a_user, kpb_b_user, lzpd_user, lka_user, im_user, partner_user, admin_user):
+    """Role name → logged-in client (anonymous: no login)."""
+    users = {
+        "anonymous": None, "kpb_a": kpb_a_user, "kpb_b": kpb_b_user, "lzpd": lzpd_user,
+        "lka": lka_user, "im": im_user, "partner": partner_user, "admin": admin_user,
+    }
+    return {role: client_for(user) for role, user in users.items()}

@@ -1,0 +1,117 @@
+"""Every URL pattern × every role: the expected status. A new view without an entry fails here.
+
+Objects belong to KPB A (Polizeipräsidium Dortmund); KPB B (Borken) must not see them (404),
+read-only state bodies may not change them (403), anonymous visitors are sent to the login (302).
+"""
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from authorities.models import Contact, PartnerAgency
+
+from .conftest import ROLES
+
+# Status per role, in the order of ROLES:
+#            anonymous kpb_a kpb_b lzpd  lka   im    partner admin
+ALL = lambda status: (status,) * len(ROLES)  # noqa: E731
+LOGIN_REQUIRED_OK = (302, 200, 200, 200, 200, 200, 200, 200)
+POLICE_OR_STATE = (302, 200, 200, 200, 200, 200, 403, 200)
+OWN_AREA_READ = (302, 200, 404, 200, 200, 200, 403, 200)
+OWN_AREA_CHANGE = (302, 200, 404, 200, 403, 403, 403, 200)
+
+EXPECTED: dict[str, tuple[int, ...]] = {
+    "home": (302, 302, 302, 302, 302, 302, 302, 302),
+    "healthz": ALL(200),
+    "mailbox": (302, 403, 403, 403, 403, 403, 403, 200),
+    "login": (200, 302, 302, 302, 302, 302, 302, 302),
+    "logout": ALL(405),
+    "password_change": LOGIN_REQUIRED_OK,
+    "password_change_done": LOGIN_REQUIRED_OK,
+    "password_reset": ALL(200),
+    "password_reset_done": ALL(200),
+    "password_reset_confirm": ALL(200),
+    "password_reset_complete": ALL(200),
+    "otp_verify": (302, 302, 302, 302, 302, 302, 302, 302),
+    "otp_setup": LOGIN_REQUIRED_OK,
+    "set_language": ALL(302),
+    "authorities:authority_list": POLICE_OR_STATE,
+    "authorities:authority_detail": OWN_AREA_READ,
+    "authorities:partner_list": POLICE_OR_STATE,
+    "authorities:partner_create": (302, 200, 200, 200, 403, 403, 403, 200),
+    "authorities:partner_detail": (302, 200, 404, 200, 200, 200, 200, 200),
+    "authorities:partner_update": OWN_AREA_CHANGE,
+    "authorities:contact_create": OWN_AREA_CHANGE,
+    "authorities:contact_update": OWN_AREA_CHANGE,
+    "authorities:contact_delete": OWN_AREA_CHANGE,
+    "admin:index": (302, 302, 302, 302, 302, 302, 302, 200),
+}
+
+
+def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
+    """Arguments for each URL: always objects of KPB A's area."""
+    kwargs: dict[str, dict[str, Any]] = {
+        "password_reset_confirm": {"uidb64": "MQ", "token": "ungueltig"},
+        "authorities:authority_detail": {"slug": "pp-dortmund"},
+        "authorities:partner_detail": {"slug": "sta-dortmund"},
+        "authorities:partner_update": {"slug": "sta-dortmund"},
+        "authorities:contact_create": {"slug": "sta-dortmund"},
+        "authorities:contact_update": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
+        "authorities:contact_delete": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
+    }
+    return kwargs.get(name, {})
+
+
+def all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace == "admin":
+                names.add("admin:index")  # Django's admin brings its own policy (staff only)
+                continue
+            names |= all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+            names.add(namespace + pattern.name)
+    return names
+
+
+def declared_policy(name: str) -> str:
+    from django.urls import resolve
+
+    kwargs = url_kwargs(name, {"contact": Contact(pk=1)})
+    callback = resolve(reverse(name, kwargs=kwargs)).func
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        if getattr(view_class, "public", False):
+            return f"public: {view_class.public_reason}"
+        return getattr(view_class, "permission_required", "") or ""
+    return getattr(callback, "siko_policy", "")
+
+
+def test_every_url_pattern_has_an_expected_status_per_role():
+    assert all_url_names() == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if not n.startswith("admin:")))
+def test_every_view_declares_a_policy(name):
+    assert declared_policy(name), f"{name} declares neither permission_required nor public"
+
+
+@pytest.fixture
+def objects(db):
+    agency = PartnerAgency.objects.get(slug="sta-dortmund")
+    contact = Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
+                                     email="erika.beispiel@example.org")
+    return {"contact": contact}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_status_for_every_role(name, personas, objects):
+    url = reverse(name, kwargs=url_kwargs(name, objects))
+    seen = {role: personas[role].get(url).status_code for role in ROLES}
+    expected = dict(zip(ROLES, EXPECTED[name], strict=True))
+    assert seen == expected, url
