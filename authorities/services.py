@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_scopes import scopes_disabled
 from django.utils.translation import gettext as _
 
 from siko.audit import log_action
@@ -14,6 +16,17 @@ class DirectoryError(Exception):
     """A rule of the directory was broken; the message is German and shown to the user."""
 
 
+def unique_partner_slug(name: str) -> str:
+    from .seeding import slug_for
+
+    base = slug_for(name)[:70] or "partner"
+    slug, counter = base, 2
+    with scopes_disabled():
+        while PartnerAgency.objects.filter(slug=slug).exists():
+            slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
 @transaction.atomic
 def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: Any) -> PartnerAgency:
     """A new agency always covers at least one authority; KPB staff add only their own."""
@@ -22,7 +35,11 @@ def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: An
     if by.is_kpb and any(a.pk != by.authority_id for a in authorities):
         raise DirectoryError(_("Sie können Partner nur für Ihre eigene Behörde anlegen."))
     agency = PartnerAgency(**data)
-    agency.full_clean()
+    agency.slug = agency.slug or unique_partner_slug(agency.name)
+    try:
+        agency.full_clean()
+    except ValidationError as error:
+        raise DirectoryError(" ".join(error.messages)) from error
     agency.save()
     for authority in authorities:
         Coverage.objects.create(agency=agency, authority=authority)

@@ -1,8 +1,10 @@
 """Shared fixtures: the seeded NRW directory and one persona per role (DESIGN §5)."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
+import redis
 from django.core.management import call_command
 from django.test import Client
 from django_scopes import scopes_disabled
@@ -11,6 +13,23 @@ from authorities.enums import OrganisationKind
 from authorities.models import Authority, PartnerAgency, User
 
 PASSWORD = "Test-Passwort-2026!"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI the real services are required: fail loudly instead of falling back."""
+    if os.environ.get("SIKO_REQUIRE_SERVICES") != "true":
+        return
+    from django.conf import settings
+
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not point to PostgreSQL")
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"Redis at REDIS_URL does not answer: {error}")
+    if problems:
+        raise pytest.UsageError("SIKO_REQUIRE_SERVICES: " + "; ".join(problems))
 
 
 @pytest.fixture(scope="session")

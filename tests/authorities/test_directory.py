@@ -1,0 +1,147 @@
+import pytest
+from django.urls import reverse
+
+from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from siko.models import AuditEntry
+from tests.conftest import client_for
+from tests.helpers import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kpb_user_lands_on_own_authority_with_partners_by_category(kpb_a_user):
+    client = client_for(kpb_a_user)
+    response = client.get("/", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/verzeichnis/behoerden/pp-dortmund/"
+    assert "Polizeipräsidium Dortmund" in html
+    assert "Kreis Unna (nur Stadt Lünen)" in html
+    for heading in ("Staatsanwaltschaft", "Gericht der ordentlichen Gerichtsbarkeit",
+                    "Kreis-, Stadt- oder Gemeindeverwaltung", "Bundespolizei", "Zollverwaltung",
+                    "Staatliches Schulamt"):
+        assert heading in html
+    assert "Staatsanwaltschaft Dortmund" in html
+    assert "Einladung über Bezirksregierung Arnsberg" in html
+
+
+def test_kpb_user_sees_only_own_authority_in_the_list(kpb_a_user):
+    response = client_for(kpb_a_user).get(reverse("authorities:authority_list"))
+    assert [a.slug for a in response.context["authorities"]] == ["pp-dortmund"]
+
+
+def test_lzpd_sees_all_47_authorities(lzpd_user):
+    response = client_for(lzpd_user).get(reverse("authorities:authority_list"))
+    assert len(response.context["authorities"]) == 47
+
+
+def test_authority_list_filters_by_regierungsbezirk_and_search(lzpd_user):
+    client = client_for(lzpd_user)
+    detmold = client.get(reverse("authorities:authority_list"), {"regierungsbezirk": "Detmold"})
+    assert len(detmold.context["authorities"]) == 7
+    search = client.get(reverse("authorities:authority_list"), {"q": "Dortmund"})
+    assert [a.slug for a in search.context["authorities"]] == ["pp-dortmund"]
+
+
+def test_category_without_partner_is_shown_as_gap(kpb_a_user):
+    Coverage.objects.filter(authority__slug="pp-dortmund", agency__category="zoll").delete()
+    html = client_for(kpb_a_user).get("/verzeichnis/behoerden/pp-dortmund/").content.decode()
+    assert "Kategorien ohne Partner" in html
+    assert html.count("fehlt") == 1
+
+
+def test_uncertain_coverage_is_marked_for_lzpd(lzpd_user):
+    html = client_for(lzpd_user).get("/verzeichnis/behoerden/lr-dueren/").content.decode()
+    assert "Zuständigkeit unsicher" in html
+    assert "Datenlage" in html
+
+
+def test_kpb_creates_partner_covering_own_authority(kpb_a_user):
+    response = client_for(kpb_a_user).post(
+        reverse("authorities:partner_create"),
+        {"name": "Jugendamt der Stadt Dortmund", "category": "jugendamt", "active": "on"},
+    )
+    agency = PartnerAgency.objects.get(name="Jugendamt der Stadt Dortmund")
+    assert response.status_code == 302
+    assert list(agency.authorities.values_list("slug", flat=True)) == ["pp-dortmund"]
+    assert AuditEntry.objects.filter(action="partner.created", object_id=str(agency.pk)).exists()
+
+
+def test_duplicate_partner_name_from_other_area_is_a_form_error(kpb_b_user):
+    # "Staatsanwaltschaft Dortmund" exists but lies outside Borken's scope.
+    response = client_for(kpb_b_user).post(
+        reverse("authorities:partner_create"),
+        {"name": "Staatsanwaltschaft Dortmund", "category": "staatsanwaltschaft"},
+    )
+    assert response.status_code == 200
+    assert "existiert bereits" in response.content.decode()
+    assert PartnerAgency.objects.filter(name="Staatsanwaltschaft Dortmund").count() == 1
+
+
+def test_schulamt_without_bezirksregierung_is_refused(kpb_a_user):
+    response = client_for(kpb_a_user).post(
+        reverse("authorities:partner_create"), {"name": "Schulamt X", "category": "schulamt"}
+    )
+    assert "über seine Bezirksregierung" in response.content.decode()
+    assert not PartnerAgency.objects.filter(name="Schulamt X").exists()
+
+
+def test_kpb_adds_edits_and_deletes_contact(kpb_a_user):
+    client = client_for(kpb_a_user)
+    create = reverse("authorities:contact_create", kwargs={"slug": "sta-dortmund"})
+    client.post(create, {"name": "Erika Beispiel", "function": "Leitende Oberstaatsanwältin",
+                         "email": "erika@example.org"})
+    contact = Contact.objects.get(name="Erika Beispiel")
+    update = reverse("authorities:contact_update", kwargs={"slug": "sta-dortmund", "pk": contact.pk})
+    client.post(update, {"name": "Erika Beispiel", "function": "Behördenleitung", "email": "x"})
+    contact.refresh_from_db()
+    assert contact.function == "Leitende Oberstaatsanwältin"  # invalid e-mail: nothing changed
+    client.post(update, {"name": "Erika Beispiel", "function": "Behördenleitung"})
+    contact.refresh_from_db()
+    assert contact.function == "Behördenleitung"
+    client.post(reverse("authorities:contact_delete",
+                        kwargs={"slug": "sta-dortmund", "pk": contact.pk}))
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_kpb_b_cannot_change_partner_of_kpb_a(kpb_b_user):
+    response = client_for(kpb_b_user).post(
+        reverse("authorities:partner_update", kwargs={"slug": "sta-dortmund"}),
+        {"name": "Gekapert", "category": "staatsanwaltschaft"},
+    )
+    assert response.status_code == 404
+    assert PartnerAgency.objects.filter(name="Staatsanwaltschaft Dortmund").exists()
+
+
+def test_unknown_url_gets_german_404(kpb_a_user):
+    response = client_for(kpb_a_user).get("/gibt-es-nicht/")
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.content.decode()
+
+
+def _add_contacts(count: int) -> None:
+    agencies = list(PartnerAgency.objects.filter(coverages__authority__slug="pp-dortmund"))
+    Contact.objects.bulk_create(
+        Contact(agency=agencies[i % len(agencies)], name=f"Person {i}", function="Leitung")
+        for i in range(count)
+    )
+
+
+def test_authority_page_queries_do_not_grow_with_contacts(kpb_a_user):
+    assert_constant_queries(client_for(kpb_a_user), "/verzeichnis/behoerden/pp-dortmund/",
+                            lambda: _add_contacts(60))
+
+
+def test_partner_list_queries_do_not_grow(lzpd_user):
+    def grow() -> None:
+        dortmund = Authority.objects.get(slug="pp-dortmund")
+        for i in range(30):
+            agency = PartnerAgency.objects.create(slug=f"neu-{i}", name=f"Neu {i}", category="sonstige")
+            Coverage.objects.create(agency=agency, authority=dortmund)
+        _add_contacts(30)
+
+    assert_constant_queries(client_for(lzpd_user), reverse("authorities:partner_list"), grow)
+
+
+def test_authority_list_queries_do_not_grow(lzpd_user):
+    assert_constant_queries(client_for(lzpd_user), reverse("authorities:authority_list"),
+                            lambda: _add_contacts(50))
