@@ -1,0 +1,268 @@
+"""The production deployment files, checked without a Docker engine (DESIGN §6, §7).
+
+docker-compose.yml and the Dockerfile are parsed, not run; the settings are resolved in fresh
+interpreters so that each combination of DATABASE_URL, REDIS_URL and EMAIL_URL is read from scratch.
+"""
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = ("web", "worker", "beat")
+SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, Any]:
+    return compose["services"]
+
+
+def _command(service: dict[str, Any]) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def _healthcheck(service: dict[str, Any]) -> str:
+    test = service["healthcheck"]["test"]
+    return test if isinstance(test, str) else " ".join(test)
+
+
+def _settings_variables() -> set[str]:
+    source = (ROOT / "siko" / "settings.py").read_text(encoding="utf-8")
+    names = re.findall(r"\benv(?:\.\w+)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", source)
+    names += re.findall(r"os\.(?:environ(?:\.get)?|getenv)[\(\[]\s*[\"']([A-Z][A-Z0-9_]*)", source)
+    return set(names)
+
+
+def _dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    logical = re.sub(r"\\\n", " ", text)
+    instructions = []
+    for line in logical.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            keyword, _, rest = line.partition(" ")
+            instructions.append((keyword.upper(), rest.strip()))
+    return instructions
+
+
+def test_compose_has_the_five_services(services: dict[str, Any]) -> None:
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+
+
+def test_compose_web_migrates_then_serves_gunicorn(services: dict[str, Any]) -> None:
+    command = _command(services["web"])
+
+    assert "manage.py migrate --noinput" in command
+    assert "gunicorn siko.wsgi" in command
+    assert command.index("migrate") < command.index("gunicorn")
+    assert "--bind 0.0.0.0:8000" in command
+    assert any(port.endswith(":8000") for port in services["web"]["ports"])
+
+
+def test_compose_worker_and_beat_run_celery(services: dict[str, Any]) -> None:
+    assert _command(services["worker"]) == "celery -A siko worker -l info"
+    assert _command(services["beat"]).startswith("celery -A siko beat -l info --schedule ")
+
+
+def test_compose_beat_keeps_its_schedule_in_a_volume(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    schedule = shlex.split(_command(services["beat"]))[-1]
+    mounts = dict(reversed(volume.split(":")[:2]) for volume in services["beat"]["volumes"])
+    folder = str(Path(schedule).parent)
+
+    assert folder in mounts
+    assert mounts[folder] in compose["volumes"]
+
+
+def test_compose_every_service_has_a_healthcheck(services: dict[str, Any]) -> None:
+    checks = {name: _healthcheck(service) for name, service in services.items()}
+
+    assert "/healthz" in checks["web"]
+    assert "inspect ping" in checks["worker"]
+    assert "ping()" in checks["beat"]
+    assert "pg_isready" in checks["postgres"]
+    assert "redis-cli ping" in checks["redis"]
+
+
+def test_compose_app_services_wait_for_healthy_postgres_and_redis(
+    services: dict[str, Any],
+) -> None:
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"] == {
+            "postgres": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+        }, name
+
+
+def test_compose_app_services_share_image_and_environment(services: dict[str, Any]) -> None:
+    web = services["web"]
+
+    for name in ("worker", "beat"):
+        assert services[name]["image"] == web["image"]
+        assert services[name]["build"] == web["build"]
+        assert services[name]["environment"] == web["environment"]
+    assert web["build"]["context"] == "."
+    assert set(SERVICE_VARIABLES) <= set(web["environment"])
+
+
+def test_compose_app_services_run_in_production_mode_with_required_secrets(
+    services: dict[str, Any],
+) -> None:
+    environment = services["web"]["environment"]
+
+    assert environment["DEBUG"] == "false"
+    assert environment["DATABASE_URL"].startswith("postgres://siko:${POSTGRES_PASSWORD:?")
+    assert environment["DATABASE_URL"].endswith("@postgres:5432/siko")
+    assert environment["REDIS_URL"] == "redis://redis:6379/0"
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "SITE_URL", "EMAIL_URL"):
+        assert environment[name].startswith(f"${{{name}:?"), name
+
+
+def test_compose_passes_only_variables_the_settings_read(services: dict[str, Any]) -> None:
+    passed = set(services["web"]["environment"])
+
+    assert passed - _settings_variables() == set()
+
+
+def test_compose_keeps_data_in_named_volumes(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    media_root = services["web"]["environment"]["MEDIA_ROOT"]
+
+    assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
+    assert "redisdata:/data" in services["redis"]["volumes"]
+    for name in APP_SERVICES:
+        assert f"media:{media_root}" in services[name]["volumes"], name
+    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media", "beat"}
+
+
+def test_compose_databases_use_the_supported_major_versions(services: dict[str, Any]) -> None:
+    assert services["postgres"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
+        "${POSTGRES_PASSWORD:?"
+    )
+
+
+def test_env_example_documents_every_compose_variable(services: dict[str, Any]) -> None:
+    compose_text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+    interpolated = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)", compose_text))
+
+    assert interpolated - documented == set()
+    assert set(services["web"]["environment"]) - documented == set()
+
+
+def test_dockerfile_builds_a_non_root_gunicorn_image_with_healthcheck() -> None:
+    instructions = _dockerfile_instructions()
+    keywords = [keyword for keyword, _ in instructions]
+    values = {keyword: value for keyword, value in instructions}
+    runs = " ".join(value for keyword, value in instructions if keyword == "RUN")
+
+    assert values["FROM"] == "python:3.11-slim-bookworm"
+    assert "libpango-1.0-0" in runs
+    assert "pip install -c constraints.txt ." in runs
+    assert "manage.py collectstatic --noinput" in runs
+    assert values["USER"].split(":")[0] not in {"root", "0"}
+    assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN")
+    assert "/healthz" in values["HEALTHCHECK"]
+    assert "curl" not in values["HEALTHCHECK"]
+    assert values["EXPOSE"] == "8000"
+    assert json.loads(values["CMD"])[:2] == ["gunicorn", "siko.wsgi"]
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image() -> None:
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+
+    assert {".env", ".git", ".venv", "var", "staticfiles"} <= set(ignored)
+
+
+PRINT_SETTINGS = """
+import json
+from django.conf import settings
+from siko.celery import app
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"],
+    "name": str(db["NAME"]),
+    "host": db.get("HOST", ""),
+    "broker": settings.CELERY_BROKER_URL,
+    "celery_app_broker": app.conf.broker_url,
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "email_backend": settings.EMAIL_BACKEND,
+    "email_host": getattr(settings, "EMAIL_HOST", ""),
+    "email_port": getattr(settings, "EMAIL_PORT", None),
+    "email_use_tls": getattr(settings, "EMAIL_USE_TLS", False),
+}))
+"""
+
+
+def _resolved_settings(**variables: str) -> dict[str, Any]:
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "DEBUG"}
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="siko.settings",
+        SECRET_KEY="deployment-test-secret-key",
+        **variables,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_settings_without_variables_run_embedded() -> None:
+    resolved = _resolved_settings()
+
+    assert resolved["engine"] == "django.db.backends.sqlite3"
+    assert resolved["name"] == str(ROOT / "var" / "siko.sqlite3")
+    assert resolved["broker"] == "memory://"
+    assert resolved["eager"] is True
+    assert resolved["email_backend"] == "siko.mail.LocalMailboxBackend"
+
+
+def test_settings_with_urls_use_postgres_redis_and_smtp() -> None:
+    resolved = _resolved_settings(
+        DATABASE_URL="postgres://siko:geheim@db.example:5433/siko",
+        REDIS_URL="redis://cache.example:6379/2",
+        EMAIL_URL="smtp+tls://siko:geheim@mail.example:587",
+    )
+
+    assert resolved == {
+        "engine": "django.db.backends.postgresql",
+        "name": "siko",
+        "host": "db.example",
+        "broker": "redis://cache.example:6379/2",
+        "celery_app_broker": "redis://cache.example:6379/2",
+        "eager": False,
+        "email_backend": "django.core.mail.backends.smtp.EmailBackend",
+        "email_host": "mail.example",
+        "email_port": 587,
+        "email_use_tls": True,
+    }
