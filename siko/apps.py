@@ -7,4 +7,5 @@ class SikoConfig(AppConfig):
     verbose_name = _("SiKo Grundfunktionen")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 - registers the rules permissions
+        # Registers the rules permissions and connects the login-time signal receiver.
+        from . import accounts, permissions  # noqa: F401

@@ -4,19 +4,24 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .accounts import LOGIN_AT_KEY
 from .scoping import scope_for_user
-
-LOGIN_AT_KEY = "siko_login_at"
 
 
 class SessionLifetimeMiddleware:
-    """Idle sessions end through SESSION_COOKIE_AGE; this ends every session after 12 hours."""
+    """Ends every session 12 hours after the login, however active it was.
+
+    Idle sessions end through SESSION_COOKIE_AGE (30 minutes), renewed on each request
+    (SESSION_SAVE_EVERY_REQUEST). The login time is stored by the user_logged_in signal; a session
+    without it predates this rule and is ended too.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -24,23 +29,23 @@ class SessionLifetimeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             login_at = request.session.get(LOGIN_AT_KEY)
-            now = time.time()
-            if login_at is None:
-                request.session[LOGIN_AT_KEY] = now
-            elif now - login_at > settings.SESSION_MAX_LIFETIME_SECONDS:
+            if login_at is None or time.time() - login_at > settings.SESSION_MAX_LIFETIME_SECONDS:
                 logout(request)
-                messages.info(request, _("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an."))
-                return redirect(settings.LOGIN_URL)
+                messages.info(
+                    request, _("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich neu an.")
+                )
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 
 class SecondFactorMiddleware:
     """Police and state users must confirm a TOTP code before anything else (when required)."""
 
-    ALLOWED_URL_NAMES = {"otp_verify", "otp_setup", "logout", "healthz", "set_language"}
+    ALLOWED_URL_NAMES = {"otp_verify", "otp_setup", "login", "logout", "healthz", "set_language"}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -49,14 +54,19 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and user.needs_second_factor
             and not user.is_verified()
+            and not self._allowed_unverified(request)
         ):
-            try:
-                url_name = resolve(request.path_info).url_name
-            except Resolver404:
-                url_name = None
-            if url_name not in self.ALLOWED_URL_NAMES:
-                return redirect(f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('otp_verify')}?{query}")
         return self.get_response(request)
+
+    def _allowed_unverified(self, request: HttpRequest) -> bool:
+        if request.path_info.startswith(self.static_prefix):
+            return True
+        try:
+            return resolve(request.path_info).url_name in self.ALLOWED_URL_NAMES
+        except Resolver404:
+            return False
 
 
 class AuthorityScopeMiddleware:

@@ -10,22 +10,16 @@ from authorities.seeding import seed_nrw
 class Command(BaseCommand):
     help = "Legt Demo-Benutzer (einer je Rolle) und fiktive Ansprechpersonen an. Nur für Demos."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--allow-production", action="store_true",
-            help="Auch bei DEBUG=false ausführen (setzt bekannte Demo-Passwörter!).",
-        )
-
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["allow_production"]:
+        # Demo accounts share one published password: they must never exist in production.
+        if not settings.DEBUG:
             raise CommandError(
-                "seed_demo setzt bekannte Passwörter und läuft nur mit DEBUG=true "
-                "(oder ausdrücklich mit --allow-production)."
+                "seed_demo setzt bekannte Passwörter und läuft nur im Demo-Betrieb (DEBUG=true)."
             )
         seed_nrw()
         contacts = seed_demo_directory()
         users = seed_demo_users()
         self.stdout.write(f"seed_demo: {contacts} fiktive Ansprechpersonen ergänzt.")
-        self.stdout.write("Demo-Zugänge (Passwort für alle: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         for demo in users:
             self.stdout.write(f"  {demo.username:<22} {demo.role}")
