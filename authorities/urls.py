@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_csv
 
 app_name = "authorities"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("behoerden/<slug:slug>/", views.AuthorityDetailView.as_view(), name="authority_detail"),
     path("partner/", views.PartnerListView.as_view(), name="partner_list"),
     path("partner/neu/", views.PartnerCreateView.as_view(), name="partner_create"),
+    path("partner/import/", views_csv.PartnerImportView.as_view(), name="partner_import"),
+    path("partner/export.csv", views_csv.PartnerExportView.as_view(), name="partner_export"),
     path("partner/<slug:slug>/", views.PartnerDetailView.as_view(), name="partner_detail"),
     path("partner/<slug:slug>/bearbeiten/", views.PartnerUpdateView.as_view(), name="partner_update"),
     path(

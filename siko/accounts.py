@@ -81,6 +81,13 @@ class PasswordResetView(SikoPermissionMixin, auth_views.PasswordResetView):
     public = True
     public_reason = "Passwort vergessen: wer sich nicht anmelden kann"
     success_url = reverse_lazy("password_reset_done")
+    subject_template_name = "registration/email/password_reset_subject.txt"
+    email_template_name = "registration/email/password_reset.txt"
+    html_email_template_name = "registration/email/password_reset.html"
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
 
 
 class PasswordResetDoneView(SikoPermissionMixin, auth_views.PasswordResetDoneView):

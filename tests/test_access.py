@@ -4,12 +4,18 @@ Objects belong to KPB A (Polizeipräsidium Dortmund); KPB B (Borken) must not se
 read-only state bodies may not change them (403), anonymous visitors are sent to the login (302).
 """
 
+from collections import defaultdict
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorities.models import Contact, PartnerAgency
+from conferences.links import answer_token
+from conferences.models import Invitation
+
+from .factories.conferences import make_conference
 
 from .conftest import ROLES
 
@@ -20,6 +26,8 @@ LOGIN_REQUIRED_OK = (302, 200, 200, 200, 200, 200, 200, 200)
 POLICE_OR_STATE = (302, 200, 200, 200, 200, 200, 403, 200)
 OWN_AREA_READ = (302, 200, 404, 200, 200, 200, 403, 200)
 OWN_AREA_CHANGE = (302, 200, 404, 200, 403, 403, 403, 200)
+CONFERENCE_CHANGE = (302, 200, 404, 403, 403, 403, 403, 200)
+CONFERENCE_POST_ONLY = (302, 405, 404, 403, 403, 403, 403, 405)
 
 EXPECTED: dict[str, tuple[int, ...]] = {
     "home": (302, 302, 302, 302, 302, 302, 302, 302),
@@ -40,12 +48,27 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "authorities:authority_detail": OWN_AREA_READ,
     "authorities:partner_list": POLICE_OR_STATE,
     "authorities:partner_create": (302, 200, 200, 200, 403, 403, 403, 200),
+    "authorities:partner_import": (302, 200, 200, 200, 403, 403, 403, 200),
+    "authorities:partner_export": POLICE_OR_STATE,
     "authorities:partner_detail": (302, 200, 404, 200, 200, 200, 200, 200),
     "authorities:partner_update": OWN_AREA_CHANGE,
     "authorities:contact_create": OWN_AREA_CHANGE,
     "authorities:contact_update": OWN_AREA_CHANGE,
     "authorities:contact_delete": OWN_AREA_CHANGE,
     "admin:index": (302, 302, 302, 302, 302, 302, 302, 200),
+    "conferences:conference_list": POLICE_OR_STATE,
+    "conferences:conference_create": (302, 200, 200, 403, 403, 403, 403, 403),
+    "conferences:conference_detail": OWN_AREA_READ,
+    "conferences:conference_update": CONFERENCE_CHANGE,
+    "conferences:conference_cancel": CONFERENCE_CHANGE,
+    "conferences:agenda": CONFERENCE_CHANGE,
+    "conferences:agenda_item_update": CONFERENCE_CHANGE,
+    "conferences:agenda_item_action": CONFERENCE_POST_ONLY,
+    "conferences:invitations": CONFERENCE_CHANGE,
+    "conferences:invitation_remove": CONFERENCE_POST_ONLY,
+    "conferences:send": CONFERENCE_CHANGE,
+    "conferences:mail_log": OWN_AREA_READ,
+    "conferences:answer": ALL(200),
 }
 
 
@@ -59,6 +82,20 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "authorities:contact_create": {"slug": "sta-dortmund"},
         "authorities:contact_update": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
         "authorities:contact_delete": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
+        "conferences:conference_detail": {"pk": objects["conference"].pk},
+        "conferences:conference_update": {"pk": objects["conference"].pk},
+        "conferences:conference_cancel": {"pk": objects["conference"].pk},
+        "conferences:agenda": {"pk": objects["conference"].pk},
+        "conferences:agenda_item_update": {"pk": objects["conference"].pk,
+                                           "item_pk": objects["agenda_item"].pk},
+        "conferences:agenda_item_action": {"pk": objects["conference"].pk,
+                                           "item_pk": objects["agenda_item"].pk},
+        "conferences:invitations": {"pk": objects["conference"].pk},
+        "conferences:invitation_remove": {"pk": objects["conference"].pk,
+                                          "invitation_pk": objects["invitation"].pk},
+        "conferences:send": {"pk": objects["conference"].pk},
+        "conferences:mail_log": {"pk": objects["conference"].pk},
+        "conferences:answer": {"token": objects["answer_token"]},
     }
     return kwargs.get(name, {})
 
@@ -82,7 +119,7 @@ def all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> s
 def declared_policy(name: str) -> str:
     from django.urls import resolve
 
-    kwargs = url_kwargs(name, {"contact": Contact(pk=1)})
+    kwargs = url_kwargs(name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x"))
     callback = resolve(reverse(name, kwargs=kwargs)).func
     view_class = getattr(callback, "view_class", None)
     if view_class is not None:
@@ -102,11 +139,16 @@ def test_every_view_declares_a_policy(name):
 
 
 @pytest.fixture
-def objects(db):
+def objects(db, kpb_a_user):
+    kpb_a = kpb_a_user
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
     contact = Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
                                      email="erika.beispiel@example.org")
-    return {"contact": contact}
+    conference = make_conference(kpb_a)
+    invitation = Invitation.objects.create(conference=conference, agency=agency, contact=contact)
+    return {"contact": contact, "conference": conference, "invitation": invitation,
+            "agenda_item": conference.agenda_items.first(),
+            "answer_token": answer_token(invitation)}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

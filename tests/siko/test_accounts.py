@@ -404,6 +404,14 @@ def test_password_reset_by_mail_then_login_with_new_password(kpb_a_user):
     assert login(Client(), "kpb-a", PASSWORD).status_code == 200
 
 
+def test_password_reset_mail_names_account_and_validity_in_text_and_html(kpb_a_user):
+    request_reset_link("kpb-a@example.org")
+    mail = LocalMail.objects.get()
+    assert "SiKo-Konto (kpb-a)" in mail.body
+    assert "höchstens 24 Stunden" in mail.body
+    assert "text/html" in mail.message
+
+
 def test_password_reset_link_works_only_once(kpb_a_user):
     link = request_reset_link("kpb-a@example.org")
     client = Client()
