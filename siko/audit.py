@@ -14,6 +14,16 @@ ACTIONS: dict[str, Any] = {
     "contact.created": _("Ansprechperson angelegt"),
     "contact.changed": _("Ansprechperson geändert"),
     "contact.deleted": _("Ansprechperson gelöscht"),
+    "conference.created": _("Konferenz angelegt"),
+    "conference.changed": _("Konferenz geändert"),
+    "conference.cancelled": _("Konferenz abgesagt"),
+    "agenda.changed": _("Tagesordnung geändert"),
+    "invitations.added": _("Partner eingeladen"),
+    "invitations.removed": _("Einladung entfernt"),
+    "invitations.sent": _("Einladungen versendet"),
+    "invitation.answered": _("Einladung beantwortet"),
+    "calendar_feed.created": _("Kalender-Abo angelegt"),
+    "calendar_feed.revoked": _("Kalender-Abo widerrufen"),
 }
 
 

@@ -71,3 +71,8 @@ rules.add_perm(
 )
 rules.add_perm("authorities.view_data_quality", is_state_body | is_admin)
 rules.add_perm("authorities.import_partners", is_kpb_staff | is_lzpd | is_admin)
+
+rules.add_perm("conferences.list_conferences", police_or_state)
+rules.add_perm("conferences.view_conference", police_or_state)
+rules.add_perm("conferences.add_conference", is_kpb_staff)
+rules.add_perm("conferences.change_conference", is_kpb_staff | is_admin)

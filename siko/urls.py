@@ -37,6 +37,7 @@ urlpatterns = [
         name="set_language",
     ),
     path("verzeichnis/", include("authorities.urls")),
+    path("konferenzen/", include("conferences.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConferenceKind(models.TextChoices):
+    SIKO = "siko", _("Sicherheitskonferenz")
+    SIKO_AP = "siko_ap", _("Siko-AP (Autobahnpolizei)")
+
+
+class ConferenceStatus(models.TextChoices):
+    DRAFT = "draft", _("Entwurf")
+    SCHEDULED = "scheduled", _("geplant – Einladungen versendet")
+    HELD = "held", _("durchgeführt")
+    CANCELLED = "cancelled", _("abgesagt")
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("noch nicht versendet")
+    SENT = "sent", _("versendet – keine Antwort")
+    ACCEPTED = "accepted", _("Zusage")
+    TENTATIVE = "tentative", _("vorläufige Zusage")
+    DECLINED = "declined", _("Absage")
+    DELEGATED = "delegated", _("Vertretung benannt")
+
+
+ANSWERED_STATES = (
+    InvitationState.ACCEPTED,
+    InvitationState.TENTATIVE,
+    InvitationState.DECLINED,
+    InvitationState.DELEGATED,
+)
+
+
+class AnswerChannel(models.TextChoices):
+    LINK = "link", _("über den Antwort-Link")
+    PHONE = "phone", _("telefonisch")
+    LETTER = "letter", _("per Brief oder Fax")
+    EMAIL = "email", _("per E-Mail")
+
+
+class MailState(models.TextChoices):
+    QUEUED = "queued", _("wartet")
+    SENDING = "sending", _("wird gesendet")
+    SENT = "sent", _("gesendet")
+    FAILED = "failed", _("fehlgeschlagen")
+
+
+class MailKind(models.TextChoices):
+    INVITATION = "invitation", _("Einladung")
+    UPDATE = "update", _("Änderung")
+    CANCELLATION = "cancellation", _("Absage")
+    REMINDER = "reminder", _("Erinnerung")
+    PARTNER_OVERVIEW = "partner_overview", _("Link zur Übersicht")
+    NOTICE = "notice", _("Hinweis")

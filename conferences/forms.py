@@ -1,0 +1,113 @@
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from authorities.models import Authority, PartnerAgency
+from siko.scoping import scoped_formfield
+
+from .enums import ANSWERED_STATES, AnswerChannel, ConferenceKind
+from .models import AgendaItem, Conference, MandatedTopic
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class ConferenceForm(forms.ModelForm):
+    co_hosts = forms.ModelMultipleChoiceField(
+        label=_("Mitveranstaltende KPB (gemeinsame Konferenz)"), required=False,
+        queryset=Authority.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Eine gemeinsame Konferenz zählt für jede beteiligte Behörde."),
+    )
+
+    class Meta:
+        model = Conference
+        fields = ["kind", "title", "start", "end", "place"]
+        formfield_callback = scoped_formfield
+        widgets = {"start": DateTimeInput(), "end": DateTimeInput()}
+
+    def __init__(self, *args: Any, host: Authority, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django_scopes import scopes_disabled
+
+        # Any of the 47 authorities may co-host; only their names are shown.
+        with scopes_disabled():
+            self.fields["co_hosts"].queryset = Authority._base_manager.exclude(pk=host.pk).order_by(
+                "short_name")
+        if not host.has_autobahnpolizei:
+            self.fields["kind"].choices = [(ConferenceKind.SIKO.value, ConferenceKind.SIKO.label)]
+            self.fields["kind"].help_text = _("Siko-AP nur für Behörden mit Autobahnpolizei.")
+        self.helper = _helper(_("Als Entwurf speichern"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
+        return cleaned
+
+
+class ConfirmUpdateForm(forms.Form):
+    confirm_notify = forms.BooleanField(
+        label=_("Alle Eingeladenen erhalten eine Änderungsmitteilung mit aktualisiertem "
+                "Kalendereintrag."), required=True,
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Grund der Absage (steht in der Mitteilung)"),
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Konferenz absagen"), css_class="btn-danger"))
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["topic", "title", "notes", "duration_minutes", "presenter"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = MandatedTopic.objects.filter(active=True)
+        self.fields["topic"].empty_label = _("freier Tagesordnungspunkt")
+        self.helper = _helper(_("Speichern"))
+
+
+class InviteForm(forms.Form):
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Partnerbehörden"), queryset=PartnerAgency.objects.none(),
+        widget=forms.CheckboxSelectMultiple, error_messages={
+            "required": _("Bitte wählen Sie mindestens eine Partnerbehörde aus.")},
+    )
+
+    def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = PartnerAgency.objects.filter(
+            coverages__authority__in=conference.authorities.all(), active=True)
+
+
+class RecordAnswerForm(forms.Form):
+    state = forms.ChoiceField(label=_("Antwort"), choices=[(s.value, s.label) for s in ANSWERED_STATES])
+    via = forms.ChoiceField(label=_("Eingegangen"), choices=[
+        (c.value, c.label) for c in AnswerChannel if c != AnswerChannel.LINK])
+    delegate_name = forms.CharField(label=_("Name der Vertretung"), required=False, max_length=150)
+    delegate_function = forms.CharField(label=_("Funktion der Vertretung"), required=False,
+                                        max_length=150)
+    comment = forms.CharField(label=_("Anmerkung"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

@@ -1,0 +1,286 @@
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from authorities.models import Authority, Contact, DistinctManager, PartnerAgency
+from siko.scoping import ScopedUniqueMixin
+
+from .enums import (
+    ANSWERED_STATES,
+    AnswerChannel,
+    ConferenceKind,
+    ConferenceStatus,
+    InvitationState,
+    MailKind,
+    MailState,
+)
+
+
+def new_ical_uid() -> str:
+    return f"{uuid.uuid4()}@siko.polizei.nrw"
+
+
+class MandatedTopic(models.Model):
+    """A topic the decree mandates (R6); data, so that the LZPD can add topics."""
+
+    key = models.SlugField(_("Kennung"), max_length=60, unique=True)
+    title = models.CharField(_("Thema"), max_length=200)
+    description = models.TextField(_("Erläuterung"), blank=True)
+    order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    active = models.BooleanField(_("aktiv"), default=True)
+    from_decree = models.BooleanField(_("aus dem Erlass"), default=False)
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = _("Pflichtthema")
+        verbose_name_plural = _("Pflichtthemen")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConferenceQuerySet(models.QuerySet):
+    def not_cancelled(self) -> "ConferenceQuerySet":
+        return self.exclude(status=ConferenceStatus.CANCELLED)
+
+    def in_year(self, year: int) -> "ConferenceQuerySet":
+        tz = timezone.get_default_timezone()
+        start = datetime(year, 1, 1, tzinfo=tz)
+        end = datetime(year + 1, 1, 1, tzinfo=tz)
+        return self.filter(start__gte=start, start__lt=end)
+
+
+class Conference(ScopedUniqueMixin, models.Model):
+    """One conference from plan to follow-up. Host and co-hosts are all in `authorities`."""
+
+    host = models.ForeignKey(
+        Authority, verbose_name=_("Gastgebende KPB"), on_delete=models.PROTECT,
+        related_name="hosted_conferences",
+    )
+    authorities = models.ManyToManyField(
+        Authority, verbose_name=_("Beteiligte KPB"), related_name="conferences",
+        help_text=_("Gastgeberin und Mitveranstalter; eine gemeinsame Konferenz zählt für jede."),
+    )
+    kind = models.CharField(_("Art"), max_length=10, choices=ConferenceKind.choices,
+                            default=ConferenceKind.SIKO)
+    title = models.CharField(_("Titel"), max_length=200)
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    place = models.CharField(_("Ort"), max_length=300)
+    status = models.CharField(_("Status"), max_length=10, choices=ConferenceStatus.choices,
+                              default=ConferenceStatus.DRAFT, db_index=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Organisation"), on_delete=models.PROTECT,
+        related_name="organised_conferences",
+    )
+    ical_uid = models.CharField(max_length=120, unique=True, default=new_ical_uid, editable=False)
+    ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancel_reason = models.TextField(_("Grund der Absage"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(DistinctManager.from_queryset(ConferenceQuerySet),
+                            authority="authorities")
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("Konferenz")
+        verbose_name_plural = _("Konferenzen")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")),
+                                   name="conference_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("conferences:conference_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ConferenceStatus.DRAFT, ConferenceStatus.SCHEDULED)
+
+    @property
+    def has_started(self) -> bool:
+        return timezone.now() >= self.start
+
+    @property
+    def has_ended(self) -> bool:
+        return timezone.now() >= self.end
+
+
+class AgendaItem(models.Model):
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(_("Nr."), default=0)
+    topic = models.ForeignKey(
+        MandatedTopic, verbose_name=_("Pflichtthema"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="agenda_items",
+        help_text=_("Leer lassen für einen freien Tagesordnungspunkt."),
+    )
+    title = models.CharField(_("Titel"), max_length=200)
+    notes = models.TextField(_("Erläuterung"), blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("Dauer (Minuten)"), null=True, blank=True)
+    presenter = models.CharField(_("Vortragende Person oder Stelle"), max_length=150, blank=True)
+
+    objects = ScopedManager(DistinctManager, authority="conference__authorities")
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("Tagesordnungspunkt")
+        verbose_name_plural = _("Tagesordnungspunkte")
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class Invitation(ScopedUniqueMixin, models.Model):
+    """An invitation of one partner agency to one conference, answered through a signed link."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(PartnerAgency, verbose_name=_("Partnerbehörde"),
+                               on_delete=models.PROTECT, related_name="invitations")
+    contact = models.ForeignKey(Contact, verbose_name=_("Ansprechperson"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="invitations")
+    routed_via = models.ForeignKey(
+        PartnerAgency, verbose_name=_("Einladung über"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="routed_invitations",
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(_("Status"), max_length=10, choices=InvitationState.choices,
+                             default=InvitationState.PENDING, db_index=True)
+    delegate_name = models.CharField(_("Name der Vertretung"), max_length=150, blank=True)
+    delegate_function = models.CharField(_("Funktion der Vertretung"), max_length=150, blank=True)
+    comment = models.TextField(_("Anmerkung"), blank=True)
+    answered_via = models.CharField(_("Antwort über"), max_length=10,
+                                    choices=AnswerChannel.choices, blank=True)
+    sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("erinnert am"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
+    attended = models.BooleanField(_("anwesend"), null=True, blank=True)
+    attended_by = models.CharField(_("anwesend für die Behörde"), max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(DistinctManager, authority="conference__authorities")
+
+    class Meta:
+        ordering = ["agency__category", "agency__name"]
+        verbose_name = _("Einladung")
+        verbose_name_plural = _("Einladungen")
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "agency"],
+                                    name="invitation_once_per_agency",
+                                    violation_error_message=_(
+                                        "Diese Behörde ist bereits eingeladen.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} – {self.conference}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.state in ANSWERED_STATES
+
+    @property
+    def recipient_email(self) -> str:
+        """Where the mail goes: the contact, or for a Schulamt the Bezirksregierung's contact."""
+        if self.routed_via_id:
+            routed_contact = next(iter(self.routed_via.contacts.all()), None)
+            if routed_contact and routed_contact.email:
+                return routed_contact.email
+        return self.contact.email if self.contact_id and self.contact else ""
+
+
+class OutgoingMail(models.Model):
+    """Every mail is a row first; tasks send rows, never build mails on the fly."""
+
+    kind = models.CharField(_("Art"), max_length=20, choices=MailKind.choices)
+    conference = models.ForeignKey(Conference, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="mails")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="mails")
+    dedup_key = models.CharField(max_length=200, unique=True,
+                                 help_text="One row per logical mail: double clicks add nothing.")
+    correlation_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    to = models.EmailField(_("Empfänger"))
+    reply_to = models.EmailField(blank=True)
+    subject = models.CharField(_("Betreff"), max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    ics = models.TextField(blank=True)
+    ics_method = models.CharField(max_length=10, blank=True)
+    state = models.CharField(_("Status"), max_length=10, choices=MailState.choices,
+                             default=MailState.QUEUED, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
+    last_error = models.TextField(_("Fehler"), blank=True)
+    created = models.DateTimeField(_("angelegt"), auto_now_add=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("gesendet"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("Ausgehende Mail")
+        verbose_name_plural = _("Ausgehende Mails")
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
+
+    @property
+    def message_id(self) -> str:
+        return f"<{self.correlation_id}@siko.polizei.nrw>"
+
+
+class Reminder(models.Model):
+    """A reminder due at a time; the daily sweep sends each at most once."""
+
+    rule = models.CharField(max_length=40)
+    subject_key = models.CharField(max_length=120)
+    stage = models.CharField(max_length=20)
+    recipient = models.CharField(max_length=254)
+    due_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    conference = models.ForeignKey(Conference, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="reminders")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="reminders")
+    mail = models.OneToOneField(OutgoingMail, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "subject_key", "stage", "recipient"],
+                                    name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}/{self.stage} {self.subject_key}"
+
+
+class CalendarFeed(models.Model):
+    """A secret, revocable calendar subscription of an authority or a partner agency."""
+
+    authority = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="calendar_feeds")
+    agency = models.ForeignKey(PartnerAgency, null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(authority__isnull=False, agency__isnull=True)
+                | Q(authority__isnull=True, agency__isnull=False),
+                name="calendar_feed_has_one_owner",
+            )
+        ]

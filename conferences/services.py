@@ -1,0 +1,359 @@
+"""Writes of the planning and invitation workflow. Each service checks its rules first (raising
+ConferenceError with a German message), then writes in one transaction and audits."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from authorities.enums import PartnerCategory
+from authorities.models import Authority, PartnerAgency
+from siko.audit import log_action
+
+from . import delivery, mails
+from .enums import (
+    ANSWERED_STATES,
+    AnswerChannel,
+    ConferenceKind,
+    ConferenceStatus,
+    InvitationState,
+    MailKind,
+)
+from .models import AgendaItem, Conference, Invitation, MandatedTopic, Reminder
+
+REMINDER_DAYS_BEFORE = (14, 3)
+RESCHEDULING_FIELDS = ("start", "end", "place")
+
+
+class ConferenceError(Exception):
+    """A rule of the planning workflow was broken; the message is German and for the user."""
+
+
+def _check_times(start: Any, end: Any, *, allow_past: bool = False) -> None:
+    if end <= start:
+        raise ConferenceError(_("Das Ende muss nach dem Beginn liegen."))
+    if not allow_past and start < timezone.now():
+        raise ConferenceError(_("Eine neue Konferenz kann nicht in der Vergangenheit beginnen."))
+
+
+def _check_kind(kind: str, host: Authority) -> None:
+    if kind == ConferenceKind.SIKO_AP and not host.has_autobahnpolizei:
+        raise ConferenceError(
+            _("Eine Siko-AP können nur Behörden mit Autobahnpolizei (§ 12 POG NRW) ausrichten.")
+        )
+
+
+def _check_editable(conference: Conference) -> None:
+    if conference.status == ConferenceStatus.CANCELLED:
+        raise ConferenceError(_("Eine abgesagte Konferenz kann nicht mehr geändert werden."))
+    if conference.status == ConferenceStatus.HELD:
+        raise ConferenceError(_("Eine durchgeführte Konferenz kann nicht mehr geplant werden."))
+
+
+@transaction.atomic
+def create_conference(
+    *, host: Authority, data: dict[str, Any], co_hosts: Iterable[Authority] = (), by: Any
+) -> Conference:
+    """A new draft with the mandated topics proposed as numbered agenda items."""
+    _check_times(data["start"], data["end"])
+    _check_kind(data.get("kind", ConferenceKind.SIKO), host)
+    conference = Conference.objects.create(host=host, organiser=by, **data)
+    conference.authorities.set([host, *[a for a in co_hosts if a.pk != host.pk]])
+    for number, topic in enumerate(MandatedTopic.objects.filter(active=True), start=1):
+        AgendaItem.objects.create(conference=conference, order=number, topic=topic,
+                                  title=topic.title)
+    log_action("conference.created", conference, actor=by, authority=host)
+    return conference
+
+
+@dataclass
+class ConferenceChange:
+    field: str
+    before: Any
+    after: Any
+
+
+def pending_changes(conference: Conference, data: dict[str, Any]) -> list[ConferenceChange]:
+    return [ConferenceChange(name, getattr(conference, name), value)
+            for name, value in data.items() if getattr(conference, name) != value]
+
+
+def needs_update_notice(conference: Conference, data: dict[str, Any]) -> bool:
+    """A scheduled conference whose date, time or place changes must notify everyone invited."""
+    return conference.status == ConferenceStatus.SCHEDULED and any(
+        c.field in RESCHEDULING_FIELDS for c in pending_changes(conference, data)
+    )
+
+
+@transaction.atomic
+def update_conference(
+    conference: Conference, *, data: dict[str, Any], co_hosts: Iterable[Authority] | None = None,
+    by: Any, confirmed: bool = False,
+) -> Conference:
+    """Changes of date, time or place of a scheduled conference send an update (SEQUENCE + 1)
+    to everyone invited, but only after the organiser confirmed it."""
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    _check_editable(conference)
+    _check_kind(data.get("kind", conference.kind), conference.host)
+    changes = pending_changes(conference, data)
+    rescheduled = [c for c in changes if c.field in RESCHEDULING_FIELDS]
+    if "start" in data or "end" in data:
+        _check_times(data.get("start", conference.start), data.get("end", conference.end),
+                     allow_past=not any(c.field == "start" for c in changes))
+    if rescheduled and conference.status == ConferenceStatus.SCHEDULED and not confirmed:
+        raise ConferenceError(_("Bitte bestätigen Sie, dass alle Eingeladenen über die Änderung "
+                                "informiert werden."))
+    for name, value in data.items():
+        setattr(conference, name, value)
+    if rescheduled and conference.status == ConferenceStatus.SCHEDULED:
+        conference.ical_sequence += 1
+    conference.full_clean(exclude=["host", "organiser"])
+    conference.save()
+    if co_hosts is not None:
+        conference.authorities.set([conference.host, *[a for a in co_hosts
+                                                        if a.pk != conference.host_id]])
+    if rescheduled and conference.status == ConferenceStatus.SCHEDULED:
+        summary = [(c.field, c.before, c.after) for c in rescheduled]
+        for invitation in _notified_invitations(conference):
+            delivery.queue_mail(
+                kind=MailKind.UPDATE,
+                dedup_key=f"update:{invitation.pk}:{conference.ical_sequence}",
+                invitation=invitation,
+                composed=mails.compose_update(invitation, summary),
+            )
+        _plan_reminders(conference)
+    log_action("conference.changed", conference, actor=by, authority=conference.host,
+               data={"fields": [c.field for c in changes]})
+    return conference
+
+
+@transaction.atomic
+def cancel_conference(conference: Conference, *, reason: str, by: Any) -> Conference:
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    _check_editable(conference)
+    was_scheduled = conference.status == ConferenceStatus.SCHEDULED
+    conference.status = ConferenceStatus.CANCELLED
+    conference.cancel_reason = reason
+    conference.ical_sequence += 1
+    conference.save()
+    Reminder.objects.filter(conference=conference, sent_at__isnull=True).update(
+        cancelled_at=timezone.now()
+    )
+    if was_scheduled:
+        for invitation in _notified_invitations(conference):
+            delivery.queue_mail(
+                kind=MailKind.CANCELLATION,
+                dedup_key=f"cancel:{invitation.pk}",
+                invitation=invitation,
+                composed=mails.compose_cancellation(invitation),
+            )
+    log_action("conference.cancelled", conference, actor=by, authority=conference.host)
+    return conference
+
+
+def _notified_invitations(conference: Conference) -> list[Invitation]:
+    return list(
+        conference.invitations.exclude(state=InvitationState.PENDING)
+        .select_related("agency", "contact", "routed_via")
+        .prefetch_related("routed_via__contacts")
+    )
+
+
+@transaction.atomic
+def add_invitations(conference: Conference, *, agencies: Iterable[PartnerAgency], by: Any
+                    ) -> list[Invitation]:
+    """Invite agencies; a Schulamt's invitation is addressed to its Bezirksregierung."""
+    _check_editable(conference)
+    agencies = list(agencies)
+    already = set(conference.invitations.filter(agency__in=agencies)
+                  .values_list("agency__name", flat=True))
+    if already:
+        raise ConferenceError(_("Bereits eingeladen: %(names)s.") % {"names": ", ".join(sorted(already))})
+    created = []
+    for agency in agencies:
+        contact = agency.contacts.order_by("deputy_of_id", "name").first()
+        invitation = Invitation.objects.create(
+            conference=conference, agency=agency, contact=contact,
+            routed_via=agency.routed_via if agency.category == PartnerCategory.SCHULAMT else None,
+        )
+        created.append(invitation)
+    if conference.status == ConferenceStatus.SCHEDULED:
+        _send_pending(conference)
+    log_action("invitations.added", conference, actor=by, authority=conference.host,
+               data={"agencies": [a.pk for a in agencies]})
+    return created
+
+
+@transaction.atomic
+def remove_invitation(invitation: Invitation, *, by: Any) -> None:
+    if invitation.state != InvitationState.PENDING:
+        raise ConferenceError(_("Eine bereits versendete Einladung kann nicht entfernt werden."))
+    conference = invitation.conference
+    invitation.delete()
+    log_action("invitations.removed", conference, actor=by, authority=conference.host)
+
+
+def invitations_without_address(conference: Conference) -> list[Invitation]:
+    return [i for i in conference.invitations.select_related("contact", "agency", "routed_via")
+            .prefetch_related("routed_via__contacts")
+            if not i.recipient_email]
+
+
+@transaction.atomic
+def send_invitations(conference: Conference, *, by: Any) -> int:
+    """Schedules the conference and queues one invitation mail per pending invitation with an
+    address. Idempotent: a second call (double click) queues nothing new."""
+    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    _check_editable(conference)
+    if conference.start <= timezone.now():
+        raise ConferenceError(_("Die Konferenz hat bereits begonnen; Einladungen können nicht "
+                                "mehr versendet werden."))
+    if not conference.invitations.exists():
+        raise ConferenceError(_("Die Einladungsliste ist leer. Bitte laden Sie zuerst "
+                                "Partnerbehörden ein."))
+    conference.status = ConferenceStatus.SCHEDULED
+    conference.save(update_fields=["status", "updated"])
+    sent = _send_pending(conference)
+    _plan_reminders(conference)
+    log_action("invitations.sent", conference, actor=by, authority=conference.host,
+               data={"count": sent})
+    return sent
+
+
+def _send_pending(conference: Conference) -> int:
+    now = timezone.now()
+    count = 0
+    pending = (conference.invitations.filter(state=InvitationState.PENDING)
+               .select_related("agency", "contact", "routed_via")
+               .prefetch_related("routed_via__contacts"))
+    for invitation in pending:
+        if not invitation.recipient_email:
+            continue  # offered as a printable letter instead
+        delivery.queue_mail(
+            kind=MailKind.INVITATION,
+            dedup_key=f"invitation:{invitation.pk}",
+            invitation=invitation,
+            composed=mails.compose_invitation(invitation),
+        )
+        invitation.state = InvitationState.SENT
+        invitation.sent_at = now
+        invitation.save(update_fields=["state", "sent_at"])
+        count += 1
+    return count
+
+
+def _plan_reminders(conference: Conference) -> None:
+    """Reminder rows for unanswered invitations, 14 and 3 days before the (current) start.
+
+    Rows for an earlier date become stale: they are cancelled and new ones planned, keyed by
+    the calendar sequence so that a moved conference reminds again for the new date.
+    """
+    Reminder.objects.filter(conference=conference, rule="invitation_unanswered",
+                            sent_at__isnull=True).exclude(
+        stage__endswith=f"@{conference.ical_sequence}").update(cancelled_at=timezone.now())
+    now = timezone.now()
+    for invitation in conference.invitations.filter(state=InvitationState.SENT):
+        for days in REMINDER_DAYS_BEFORE:
+            due = conference.start - timedelta(days=days)
+            if due <= now:
+                continue
+            Reminder.objects.get_or_create(
+                rule="invitation_unanswered",
+                subject_key=f"invitation:{invitation.pk}",
+                stage=f"{days}d@{conference.ical_sequence}",
+                recipient=invitation.recipient_email,
+                defaults={"due_at": due, "conference": conference, "invitation": invitation},
+            )
+
+
+@transaction.atomic
+def record_answer(
+    invitation: Invitation, *, state: str, via: str, comment: str = "",
+    delegate_name: str = "", delegate_function: str = "", by: Any = None,
+) -> Invitation:
+    """An answer by link (partner) or recorded by the organiser (phone, letter).
+
+    Changing the answer is possible until the conference starts.
+    """
+    invitation = Invitation.objects.select_for_update().select_related("conference").get(
+        pk=invitation.pk)
+    conference = invitation.conference
+    if conference.status == ConferenceStatus.CANCELLED:
+        raise ConferenceError(_("Die Konferenz wurde abgesagt."))
+    if conference.has_started:
+        raise ConferenceError(_("Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr "
+                                "geändert werden."))
+    if state not in ANSWERED_STATES:
+        raise ConferenceError(_("Bitte wählen Sie eine Antwort."))
+    if state == InvitationState.DELEGATED and not (delegate_name and delegate_function):
+        raise ConferenceError(_("Bitte nennen Sie Name und Funktion der Vertretung."))
+    if via not in AnswerChannel.values:
+        raise ConferenceError(_("Unbekannter Antwortweg."))
+    invitation.state = state
+    invitation.answered_via = via
+    invitation.comment = comment
+    invitation.delegate_name = delegate_name if state == InvitationState.DELEGATED else ""
+    invitation.delegate_function = delegate_function if state == InvitationState.DELEGATED else ""
+    invitation.answered_at = timezone.now()
+    invitation.save()
+    Reminder.objects.filter(invitation=invitation, sent_at__isnull=True).update(
+        cancelled_at=timezone.now())
+    log_action("invitation.answered", invitation, actor=by, authority=conference.host,
+               data={"state": state, "via": via})
+    return invitation
+
+
+def _check_agenda_editable(conference: Conference) -> None:
+    _check_editable(conference)
+
+
+@transaction.atomic
+def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> AgendaItem:
+    _check_agenda_editable(conference)
+    last = conference.agenda_items.order_by("-order").values_list("order", flat=True).first()
+    item.conference = conference
+    item.order = (last or 0) + 1
+    item.save()
+    log_action("agenda.changed", conference, actor=by, authority=conference.host)
+    return item
+
+
+@transaction.atomic
+def save_agenda_item(item: AgendaItem, *, by: Any) -> AgendaItem:
+    _check_agenda_editable(item.conference)
+    item.save()
+    log_action("agenda.changed", item.conference, actor=by, authority=item.conference.host)
+    return item
+
+
+def _renumber(conference: Conference, items: list[AgendaItem]) -> None:
+    for number, item in enumerate(items, start=1):
+        if item.order != number:
+            item.order = number
+            item.save(update_fields=["order"])
+
+
+@transaction.atomic
+def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
+    conference = item.conference
+    _check_agenda_editable(conference)
+    items = list(conference.agenda_items.order_by("order", "pk"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    _renumber(conference, items)
+    log_action("agenda.changed", conference, actor=by, authority=conference.host)
+
+
+@transaction.atomic
+def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
+    conference = item.conference
+    _check_agenda_editable(conference)
+    item.delete()
+    _renumber(conference, list(conference.agenda_items.order_by("order", "pk")))
+    log_action("agenda.changed", conference, actor=by, authority=conference.host)
