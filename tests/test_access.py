@@ -50,8 +50,6 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "authorities:partner_create": (302, 200, 200, 200, 403, 403, 403, 200),
     "authorities:partner_import": (302, 200, 200, 200, 403, 403, 403, 200),
     "authorities:partner_export": POLICE_OR_STATE,
-    "authorities:partner_import": (302, 200, 200, 200, 403, 403, 403, 200),
-    "authorities:partner_export": POLICE_OR_STATE,
     "authorities:partner_detail": (302, 200, 404, 200, 200, 200, 200, 200),
     "authorities:partner_update": OWN_AREA_CHANGE,
     "authorities:contact_create": OWN_AREA_CHANGE,
