@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .views_base import SikoPermissionMixin
 
@@ -69,8 +70,17 @@ class LogoutView(SikoPermissionMixin, auth_views.LogoutView):
 
 
 class PasswordChangeView(SikoPermissionMixin, auth_views.PasswordChangeView):
+    """The account page: new password, and the way to the second factor in the demo mode."""
+
     permission_required = "siko.view_home"
     success_url = reverse_lazy("password_change_done")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["has_second_factor"] = TOTPDevice.objects.filter(
+            user=self.request.user, confirmed=True
+        ).exists()
+        return context
 
 
 class PasswordChangeDoneView(SikoPermissionMixin, auth_views.PasswordChangeDoneView):

@@ -452,6 +452,15 @@ def test_password_change_then_login_with_new_password(kpb_a_user):
     assert login(Client(), "kpb-a", NEW_PASSWORD).status_code == 302
 
 
+def test_password_change_page_offers_second_factor_setup_until_done(kpb_a_user):
+    client = Client()
+    login(client, "kpb-a")
+    assert "Authenticator-App einrichten" in client.get(reverse("password_change")).content.decode()
+    confirmed_device(kpb_a_user)
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Ihre Authenticator-App ist eingerichtet." in page
+
+
 def test_password_change_too_short_shows_german_error(kpb_a_user):
     client = Client()
     login(client, "kpb-a")
