@@ -64,7 +64,8 @@ class SecondFactorMiddleware:
         if request.path_info.startswith(self.static_prefix):
             return True
         try:
-            return resolve(request.path_info).url_name in self.ALLOWED_URL_NAMES
+            # view_name, not url_name: "admin:login" is not our login.
+            return resolve(request.path_info).view_name in self.ALLOWED_URL_NAMES
         except Resolver404:
             return False
 

@@ -295,6 +295,17 @@ def test_second_factor_pending_allows_logout_healthz_language_static(kpb_a_user,
 
 
 @override_settings(OTP_REQUIRED=True)
+def test_second_factor_verify_ignores_foreign_next_url(kpb_a_user):
+    device = confirmed_device(kpb_a_user)
+    client = Client()
+    login(client, "kpb-a")
+    response = client.post(
+        reverse("otp_verify"), {"token": current_code(device), "next": "https://evil.example/"}
+    )
+    assert response.url == "/"
+
+
+@override_settings(OTP_REQUIRED=True)
 def test_second_factor_pending_blocks_password_change(kpb_a_user):
     confirmed_device(kpb_a_user)
     client = Client()
