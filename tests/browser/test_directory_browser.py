@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from authorities.enums import DECREE_CATEGORIES
 from authorities.models import Authority, User
@@ -112,6 +112,11 @@ def test_directory_at_phone_size(phone_page: Page, live_server, dortmund_user: U
     page.goto(url(live_server, "login"))
     assert_accessible(page)
     _assert_no_horizontal_scrolling(page)
+    page.get_by_label("Benutzername").fill(dortmund_user.username)
+    page.get_by_label("Passwort").fill("falsch")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.get_by_text("Benutzername oder Passwort ist falsch")).to_be_visible()
+    assert_accessible(page)
 
     login(page, live_server, dortmund_user)
     expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")
@@ -153,7 +158,8 @@ def _assert_no_horizontal_scrolling(page: Page) -> None:
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at phone size"
 
 
-def test_assert_accessible_reports_violations_readably(page: Page) -> None:
+def test_assert_accessible_reports_violations_readably(browser: Browser) -> None:
+    page = browser.new_page()
     page.set_content(
         '<!doctype html><html lang="de"><head><title>Probe</title></head><body><main>'
         '<h1>Probe</h1><p style="color:#bbb">blasser Text</p><img src="karte.png">'
@@ -165,3 +171,4 @@ def test_assert_accessible_reports_violations_readably(page: Page) -> None:
 
     assert "color-contrast" in str(failure.value)
     assert "image-alt" in str(failure.value)
+    page.close()
