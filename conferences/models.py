@@ -61,23 +61,35 @@ class Conference(ScopedUniqueMixin, models.Model):
     """One conference from plan to follow-up. Host and co-hosts are all in `authorities`."""
 
     host = models.ForeignKey(
-        Authority, verbose_name=_("Gastgebende KPB"), on_delete=models.PROTECT,
+        Authority,
+        verbose_name=_("Gastgebende KPB"),
+        on_delete=models.PROTECT,
         related_name="hosted_conferences",
     )
     authorities = models.ManyToManyField(
-        Authority, verbose_name=_("Beteiligte KPB"), related_name="conferences",
+        Authority,
+        verbose_name=_("Beteiligte KPB"),
+        related_name="conferences",
         help_text=_("Gastgeberin und Mitveranstalter; eine gemeinsame Konferenz zählt für jede."),
     )
-    kind = models.CharField(_("Art"), max_length=10, choices=ConferenceKind.choices,
-                            default=ConferenceKind.SIKO)
+    kind = models.CharField(
+        _("Art"), max_length=10, choices=ConferenceKind.choices, default=ConferenceKind.SIKO
+    )
     title = models.CharField(_("Titel"), max_length=200)
     start = models.DateTimeField(_("Beginn"))
     end = models.DateTimeField(_("Ende"))
     place = models.CharField(_("Ort"), max_length=300)
-    status = models.CharField(_("Status"), max_length=10, choices=ConferenceStatus.choices,
-                              default=ConferenceStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("Status"),
+        max_length=10,
+        choices=ConferenceStatus.choices,
+        default=ConferenceStatus.DRAFT,
+        db_index=True,
+    )
     organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Organisation"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Organisation"),
+        on_delete=models.PROTECT,
         related_name="organised_conferences",
     )
     ical_uid = models.CharField(max_length=120, unique=True, default=new_ical_uid, editable=False)
@@ -86,16 +98,18 @@ class Conference(ScopedUniqueMixin, models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(DistinctManager.from_queryset(ConferenceQuerySet),
-                            authority="authorities")
+    objects = ScopedManager(
+        DistinctManager.from_queryset(ConferenceQuerySet), authority="authorities"
+    )
 
     class Meta:
         ordering = ["-start"]
         verbose_name = _("Konferenz")
         verbose_name_plural = _("Konferenzen")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")),
-                                   name="conference_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="conference_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,11 +132,17 @@ class Conference(ScopedUniqueMixin, models.Model):
 
 
 class AgendaItem(models.Model):
-    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="agenda_items")
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="agenda_items"
+    )
     order = models.PositiveSmallIntegerField(_("Nr."), default=0)
     topic = models.ForeignKey(
-        MandatedTopic, verbose_name=_("Pflichtthema"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="agenda_items",
+        MandatedTopic,
+        verbose_name=_("Pflichtthema"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
         help_text=_("Leer lassen für einen freien Tagesordnungspunkt."),
     )
     title = models.CharField(_("Titel"), max_length=200)
@@ -145,22 +165,42 @@ class Invitation(ScopedUniqueMixin, models.Model):
     """An invitation of one partner agency to one conference, answered through a signed link."""
 
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="invitations")
-    agency = models.ForeignKey(PartnerAgency, verbose_name=_("Partnerbehörde"),
-                               on_delete=models.PROTECT, related_name="invitations")
-    contact = models.ForeignKey(Contact, verbose_name=_("Ansprechperson"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="invitations")
+    agency = models.ForeignKey(
+        PartnerAgency,
+        verbose_name=_("Partnerbehörde"),
+        on_delete=models.PROTECT,
+        related_name="invitations",
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("Ansprechperson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
     routed_via = models.ForeignKey(
-        PartnerAgency, verbose_name=_("Einladung über"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="routed_invitations",
+        PartnerAgency,
+        verbose_name=_("Einladung über"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="routed_invitations",
     )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    state = models.CharField(_("Status"), max_length=10, choices=InvitationState.choices,
-                             default=InvitationState.PENDING, db_index=True)
+    state = models.CharField(
+        _("Status"),
+        max_length=10,
+        choices=InvitationState.choices,
+        default=InvitationState.PENDING,
+        db_index=True,
+    )
     delegate_name = models.CharField(_("Name der Vertretung"), max_length=150, blank=True)
     delegate_function = models.CharField(_("Funktion der Vertretung"), max_length=150, blank=True)
     comment = models.TextField(_("Anmerkung"), blank=True)
-    answered_via = models.CharField(_("Antwort über"), max_length=10,
-                                    choices=AnswerChannel.choices, blank=True)
+    answered_via = models.CharField(
+        _("Antwort über"), max_length=10, choices=AnswerChannel.choices, blank=True
+    )
     sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("erinnert am"), null=True, blank=True)
     answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
@@ -175,10 +215,11 @@ class Invitation(ScopedUniqueMixin, models.Model):
         verbose_name = _("Einladung")
         verbose_name_plural = _("Einladungen")
         constraints = [
-            models.UniqueConstraint(fields=["conference", "agency"],
-                                    name="invitation_once_per_agency",
-                                    violation_error_message=_(
-                                        "Diese Behörde ist bereits eingeladen.")),
+            models.UniqueConstraint(
+                fields=["conference", "agency"],
+                name="invitation_once_per_agency",
+                violation_error_message=_("Diese Behörde ist bereits eingeladen."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,12 +243,17 @@ class OutgoingMail(models.Model):
     """Every mail is a row first; tasks send rows, never build mails on the fly."""
 
     kind = models.CharField(_("Art"), max_length=20, choices=MailKind.choices)
-    conference = models.ForeignKey(Conference, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="mails")
-    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="mails")
-    dedup_key = models.CharField(max_length=200, unique=True,
-                                 help_text="One row per logical mail: double clicks add nothing.")
+    conference = models.ForeignKey(
+        Conference, null=True, blank=True, on_delete=models.CASCADE, related_name="mails"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="mails"
+    )
+    dedup_key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="One row per logical mail: double clicks add nothing.",
+    )
     correlation_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     to = models.EmailField(_("Empfänger"))
     reply_to = models.EmailField(blank=True)
@@ -216,8 +262,13 @@ class OutgoingMail(models.Model):
     body_html = models.TextField(blank=True)
     ics = models.TextField(blank=True)
     ics_method = models.CharField(max_length=10, blank=True)
-    state = models.CharField(_("Status"), max_length=10, choices=MailState.choices,
-                             default=MailState.QUEUED, db_index=True)
+    state = models.CharField(
+        _("Status"),
+        max_length=10,
+        choices=MailState.choices,
+        default=MailState.QUEUED,
+        db_index=True,
+    )
     attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
     last_error = models.TextField(_("Fehler"), blank=True)
     created = models.DateTimeField(_("angelegt"), auto_now_add=True)
@@ -248,17 +299,20 @@ class Reminder(models.Model):
     due_at = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    conference = models.ForeignKey(Conference, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="reminders")
-    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="reminders")
+    conference = models.ForeignKey(
+        Conference, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
     mail = models.OneToOneField(OutgoingMail, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["due_at"]
         constraints = [
-            models.UniqueConstraint(fields=["rule", "subject_key", "stage", "recipient"],
-                                    name="reminder_once"),
+            models.UniqueConstraint(
+                fields=["rule", "subject_key", "stage", "recipient"], name="reminder_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -268,10 +322,16 @@ class Reminder(models.Model):
 class CalendarFeed(models.Model):
     """A secret, revocable calendar subscription of an authority or a partner agency."""
 
-    authority = models.ForeignKey(Authority, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="calendar_feeds")
-    agency = models.ForeignKey(PartnerAgency, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="calendar_feeds")
+    authority = models.ForeignKey(
+        Authority, null=True, blank=True, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    agency = models.ForeignKey(
+        PartnerAgency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
     token = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -45,15 +45,21 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
         PartnerAgency.objects.filter(coverages__authority_id__in=authority_ids, active=True)
         .exclude(category=PartnerCategory.BEZIRKSREGIERUNG)
         .select_related("routed_via")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("deputy_of_id", "name")))
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("deputy_of_id", "name"))
+        )
         .order_by("name")
     )
     uncertain = set(
-        Coverage.objects.filter(authority_id__in=authority_ids, certain=False)
-        .values_list("agency_id", flat=True)
+        Coverage.objects.filter(authority_id__in=authority_ids, certain=False).values_list(
+            "agency_id", flat=True
+        )
     )
-    groups = {category: ProposalGroup(category) for category in PartnerCategory
-              if category != PartnerCategory.BEZIRKSREGIERUNG}
+    groups = {
+        category: ProposalGroup(category)
+        for category in PartnerCategory
+        if category != PartnerCategory.BEZIRKSREGIERUNG
+    }
     for agency in agencies:
         agency.is_invited = agency.pk in invited_ids
         agency.coverage_uncertain = agency.pk in uncertain

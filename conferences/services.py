@@ -64,8 +64,9 @@ def create_conference(
     conference = Conference.objects.create(host=host, organiser=by, **data)
     conference.authorities.set([host, *[a for a in co_hosts if a.pk != host.pk]])
     for number, topic in enumerate(MandatedTopic.objects.filter(active=True), start=1):
-        AgendaItem.objects.create(conference=conference, order=number, topic=topic,
-                                  title=topic.title)
+        AgendaItem.objects.create(
+            conference=conference, order=number, topic=topic, title=topic.title
+        )
     log_action("conference.created", conference, actor=by, authority=host)
     return conference
 
@@ -78,8 +79,11 @@ class ConferenceChange:
 
 
 def pending_changes(conference: Conference, data: dict[str, Any]) -> list[ConferenceChange]:
-    return [ConferenceChange(name, getattr(conference, name), value)
-            for name, value in data.items() if getattr(conference, name) != value]
+    return [
+        ConferenceChange(name, getattr(conference, name), value)
+        for name, value in data.items()
+        if getattr(conference, name) != value
+    ]
 
 
 def needs_update_notice(conference: Conference, data: dict[str, Any]) -> bool:
@@ -91,8 +95,12 @@ def needs_update_notice(conference: Conference, data: dict[str, Any]) -> bool:
 
 @transaction.atomic
 def update_conference(
-    conference: Conference, *, data: dict[str, Any], co_hosts: Iterable[Authority] | None = None,
-    by: Any, confirmed: bool = False,
+    conference: Conference,
+    *,
+    data: dict[str, Any],
+    co_hosts: Iterable[Authority] | None = None,
+    by: Any,
+    confirmed: bool = False,
 ) -> Conference:
     """Changes of date, time or place of a scheduled conference send an update (SEQUENCE + 1)
     to everyone invited, but only after the organiser confirmed it."""
@@ -102,11 +110,15 @@ def update_conference(
     changes = pending_changes(conference, data)
     rescheduled = [c for c in changes if c.field in RESCHEDULING_FIELDS]
     if "start" in data or "end" in data:
-        _check_times(data.get("start", conference.start), data.get("end", conference.end),
-                     allow_past=not any(c.field == "start" for c in changes))
+        _check_times(
+            data.get("start", conference.start),
+            data.get("end", conference.end),
+            allow_past=not any(c.field == "start" for c in changes),
+        )
     if rescheduled and conference.status == ConferenceStatus.SCHEDULED and not confirmed:
-        raise ConferenceError(_("Bitte bestätigen Sie, dass alle Eingeladenen über die Änderung "
-                                "informiert werden."))
+        raise ConferenceError(
+            _("Bitte bestätigen Sie, dass alle Eingeladenen über die Änderung informiert werden.")
+        )
     for name, value in data.items():
         setattr(conference, name, value)
     if rescheduled and conference.status == ConferenceStatus.SCHEDULED:
@@ -114,8 +126,9 @@ def update_conference(
     conference.full_clean(exclude=["host", "organiser"])
     conference.save()
     if co_hosts is not None:
-        conference.authorities.set([conference.host, *[a for a in co_hosts
-                                                        if a.pk != conference.host_id]])
+        conference.authorities.set(
+            [conference.host, *[a for a in co_hosts if a.pk != conference.host_id]]
+        )
     if rescheduled and conference.status == ConferenceStatus.SCHEDULED:
         summary = [(c.field, c.before, c.after) for c in rescheduled]
         for invitation in _notified_invitations(conference):
@@ -126,8 +139,13 @@ def update_conference(
                 composed=mails.compose_update(invitation, summary),
             )
         _plan_reminders(conference)
-    log_action("conference.changed", conference, actor=by, authority=conference.host,
-               data={"fields": [c.field for c in changes]})
+    log_action(
+        "conference.changed",
+        conference,
+        actor=by,
+        authority=conference.host,
+        data={"fields": [c.field for c in changes]},
+    )
     return conference
 
 
@@ -164,27 +182,38 @@ def _notified_invitations(conference: Conference) -> list[Invitation]:
 
 
 @transaction.atomic
-def add_invitations(conference: Conference, *, agencies: Iterable[PartnerAgency], by: Any
-                    ) -> list[Invitation]:
+def add_invitations(
+    conference: Conference, *, agencies: Iterable[PartnerAgency], by: Any
+) -> list[Invitation]:
     """Invite agencies; a Schulamt's invitation is addressed to its Bezirksregierung."""
     _check_editable(conference)
     agencies = list(agencies)
-    already = set(conference.invitations.filter(agency__in=agencies)
-                  .values_list("agency__name", flat=True))
+    already = set(
+        conference.invitations.filter(agency__in=agencies).values_list("agency__name", flat=True)
+    )
     if already:
-        raise ConferenceError(_("Bereits eingeladen: %(names)s.") % {"names": ", ".join(sorted(already))})
+        raise ConferenceError(
+            _("Bereits eingeladen: %(names)s.") % {"names": ", ".join(sorted(already))}
+        )
     created = []
     for agency in agencies:
         contact = agency.contacts.order_by("deputy_of_id", "name").first()
         invitation = Invitation.objects.create(
-            conference=conference, agency=agency, contact=contact,
+            conference=conference,
+            agency=agency,
+            contact=contact,
             routed_via=agency.routed_via if agency.category == PartnerCategory.SCHULAMT else None,
         )
         created.append(invitation)
     if conference.status == ConferenceStatus.SCHEDULED:
         _send_pending(conference)
-    log_action("invitations.added", conference, actor=by, authority=conference.host,
-               data={"agencies": [a.pk for a in agencies]})
+    log_action(
+        "invitations.added",
+        conference,
+        actor=by,
+        authority=conference.host,
+        data={"agencies": [a.pk for a in agencies]},
+    )
     return created
 
 
@@ -198,9 +227,13 @@ def remove_invitation(invitation: Invitation, *, by: Any) -> None:
 
 
 def invitations_without_address(conference: Conference) -> list[Invitation]:
-    return [i for i in conference.invitations.select_related("contact", "agency", "routed_via")
-            .prefetch_related("routed_via__contacts")
-            if not i.recipient_email]
+    return [
+        i
+        for i in conference.invitations.select_related(
+            "contact", "agency", "routed_via"
+        ).prefetch_related("routed_via__contacts")
+        if not i.recipient_email
+    ]
 
 
 @transaction.atomic
@@ -210,26 +243,31 @@ def send_invitations(conference: Conference, *, by: Any) -> int:
     conference = Conference.objects.select_for_update().get(pk=conference.pk)
     _check_editable(conference)
     if conference.start <= timezone.now():
-        raise ConferenceError(_("Die Konferenz hat bereits begonnen; Einladungen können nicht "
-                                "mehr versendet werden."))
+        raise ConferenceError(
+            _("Die Konferenz hat bereits begonnen; Einladungen können nicht mehr versendet werden.")
+        )
     if not conference.invitations.exists():
-        raise ConferenceError(_("Die Einladungsliste ist leer. Bitte laden Sie zuerst "
-                                "Partnerbehörden ein."))
+        raise ConferenceError(
+            _("Die Einladungsliste ist leer. Bitte laden Sie zuerst Partnerbehörden ein.")
+        )
     conference.status = ConferenceStatus.SCHEDULED
     conference.save(update_fields=["status", "updated"])
     sent = _send_pending(conference)
     _plan_reminders(conference)
-    log_action("invitations.sent", conference, actor=by, authority=conference.host,
-               data={"count": sent})
+    log_action(
+        "invitations.sent", conference, actor=by, authority=conference.host, data={"count": sent}
+    )
     return sent
 
 
 def _send_pending(conference: Conference) -> int:
     now = timezone.now()
     count = 0
-    pending = (conference.invitations.filter(state=InvitationState.PENDING)
-               .select_related("agency", "contact", "routed_via")
-               .prefetch_related("routed_via__contacts"))
+    pending = (
+        conference.invitations.filter(state=InvitationState.PENDING)
+        .select_related("agency", "contact", "routed_via")
+        .prefetch_related("routed_via__contacts")
+    )
     for invitation in pending:
         if not invitation.recipient_email:
             continue  # offered as a printable letter instead
@@ -252,9 +290,9 @@ def _plan_reminders(conference: Conference) -> None:
     Rows for an earlier date become stale: they are cancelled and new ones planned, keyed by
     the calendar sequence so that a moved conference reminds again for the new date.
     """
-    Reminder.objects.filter(conference=conference, rule="invitation_unanswered",
-                            sent_at__isnull=True).exclude(
-        stage__endswith=f"@{conference.ical_sequence}").update(cancelled_at=timezone.now())
+    Reminder.objects.filter(
+        conference=conference, rule="invitation_unanswered", sent_at__isnull=True
+    ).exclude(stage__endswith=f"@{conference.ical_sequence}").update(cancelled_at=timezone.now())
     now = timezone.now()
     for invitation in conference.invitations.filter(state=InvitationState.SENT):
         for days in REMINDER_DAYS_BEFORE:
@@ -272,21 +310,29 @@ def _plan_reminders(conference: Conference) -> None:
 
 @transaction.atomic
 def record_answer(
-    invitation: Invitation, *, state: str, via: str, comment: str = "",
-    delegate_name: str = "", delegate_function: str = "", by: Any = None,
+    invitation: Invitation,
+    *,
+    state: str,
+    via: str,
+    comment: str = "",
+    delegate_name: str = "",
+    delegate_function: str = "",
+    by: Any = None,
 ) -> Invitation:
     """An answer by link (partner) or recorded by the organiser (phone, letter).
 
     Changing the answer is possible until the conference starts.
     """
-    invitation = Invitation.objects.select_for_update().select_related("conference").get(
-        pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("conference").get(pk=invitation.pk)
+    )
     conference = invitation.conference
     if conference.status == ConferenceStatus.CANCELLED:
         raise ConferenceError(_("Die Konferenz wurde abgesagt."))
     if conference.has_started:
-        raise ConferenceError(_("Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr "
-                                "geändert werden."))
+        raise ConferenceError(
+            _("Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden.")
+        )
     if state not in ANSWERED_STATES:
         raise ConferenceError(_("Bitte wählen Sie eine Antwort."))
     if state == InvitationState.DELEGATED and not (delegate_name and delegate_function):
@@ -301,9 +347,15 @@ def record_answer(
     invitation.answered_at = timezone.now()
     invitation.save()
     Reminder.objects.filter(invitation=invitation, sent_at__isnull=True).update(
-        cancelled_at=timezone.now())
-    log_action("invitation.answered", invitation, actor=by, authority=conference.host,
-               data={"state": state, "via": via})
+        cancelled_at=timezone.now()
+    )
+    log_action(
+        "invitation.answered",
+        invitation,
+        actor=by,
+        authority=conference.host,
+        data={"state": state, "via": via},
+    )
     return invitation
 
 
