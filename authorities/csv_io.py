@@ -563,19 +563,25 @@ def parse_partner_csv(data: bytes, *, user: Any) -> ImportPreview:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _unique_slug(name: str) -> str:
+def _unique_slug(name: str, taken: set[str]) -> str:
     base = slug_for(name)[:70] or "partner"
     slug, counter = base, 2
-    while PartnerAgency.objects.filter(slug=slug).exists():
+    while slug in taken:
         slug, counter = f"{base}-{counter}", counter + 1
+    taken.add(slug)
     return slug
 
 
-def _write_row(row: RowResult, *, by: Any) -> str:
+# Uniqueness of name and slug is left to the database: a clash (a concurrent change since the
+# preview) raises IntegrityError, which rolls the row back to its savepoint.
+CLEAN = {"validate_unique": False, "validate_constraints": False}
+
+
+def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
     authority = by.authority if by.is_kpb else None
     if row.agency is None:
-        agency = PartnerAgency(slug=_unique_slug(row.name), **row.values)
-        agency.full_clean()
+        agency = PartnerAgency(slug=_unique_slug(row.name, taken_slugs), **row.values)
+        agency.full_clean(**CLEAN)
         agency.save()
         for covered in [authority] if authority else row.add_authorities:
             Coverage.objects.create(agency=agency, authority=covered)
@@ -592,7 +598,7 @@ def _write_row(row: RowResult, *, by: Any) -> str:
         for name in fields:
             setattr(agency, name, row.values[name])
         if fields:
-            agency.full_clean()
+            agency.full_clean(**CLEAN)
             agency.save(update_fields=fields)
         for covered in row.add_authorities:
             Coverage.objects.get_or_create(agency=agency, authority=covered)
@@ -606,7 +612,7 @@ def _write_row(row: RowResult, *, by: Any) -> str:
         if changed:
             for name in changed:
                 setattr(contact, name, _contact_fields(row.contact_values)[name])
-            contact.full_clean()
+            contact.full_clean(exclude=["agency"])
             contact.save()
             fields.append("contact")
     # Personal data stays out of the audit data: field names only.
@@ -637,12 +643,13 @@ def apply_partner_import(preview: ImportPreview, *, by: Any) -> ImportResult:
         raise DirectoryError(_("Diese Vorschau wurde für einen anderen Benutzer erstellt."))
     result = ImportResult(unchanged=preview.unchanged_count, failed=preview.error_count)
     with scopes_disabled(), transaction.atomic():
+        taken_slugs = set(PartnerAgency._base_manager.values_list("slug", flat=True))
         for row in preview.rows:
             if row.action not in (RowAction.NEW, RowAction.UPDATE):
                 continue
             try:
                 with transaction.atomic():
-                    outcome = _write_row(row, by=by)
+                    outcome = _write_row(row, by=by, taken_slugs=taken_slugs)
             except (IntegrityError, ValidationError, DirectoryError,
                     PartnerAgency.DoesNotExist) as error:
                 result.failed += 1

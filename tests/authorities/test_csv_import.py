@@ -2,6 +2,7 @@
 
 import csv
 import re
+import time
 from html import unescape
 
 import pytest
@@ -294,6 +295,17 @@ def test_tampered_preview_token_is_rejected_with_a_german_400_page(kpb_a_user):
         response = client.post(IMPORT_URL, {"token": bad})
         assert response.status_code == 400
         assert "Die Vorschau ist ungültig oder wurde verändert" in response.content.decode()
+    assert not PartnerAgency.objects.filter(name="Jugendamt Dortmund").exists()
+
+
+def test_expired_preview_token_is_rejected_and_nothing_changes(kpb_a_user, monkeypatch):
+    client = client_for(kpb_a_user)
+    token = token_of(upload(client, csv_bytes("Jugendamt Dortmund;jugendamt;Dortmund;;;")))
+    two_hours_later = time.time() + 2 * 3600
+    monkeypatch.setattr(time, "time", lambda: two_hours_later)
+    response = client.post(IMPORT_URL, {"token": token})
+    assert response.status_code == 400
+    assert "Die Vorschau ist abgelaufen" in response.content.decode()
     assert not PartnerAgency.objects.filter(name="Jugendamt Dortmund").exists()
 
 
