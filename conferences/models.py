@@ -344,3 +344,6 @@ class CalendarFeed(models.Model):
                 name="calendar_feed_has_one_owner",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Kalender-Abo {self.authority or self.agency}"

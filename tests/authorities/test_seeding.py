@@ -86,3 +86,9 @@ def test_seed_demo_prints_one_user_per_role(capsys, settings):
     for username in ("kpb-dortmund", "lzpd", "lka", "im", "partner-sta-dortmund", "admin"):
         assert username in out
     assert "SiKo-Demo-2026!" in out
+    from conferences.models import Conference
+
+    held_years = set(Conference.objects.filter(status="held").values_list("start__year", flat=True))
+    assert len(held_years) >= 3  # several years of conferences
+    call_command("seed_demo")
+    assert "0 Demo-Konferenzen angelegt" in capsys.readouterr().out

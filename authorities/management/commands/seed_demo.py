@@ -19,7 +19,11 @@ class Command(BaseCommand):
         seed_nrw()
         contacts = seed_demo_directory()
         users = seed_demo_users()
-        self.stdout.write(f"seed_demo: {contacts} fiktive Ansprechpersonen ergänzt.")
+        from conferences.demo import seed_demo_conferences
+
+        conferences = seed_demo_conferences()
+        self.stdout.write(f"seed_demo: {contacts} fiktive Ansprechpersonen ergänzt, "
+                          f"{conferences} Demo-Konferenzen angelegt.")
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         for demo in users:
             self.stdout.write(f"  {demo.username:<22} {demo.role}")

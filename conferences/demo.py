@@ -1,0 +1,106 @@
+"""Several years of fictional demo conferences for all 47 authorities (never in production).
+
+Deterministic (fixed random seed) and idempotent: authorities that already have demo
+conferences are left alone. No mail is sent; invitation answers and attendance are set directly.
+"""
+
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from authorities.enums import DECREE_CATEGORIES, OrganisationKind
+from authorities.models import Authority, PartnerAgency, User
+
+from .enums import AnswerChannel, ConferenceKind, ConferenceStatus, InvitationState
+from .models import AgendaItem, Conference, Invitation, MandatedTopic
+
+DEMO_MARKER = "[Demo]"
+
+
+def _organiser(authority: Authority) -> User:
+    user = User.objects.filter(authority=authority).order_by("pk").first()
+    if user is None:
+        user = User(username=f"demo-{authority.slug}", organisation_kind=OrganisationKind.KPB,
+                    authority=authority, email=f"leitungsstab.{authority.slug}@example.org",
+                    first_name="Leitungsstab", last_name=authority.short_name)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+def _conference(authority: Authority, organiser: User, kind: str, start: datetime, status: str,
+                agencies: list[PartnerAgency], topics: list[MandatedTopic],
+                rng: random.Random) -> Conference:
+    label = "Siko-AP" if kind == ConferenceKind.SIKO_AP else "Sicherheitskonferenz"
+    conference = Conference.objects.create(
+        host=authority, organiser=organiser, kind=kind, status=status, start=start,
+        end=start + timedelta(hours=3), place=f"{authority.seat}, Dienstgebäude, Saal 1",
+        title=f"{DEMO_MARKER} {label} {authority.short_name} {start.year}")
+    conference.authorities.add(authority)
+    covered = rng.sample(topics, k=rng.randint(3, len(topics)))
+    AgendaItem.objects.bulk_create(
+        AgendaItem(conference=conference, order=n, topic=t, title=t.title)
+        for n, t in enumerate(covered, start=1))
+    invitations = []
+    for agency in agencies:
+        if status == ConferenceStatus.DRAFT:
+            state = InvitationState.PENDING
+        else:
+            state = rng.choice([InvitationState.ACCEPTED] * 5 + [
+                InvitationState.DECLINED, InvitationState.DELEGATED, InvitationState.SENT])
+        invitation = Invitation(conference=conference, agency=agency, state=state,
+                                contact=next(iter(agency.contacts.all()), None))
+        if state != InvitationState.PENDING:
+            invitation.sent_at = start - timedelta(days=35)
+        if state not in (InvitationState.PENDING, InvitationState.SENT):
+            invitation.answered_at = start - timedelta(days=rng.randint(5, 30))
+            invitation.answered_via = AnswerChannel.LINK
+        if state == InvitationState.DELEGATED:
+            invitation.delegate_name, invitation.delegate_function = "Vertretung", "Stellvertretung"
+        if status == ConferenceStatus.HELD:
+            invitation.attended = state in (InvitationState.ACCEPTED, InvitationState.DELEGATED)
+        invitations.append(invitation)
+    Invitation.objects.bulk_create(invitations)
+    return conference
+
+
+@transaction.atomic
+def seed_demo_conferences(*, today: datetime | None = None) -> int:
+    """Conferences for the last three years and the running one; returns how many were added."""
+    now = today or timezone.now()
+    tz = timezone.get_default_timezone()
+    rng = random.Random(2018)
+    created = 0
+    with scopes_disabled():
+        topics = list(MandatedTopic.objects.filter(active=True))
+        for authority in Authority.objects.order_by("slug"):
+            if Conference.objects.filter(host=authority, title__startswith=DEMO_MARKER).exists():
+                continue
+            organiser = _organiser(authority)
+            agencies = list(PartnerAgency.objects.filter(
+                coverages__authority=authority, category__in=[c.value for c in DECREE_CATEGORIES])
+                .prefetch_related("contacts").order_by("category", "name"))
+            for year in range(now.year - 3, now.year + 1):
+                if rng.random() < 0.08:
+                    continue  # a year without SiKo: shows up as breach in compliance
+                start = datetime(year, rng.randint(2, 11), rng.randint(1, 28), 10, 0, tzinfo=tz)
+                if year == now.year and start > now:
+                    status = ConferenceStatus.SCHEDULED
+                elif year == now.year and rng.random() < 0.15:
+                    continue
+                else:
+                    status = ConferenceStatus.HELD
+                chosen = [a for a in agencies if rng.random() < 0.85]
+                _conference(authority, organiser, ConferenceKind.SIKO, start, status, chosen,
+                            topics, rng)
+                created += 1
+                if authority.has_autobahnpolizei:
+                    ap_start = start + timedelta(days=21)
+                    _conference(authority, organiser, ConferenceKind.SIKO_AP, ap_start,
+                                ConferenceStatus.SCHEDULED if ap_start > now
+                                else ConferenceStatus.HELD, chosen[:6], topics, rng)
+                    created += 1
+    return created
