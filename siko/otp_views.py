@@ -32,7 +32,8 @@ class TokenForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper.form_tag = False  # the templates own the <form> (hidden "next", CSRF)
+        self.helper.disable_csrf = True
         self.helper.add_input(Submit("submit", _("Bestätigen")))
 
     def clean_token(self) -> str:

@@ -217,7 +217,10 @@ def test_second_factor_required_after_login_with_device(kpb_a_user):
     response = client.get(target)
     assert response.status_code == 302
     assert response.url == f"{reverse('otp_verify')}?next=%2Fverzeichnis%2Fpartner%2F"
-    assert "Anmeldung bestätigen" in client.get(response.url).content.decode()
+    page = client.get(response.url).content.decode()
+    assert "Anmeldung bestätigen" in page
+    assert page.count('<form method="post">') == 1  # the code form, not nested in another
+    assert 'value="Bestätigen"' in page
 
     response = client.post(reverse("otp_verify"), {"token": current_code(device), "next": target})
 
