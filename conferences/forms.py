@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from authorities.models import Authority, PartnerAgency
 from siko.scoping import scoped_formfield
 
-from .enums import ANSWERED_STATES, AnswerChannel, ConferenceKind
+from .enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
 from .models import AgendaItem, Conference, MandatedTopic
 
 
@@ -103,7 +103,8 @@ class InviteForm(forms.Form):
 
 
 class RecordAnswerForm(forms.Form):
-    state = forms.ChoiceField(label=_("Antwort"), choices=[(s.value, s.label) for s in ANSWERED_STATES])
+    state = forms.ChoiceField(label=_("Antwort"),
+                              choices=[(s.value, s.label) for s in ANSWERED_STATES])
     via = forms.ChoiceField(label=_("Eingegangen"), choices=[
         (c.value, c.label) for c in AnswerChannel if c != AnswerChannel.LINK])
     delegate_name = forms.CharField(label=_("Name der Vertretung"), required=False, max_length=150)
@@ -111,3 +112,61 @@ class RecordAnswerForm(forms.Form):
                                         max_length=150)
     comment = forms.CharField(label=_("Anmerkung"), required=False,
                               widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Antwort erfassen"))
+
+    def clean(self) -> dict[str, Any]:
+        return _check_delegate(self, super().clean())
+
+
+def _check_delegate(form: forms.Form, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A delegation names who attends: name and function, both required."""
+    if cleaned.get("state") == InvitationState.DELEGATED:
+        for name in ("delegate_name", "delegate_function"):
+            if not (cleaned.get(name) or "").strip():
+                form.add_error(name, _("Bitte nennen Sie Name und Funktion der Vertretung."))
+    return cleaned
+
+
+class AnswerForm(forms.Form):
+    """The partner's answer through the signed link: radios in a fieldset with a legend."""
+
+    state = forms.ChoiceField(
+        label=_("Ihre Antwort"), widget=forms.RadioSelect, choices=[
+            (InvitationState.ACCEPTED.value, _("Zusage – wir nehmen teil")),
+            (InvitationState.TENTATIVE.value, _("Vorläufige Zusage – Teilnahme noch nicht sicher")),
+            (InvitationState.DECLINED.value, _("Absage – wir nehmen nicht teil")),
+            (InvitationState.DELEGATED.value,
+             _("Vertretung – eine andere Person nimmt für uns teil")),
+        ], error_messages={"required": _("Bitte wählen Sie eine Antwort."),
+                           "invalid_choice": _("Bitte wählen Sie eine Antwort.")},
+    )
+    delegate_name = forms.CharField(
+        label=_("Name der Vertretung"), required=False, max_length=150,
+        help_text=_("Nur bei Vertretung."), widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    delegate_function = forms.CharField(
+        label=_("Funktion der Vertretung"), required=False, max_length=150,
+        help_text=_("Nur bei Vertretung, z. B. „Ständige Vertreterin der Behördenleitung“."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
+    comment = forms.CharField(label=_("Anmerkung (freiwillig)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Antwort senden"))
+
+    def clean(self) -> dict[str, Any]:
+        return _check_delegate(self, super().clean())
+
+
+class OverviewRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse Ihrer Behörde oder Ihre dienstliche Adresse"), max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Die Adresse, unter der die Polizei Sie als Ansprechperson führt."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Link anfordern"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_partner
+from . import views, views_answers, views_partner
 
 app_name = "conferences"
 
@@ -21,4 +21,17 @@ urlpatterns = [
     path("<int:pk>/versenden/", views.SendInvitationsView.as_view(), name="send"),
     path("<int:pk>/mails/", views.MailLogView.as_view(), name="mail_log"),
     path("antwort/<str:token>/", views_partner.AnswerView.as_view(), name="answer"),
+    path("<int:pk>/antworten/", views_answers.AnswersPanelView.as_view(), name="answers_panel"),
+    path("<int:pk>/einladungen/<int:invitation_pk>/antwort/",
+         views_answers.RecordAnswerView.as_view(), name="record_answer"),
+    path("<int:pk>/teilnehmende.csv", views_answers.ParticipantsCsvView.as_view(),
+         name="participants_csv"),
+    path("<int:pk>/teilnehmende.pdf", views_answers.ParticipantsPdfView.as_view(),
+         name="participants_pdf"),
+    path("partner/uebersicht/", views_partner.OverviewRequestView.as_view(),
+         name="partner_overview_request"),
+    path("partner/uebersicht/<str:token>/", views_partner.OverviewView.as_view(),
+         name="partner_overview"),
+    path("partner/meine-einladungen/", views_partner.MyInvitationsView.as_view(),
+         name="partner_invitations"),
 ]

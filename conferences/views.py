@@ -16,6 +16,7 @@ from siko.views_base import SikoPermissionMixin
 
 from . import selectors, services
 from .enums import InvitationState, MailState
+from .exports import answers_context
 from .forms import AgendaItemForm, CancelForm, ConferenceForm, ConfirmUpdateForm, InviteForm
 from .models import AgendaItem, Conference, Invitation
 
@@ -80,15 +81,9 @@ class ConferenceDetailView(ConferenceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
-        invitations = list(conference.invitations.select_related("agency", "contact", "routed_via")
-                           .prefetch_related("routed_via__contacts"))
-        counts = {state: 0 for state in InvitationState}
-        for invitation in invitations:
-            counts[InvitationState(invitation.state)] += 1
         return super().get_context_data(
             agenda=conference.agenda_items.select_related("topic"),
-            invitations=invitations,
-            state_counts=[(state.label, counts[state]) for state in InvitationState],
+            **answers_context(conference),  # invitations, state_counts, summary
             co_hosts=[a for a in conference.authorities.all() if a.pk != conference.host_id],
             missing=selectors.missing_categories(conference),
             clashes=selectors.clashes(conference),

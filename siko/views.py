@@ -60,7 +60,7 @@ class HomeView(SikoPermissionMixin, TemplateView):
         if user.is_kpb:
             return redirect(user.authority.get_absolute_url())
         if user.is_partner:
-            return redirect(user.partner_agency.get_absolute_url())
+            return redirect("conferences:partner_invitations")
         return redirect("authorities:authority_list")
 
 

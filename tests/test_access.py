@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorities.models import Contact, PartnerAgency
-from conferences.links import answer_token
+from conferences.links import answer_token, overview_token
 from conferences.models import Invitation
 
 from .factories.conferences import make_conference
@@ -69,6 +69,13 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:send": CONFERENCE_CHANGE,
     "conferences:mail_log": OWN_AREA_READ,
     "conferences:answer": ALL(200),
+    "conferences:answers_panel": OWN_AREA_READ,
+    "conferences:record_answer": CONFERENCE_CHANGE,
+    "conferences:participants_csv": OWN_AREA_READ,
+    "conferences:participants_pdf": OWN_AREA_READ,
+    "conferences:partner_overview_request": ALL(200),
+    "conferences:partner_overview": ALL(200),
+    "conferences:partner_invitations": (302, 403, 403, 403, 403, 403, 200, 403),
 }
 
 
@@ -96,6 +103,12 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:send": {"pk": objects["conference"].pk},
         "conferences:mail_log": {"pk": objects["conference"].pk},
         "conferences:answer": {"token": objects["answer_token"]},
+        "conferences:answers_panel": {"pk": objects["conference"].pk},
+        "conferences:record_answer": {"pk": objects["conference"].pk,
+                                      "invitation_pk": objects["invitation"].pk},
+        "conferences:participants_csv": {"pk": objects["conference"].pk},
+        "conferences:participants_pdf": {"pk": objects["conference"].pk},
+        "conferences:partner_overview": {"token": objects["overview_token"]},
     }
     return kwargs.get(name, {})
 
@@ -119,7 +132,8 @@ def all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> s
 def declared_policy(name: str) -> str:
     from django.urls import resolve
 
-    kwargs = url_kwargs(name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x"))
+    kwargs = url_kwargs(name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x",
+                                          overview_token="x"))
     callback = resolve(reverse(name, kwargs=kwargs)).func
     view_class = getattr(callback, "view_class", None)
     if view_class is not None:
@@ -148,7 +162,8 @@ def objects(db, kpb_a_user):
     invitation = Invitation.objects.create(conference=conference, agency=agency, contact=contact)
     return {"contact": contact, "conference": conference, "invitation": invitation,
             "agenda_item": conference.agenda_items.first(),
-            "answer_token": answer_token(invitation)}
+            "answer_token": answer_token(invitation),
+            "overview_token": overview_token(agency)}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
