@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView, RedirectView, TemplateView
 
 from .models import LocalMail
 from .views_base import SikoPermissionMixin
@@ -72,3 +72,12 @@ class MailboxView(SikoPermissionMixin, ListView):
     paginate_by = 25
     model = LocalMail
     context_object_name = "mails"
+
+
+class AdminLoginRedirectView(SikoPermissionMixin, RedirectView):
+    """The admin has no login page of its own: lockout, second factor and German texts apply."""
+
+    public = True
+    public_reason = "Leitet zur einen Anmeldeseite von SiKo weiter"
+    pattern_name = "login"
+    query_string = True
