@@ -64,7 +64,9 @@ def answer_summary(conference: Conference) -> AnswerSummary:
 def answers_context(conference: Conference) -> dict[str, Any]:
     """What the answers panel of the conference page needs; a fixed number of queries."""
     summary = answer_summary(conference)
-    invitations = list(conference.invitations.select_related("agency", "routed_via")
+    # contact and routed_via__contacts: the page tells which invitations have no address.
+    invitations = list(conference.invitations.select_related("agency", "contact", "routed_via")
+                       .prefetch_related("routed_via__contacts")
                        .order_by("agency__category", "agency__name"))
     return {
         "summary": summary,

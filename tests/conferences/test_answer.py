@@ -28,7 +28,8 @@ _serial = itertools.count()
 @pytest.fixture
 def invitation(kpb_a_user) -> Invitation:
     """An invitation of the Staatsanwaltschaft Dortmund, sent by KPB A (PP Dortmund)."""
-    conference = make_conference(kpb_a_user, title="SiKo Dortmund Frühjahr", place="PP Dortmund, Saal 3")
+    conference = make_conference(kpb_a_user, title="SiKo Dortmund Frühjahr",
+                                 place="PP Dortmund, Saal 3")
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
     Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
                            email="erika.beispiel@example.org")
