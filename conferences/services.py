@@ -104,7 +104,7 @@ def update_conference(
 ) -> Conference:
     """Changes of date, time or place of a scheduled conference send an update (SEQUENCE + 1)
     to everyone invited, but only after the organiser confirmed it."""
-    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
     _check_editable(conference)
     _check_kind(data.get("kind", conference.kind), conference.host)
     changes = pending_changes(conference, data)
@@ -151,7 +151,7 @@ def update_conference(
 
 @transaction.atomic
 def cancel_conference(conference: Conference, *, reason: str, by: Any) -> Conference:
-    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
     _check_editable(conference)
     was_scheduled = conference.status == ConferenceStatus.SCHEDULED
     conference.status = ConferenceStatus.CANCELLED
@@ -240,7 +240,7 @@ def invitations_without_address(conference: Conference) -> list[Invitation]:
 def send_invitations(conference: Conference, *, by: Any) -> int:
     """Schedules the conference and queues one invitation mail per pending invitation with an
     address. Idempotent: a second call (double click) queues nothing new."""
-    conference = Conference.objects.select_for_update().get(pk=conference.pk)
+    conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
     _check_editable(conference)
     if conference.start <= timezone.now():
         raise ConferenceError(
@@ -323,8 +323,10 @@ def record_answer(
 
     Changing the answer is possible until the conference starts.
     """
+    # The base manager: PostgreSQL refuses FOR UPDATE on the scoped manager's DISTINCT.
     invitation = (
-        Invitation.objects.select_for_update().select_related("conference").get(pk=invitation.pk)
+        Invitation._base_manager.select_for_update().select_related("conference")
+        .get(pk=invitation.pk)
     )
     conference = invitation.conference
     if conference.status == ConferenceStatus.CANCELLED:
