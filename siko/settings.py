@@ -176,23 +176,45 @@ else:
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Celery: Redis through REDIS_URL; unset: tasks run in-process (embedded mode).
+# Delivery is at least once: acks_late + reject_on_worker_lost bring a killed worker's message
+# back, and the outbox makes a second run harmless (conferences/outbox.py).
+from celery.schedules import crontab  # noqa: E402 - kept with the Celery settings
+
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Tasks of a lost broker connection would be redelivered while still running: cancel them.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_IGNORE_RESULT = True
-# Visibility timeout (1 h) must exceed every task's time limit and any countdown.
+# Redis hands an unacknowledged message to another worker after the visibility timeout, so
+# every task must end well before it (hard time limit) and no countdown/ETA may come near it
+# (the outbox caps retry countdowns at visibility timeout - time limit - 60 s; tests assert it).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders are rows; one sweep a day sends the due ones (each at most once).
+    "send-due-reminders": {
+        "task": "conferences.send_due_reminders",
+        "schedule": crontab(hour=6, minute=0),  # Europe/Berlin (CELERY_TIMEZONE)
+        "options": {"expires": 6 * 3600},
+    },
+    # Nothing waits forever: re-queue mails whose task or worker got lost.
+    "sweep-outbox": {
+        "task": "conferences.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 # Production hardening (active whenever DEBUG is off).
 if not DEBUG:

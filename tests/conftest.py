@@ -12,6 +12,8 @@ from django_scopes import scopes_disabled
 from authorities.enums import OrganisationKind
 from authorities.models import Authority, PartnerAgency, User
 
+pytest_plugins = ["tests.smtp"]  # smtp_server fixture; Celery tasks in-process
+
 PASSWORD = "Test-Passwort-2026!"
 
 

@@ -1,0 +1,179 @@
+"""Mail in tests: a real SMTP server and in-process tasks (a pytest plugin, see conftest.py).
+
+`smtp_server` starts an aiosmtpd server on 127.0.0.1 (a free port) that records every message
+it accepts, and points Django's SMTP backend at it. Tests can make it answer like a real server
+does when things go wrong: `server.on_rcpt` / `server.on_data` are called in the server's event
+loop (while they run, no other session gets an answer) and may return an SMTP reply such as
+"451 4.3.0 Bitte später erneut versuchen" or "550 5.1.1 Unbekannter Empfänger" instead of
+accepting.
+
+`_tasks_in_process` runs Celery tasks in the test process for every test not marked `worker`:
+with REDIS_URL set (CI) tasks would otherwise go to the shared Redis and never run.
+"""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+HOST = "127.0.0.1"
+
+#: on_rcpt(address, number of this RCPT command) / on_data(envelope, number of this DATA
+#: command): an SMTP reply to refuse, or None to accept.
+RcptHook = Callable[[str, int], str | None]
+DataHook = Callable[[Envelope, int], str | None]
+
+
+@dataclass
+class ReceivedMail:
+    mail_from: str
+    recipients: list[str]
+    raw: bytes
+    message: EmailMessage = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.message = email.message_from_bytes(self.raw, policy=policy.default)  # type: ignore[assignment]
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"])
+
+    def header(self, name: str) -> str:
+        return str(self.message[name] or "")
+
+    def parts(self) -> dict[str, EmailMessage]:
+        """Content type → the first part of that type."""
+        found: dict[str, EmailMessage] = {}
+        for part in self.message.walk():
+            found.setdefault(part.get_content_type(), part)  # type: ignore[arg-type]
+        return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self, server: SMTPTestServer) -> None:
+        self.server = server
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        with self.server.lock:
+            self.server.rcpt_commands += 1
+            number = self.server.rcpt_commands
+        if self.server.on_rcpt and (reply := self.server.on_rcpt(address, number)):
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        with self.server.lock:
+            self.server.data_commands += 1
+            number = self.server.data_commands
+        if self.server.on_data and (reply := self.server.on_data(envelope, number)):
+            return reply
+        received = ReceivedMail(
+            mail_from=str(envelope.mail_from), recipients=list(envelope.rcpt_tos),
+            raw=bytes(envelope.original_content or envelope.content or b""),
+        )
+        with self.server.lock:
+            self.server.received.append(received)
+        return "250 2.0.0 Message accepted for delivery"
+
+
+class SMTPTestServer:
+    """A real SMTP server on 127.0.0.1 that records what it accepted."""
+
+    def __init__(self) -> None:
+        self.host = HOST
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.received: list[ReceivedMail] = []
+        self.rcpt_commands = 0
+        self.data_commands = 0
+        self.on_rcpt: RcptHook | None = None
+        self.on_data: DataHook | None = None
+        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port,
+                                      ready_timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    def start(self) -> SMTPTestServer:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def messages(self) -> list[ReceivedMail]:
+        with self.lock:
+            return list(self.received)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedMail]:
+        """The received messages once there are at least `count` (or when time is up)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages()
+
+    def count_by_message_id(self) -> Counter[str]:
+        return Counter(mail.message_id for mail in self.messages())
+
+    def count_by_recipient(self) -> Counter[str]:
+        return Counter(rcpt for mail in self.messages() for rcpt in mail.recipients)
+
+
+def use_smtp_server(settings: Any, server: SMTPTestServer) -> None:
+    """Points Django's real SMTP backend at the test server (plain SMTP, no login)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.host
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SMTPTestServer]:
+    """A running SMTP server that Django sends to for the duration of the test."""
+    server = SMTPTestServer().start()
+    use_smtp_server(settings, server)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from siko.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
