@@ -181,7 +181,8 @@ def conference_feed_ics(
     calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))
     with translation.override("de"):
         for conference in conferences:
-            link = link_for(conference) if link_for else ""
+            cancelled = conference.status == ConferenceStatus.CANCELLED
+            link = link_for(conference) if link_for and not cancelled else ""
             description = _description(conference, _("Details"), link)
             calendar.add_component(
                 _event(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_answers, views_partner
+from . import views, views_answers, views_documents, views_partner
 
 app_name = "conferences"
 
@@ -28,6 +28,13 @@ urlpatterns = [
          name="participants_csv"),
     path("<int:pk>/teilnehmende.pdf", views_answers.ParticipantsPdfView.as_view(),
          name="participants_pdf"),
+    path("<int:pk>/einladungen/<int:invitation_pk>/brief.pdf",
+         views_documents.InvitationLetterView.as_view(), name="invitation_letter"),
+    path("<int:pk>/kalender.ics", views_documents.ConferenceIcsView.as_view(),
+         name="conference_ics"),
+    path("kalender/", views_documents.CalendarFeedsView.as_view(), name="calendar_feeds"),
+    path("kalender/<str:token>.ics", views_documents.CalendarFeedView.as_view(),
+         name="calendar_feed"),
     path("partner/uebersicht/", views_partner.OverviewRequestView.as_view(),
          name="partner_overview_request"),
     path("partner/uebersicht/<str:token>/", views_partner.OverviewView.as_view(),

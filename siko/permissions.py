@@ -77,3 +77,13 @@ rules.add_perm("conferences.view_conference", police_or_state)
 rules.add_perm("conferences.add_conference", is_kpb_staff)
 rules.add_perm("conferences.change_conference", is_kpb_staff | is_admin)
 rules.add_perm("conferences.view_own_invitations", is_partner_user)
+rules.add_perm(
+    "conferences.manage_calendar_feeds", is_kpb_staff | is_lzpd | is_admin | is_partner_user
+)
+rules.add_perm(
+    "conferences.manage_agency_feed",
+    (is_kpb_staff & agency_covers_own_area)
+    | (is_partner_user & is_own_agency)
+    | is_lzpd
+    | is_admin,
+)

@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "authorities:contact_update": OWN_AREA_CHANGE,
     "authorities:contact_delete": OWN_AREA_CHANGE,
     "admin:index": (302, 302, 302, 302, 302, 302, 302, 200),
+    "admin_login": ALL(302),
     "conferences:conference_list": POLICE_OR_STATE,
     "conferences:conference_create": (302, 200, 200, 403, 403, 403, 403, 403),
     "conferences:conference_detail": OWN_AREA_READ,
@@ -76,6 +77,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:partner_overview_request": ALL(200),
     "conferences:partner_overview": ALL(200),
     "conferences:partner_invitations": (302, 403, 403, 403, 403, 403, 200, 403),
+    "conferences:invitation_letter": OWN_AREA_READ,
+    "conferences:conference_ics": OWN_AREA_READ,
+    "conferences:calendar_feeds": (302, 200, 200, 200, 403, 403, 200, 200),
+    "conferences:calendar_feed": ALL(404),  # an unknown token; valid ones: test_letters_feeds
 }
 
 
@@ -109,6 +114,10 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:participants_csv": {"pk": objects["conference"].pk},
         "conferences:participants_pdf": {"pk": objects["conference"].pk},
         "conferences:partner_overview": {"token": objects["overview_token"]},
+        "conferences:invitation_letter": {"pk": objects["conference"].pk,
+                                          "invitation_pk": objects["invitation"].pk},
+        "conferences:conference_ics": {"pk": objects["conference"].pk},
+        "conferences:calendar_feed": {"token": "unbekanntes-abo"},
     }
     return kwargs.get(name, {})
 
