@@ -51,7 +51,7 @@ class ReceivedMail:
         return str(self.message["Message-ID"])
 
     def header(self, name: str) -> str:
-        return str(self.message[name] or "")
+        return str(self.message[name] or "").strip()
 
     def parts(self) -> dict[str, EmailMessage]:
         """Content type → the first part of that type."""
