@@ -17,6 +17,10 @@ from .forms import RecordAnswerForm
 from .models import Conference, Invitation
 from .views import ConferenceMixin
 
+# Each poll renews the session; polling stops after 20 minutes so that an unattended page does
+# not keep a session alive forever (the idle timeout is 30 minutes).
+MAX_POLLS = 40
+
 
 class AnswersPanelView(ConferenceMixin, TemplateView):
     """The answers panel alone: the conference page reloads it every 30 seconds (htmx)."""
@@ -25,8 +29,13 @@ class AnswersPanelView(ConferenceMixin, TemplateView):
     template_name = "conferences/answers/panel.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**exports.answers_context(self.get_conference()),
-                                        **kwargs)
+        try:
+            polls = max(0, int(self.request.GET.get("n", "0")))
+        except ValueError:
+            polls = 0
+        return super().get_context_data(
+            **exports.answers_context(self.get_conference()),
+            poll_next=polls + 1, polling_stopped=polls >= MAX_POLLS, **kwargs)
 
 
 class RecordAnswerView(ConferenceMixin, FormView):

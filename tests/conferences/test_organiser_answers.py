@@ -151,9 +151,32 @@ def test_answers_panel_is_the_live_fragment(conference, kpb_a_user):
     html = client_for(kpb_a_user).get(url).content.decode()
 
     assert html.lstrip().startswith("<section")
-    assert f'hx-get="{url}"' in html
+    assert f'hx-get="{url}?n=1"' in html
     assert "Zusage" in html
     assert "<html" not in html
+
+
+def test_answers_panel_stops_polling_after_twenty_minutes(conference, kpb_a_user):
+    url = reverse("conferences:answers_panel", kwargs={"pk": conference.pk})
+    client = client_for(kpb_a_user)
+
+    still = client.get(url + "?n=39").content.decode()
+    stopped = client.get(url + "?n=40").content.decode()
+
+    assert f'hx-get="{url}?n=40"' in still
+    assert "hx-get" not in stopped
+    assert "automatische Aktualisierung beendet" in stopped
+
+
+def test_answers_panel_does_not_poll_once_the_conference_started(conference, kpb_a_user):
+    now = timezone.now()
+    Conference.objects.filter(pk=conference.pk).update(start=now - timedelta(hours=1),
+                                                       end=now + timedelta(hours=1))
+
+    html = client_for(kpb_a_user).get(conference.get_absolute_url()).content.decode()
+
+    assert "hx-get" not in html
+    assert "Antwort erfassen" not in html
 
 
 def test_answer_by_link_appears_on_the_organisers_page(conference, kpb_a_user):
