@@ -17,7 +17,6 @@ from siko.views_base import SikoPermissionMixin
 
 from . import feeds
 from .ical import conference_feed_ics
-from .letters import render_invitation_letter
 from .models import CalendarFeed, Invitation
 from .views import ConferenceMixin
 
@@ -54,6 +53,9 @@ class InvitationLetterView(ConferenceMixin, View):
                 ),
             )
             return redirect(conference)
+        # WeasyPrint takes a second to import: only when a letter is wanted, not at URL loading.
+        from .letters import render_invitation_letter
+
         pdf = render_invitation_letter(invitation)
         return _attachment(
             pdf, content_type="application/pdf", filename=f"einladung-{invitation.agency.slug}.pdf"
