@@ -25,6 +25,9 @@ ACTIONS: dict[str, Any] = {
     "partner.overview_link_sent": _("Link zur Einladungsübersicht versendet"),
     "calendar_feed.created": _("Kalender-Abo angelegt"),
     "calendar_feed.revoked": _("Kalender-Abo widerrufen"),
+    "comparison_group.created": _("Vergleichsgruppe angelegt"),
+    "comparison_group.changed": _("Vergleichsgruppe geändert"),
+    "comparison_group.deleted": _("Vergleichsgruppe gelöscht"),
 }
 
 

@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("verzeichnis/", include("authorities.urls")),
     path("konferenzen/", include("conferences.urls")),
+    path("lagebild/", include("reports.urls")),
     path("admin/login/", views.AdminLoginRedirectView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
 ]

@@ -58,7 +58,7 @@ class HomeView(SikoPermissionMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
         if user.is_kpb:
-            return redirect(user.authority.get_absolute_url())
+            return redirect("reports:my_dashboard")
         if user.is_partner:
             return redirect("conferences:partner_invitations")
         return redirect("authorities:authority_list")

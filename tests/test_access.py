@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from authorities.models import Contact, PartnerAgency
+from authorities.models import ComparisonGroup, Contact, PartnerAgency
 from conferences.links import answer_token, overview_token
 from conferences.models import Invitation
 
@@ -81,6 +81,13 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:conference_ics": OWN_AREA_READ,
     "conferences:calendar_feeds": (302, 200, 200, 200, 403, 403, 200, 200),
     "conferences:calendar_feed": ALL(404),  # an unknown token; valid ones: test_letters_feeds
+    "reports:state": (302, 403, 403, 200, 200, 200, 403, 200),
+    "reports:my_dashboard": (302, 200, 200, 302, 302, 302, 403, 302),
+    "reports:authority_dashboard": OWN_AREA_READ,
+    "reports:group_list": (302, 403, 403, 200, 200, 200, 403, 200),
+    "reports:group_create": (302, 403, 403, 200, 403, 403, 403, 200),
+    "reports:group_update": (302, 403, 403, 200, 403, 403, 403, 200),
+    "reports:group_delete": (302, 403, 403, 200, 403, 403, 403, 200),
 }
 
 
@@ -118,6 +125,9 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
                                           "invitation_pk": objects["invitation"].pk},
         "conferences:conference_ics": {"pk": objects["conference"].pk},
         "conferences:calendar_feed": {"token": "unbekanntes-abo"},
+        "reports:authority_dashboard": {"slug": "pp-dortmund"},
+        "reports:group_update": {"pk": objects["comparison_group"].pk},
+        "reports:group_delete": {"pk": objects["comparison_group"].pk},
     }
     return kwargs.get(name, {})
 
@@ -172,7 +182,8 @@ def objects(db, kpb_a_user):
     return {"contact": contact, "conference": conference, "invitation": invitation,
             "agenda_item": conference.agenda_items.first(),
             "answer_token": answer_token(invitation),
-            "overview_token": overview_token(agency)}
+            "overview_token": overview_token(agency),
+            "comparison_group": ComparisonGroup.objects.create(name="Großstädte")}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -11,9 +11,12 @@ pytestmark = pytest.mark.django_db
 
 def test_kpb_user_lands_on_own_authority_with_partners_by_category(kpb_a_user):
     client = client_for(kpb_a_user)
-    response = client.get("/", follow=True)
+    start = client.get("/", follow=True)
+    # KPB staff start on their dashboard (reports), which links to the authority page.
+    assert start.redirect_chain[-1][0] == "/lagebild/behoerde/"
+    assert 'href="/verzeichnis/behoerden/pp-dortmund/"' in start.content.decode()
+    response = client.get("/verzeichnis/behoerden/pp-dortmund/")
     html = response.content.decode()
-    assert response.redirect_chain[-1][0] == "/verzeichnis/behoerden/pp-dortmund/"
     assert "Polizeipräsidium Dortmund" in html
     assert "Kreis Unna (nur Stadt Lünen)" in html
     for heading in ("Staatsanwaltschaft", "Gericht der ordentlichen Gerichtsbarkeit",

@@ -18,6 +18,8 @@ def test_kpb_user_sees_own_area_and_partners_grouped_by_decree_categories(
     page: Page, live_server, dortmund_user: User
 ) -> None:
     login(page, live_server, dortmund_user)
+    expect(page).to_have_url(url(live_server, "reports:my_dashboard"))
+    page.get_by_role("link", name="Behörde: Stammdaten und zuständige Partnerbehörden").click()
 
     expect(page).to_have_url(url(live_server, "authorities:authority_detail", "pp-dortmund"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")
@@ -86,6 +88,7 @@ def test_kpb_user_adds_partner_after_correcting_form_error(
     page: Page, live_server, dortmund_user: User
 ) -> None:
     login(page, live_server, dortmund_user)
+    page.goto(url(live_server, "authorities:authority_detail", "pp-dortmund"))
     page.get_by_role("link", name="Partnerbehörde anlegen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Partnerbehörde anlegen")
     assert_accessible(page)
@@ -122,6 +125,7 @@ def test_directory_at_phone_size(phone_page: Page, live_server, dortmund_user: U
     assert_accessible(page)
 
     login(page, live_server, dortmund_user)
+    page.goto(url(live_server, "authorities:authority_detail", "pp-dortmund"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")
     assert_accessible(page)
     _assert_no_horizontal_scrolling(page)

@@ -1,0 +1,290 @@
+"""Reads for the compliance dashboards. The rules stay in `compute_compliance`; this module only
+arranges its records (per authority, per year, per comparison group) for the pages.
+
+Query budget: the state view needs the same number of queries for 1 or 10 years and for any
+amount of conference data (one query for the authorities, the rest inside compute_compliance).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from authorities.enums import OCCASIONAL_CATEGORIES, PartnerCategory
+from authorities.models import Authority, ComparisonGroup
+from conferences.enums import ConferenceStatus
+from conferences.models import Conference, MandatedTopic
+
+from .charts import percent
+from .compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
+
+#: The decree dates from 6 December 2018; earlier years have no rule to measure.
+FIRST_YEAR = 2018
+DEFAULT_YEARS = 5
+MAX_YEARS = 10
+PAST_YEARS_ON_DASHBOARD = 5
+
+# The German labels live in compliance.STATUS_LABELS; marked here so that makemessages finds them.
+_STATUS_MSGIDS = (
+    gettext_noop("erfüllt"),
+    gettext_noop("geplant"),
+    gettext_noop("überfällig"),
+    gettext_noop("nicht erfüllt"),
+)
+STATUS_ORDER = (
+    ComplianceStatus.COMPLIANT,
+    ComplianceStatus.SCHEDULED,
+    ComplianceStatus.OVERDUE,
+    ComplianceStatus.BREACH,
+)
+
+
+def status_label(status: str) -> str:
+    """The status word shown to people, in the active language."""
+    return _(STATUS_LABELS[status])
+
+
+def years_ending(last: int, count: int) -> list[int]:
+    """`count` years up to `last`, never before the decree."""
+    return list(range(max(FIRST_YEAR, last - count + 1), last + 1))
+
+
+def share(part: int, total: int) -> float | None:
+    return part / total if total else None
+
+
+@dataclass
+class Cell:
+    """One authority in one year, with the words the page shows."""
+
+    record: ComplianceRecord
+
+    @property
+    def year(self) -> int:
+        return self.record.year
+
+    @property
+    def status(self) -> str:
+        return self.record.status
+
+    @property
+    def label(self) -> str:
+        return status_label(self.record.status)
+
+    @property
+    def ap_status(self) -> str | None:
+        return self.record.siko_ap_status
+
+    @property
+    def ap_label(self) -> str:
+        return status_label(self.record.siko_ap_status) if self.record.siko_ap_status else ""
+
+
+# State view ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MatrixRow:
+    authority: Authority
+    cells: list[Cell]
+
+
+@dataclass
+class YearSummary:
+    year: int
+    total: int
+    counts: dict[str, int]
+    running: bool
+
+    @property
+    def compliant(self) -> int:
+        return self.counts.get(ComplianceStatus.COMPLIANT, 0)
+
+    @property
+    def share(self) -> float | None:
+        return share(self.compliant, self.total)
+
+    @property
+    def share_text(self) -> str:
+        return percent(self.share)
+
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        """(status, label, count) in a fixed order, for tables."""
+        return [(s, status_label(s), self.counts.get(s, 0)) for s in STATUS_ORDER]
+
+
+@dataclass
+class GroupShare:
+    name: str
+    group: ComparisonGroup | None
+    total: int
+    compliant: int
+    authorities: list[str] = field(default_factory=list)
+    is_state_total: bool = False
+
+    @property
+    def share(self) -> float | None:
+        return share(self.compliant, self.total)
+
+    @property
+    def share_text(self) -> str:
+        return percent(self.share)
+
+
+@dataclass
+class StateOverview:
+    years: list[int]
+    rows: list[MatrixRow]
+    summaries: list[YearSummary]
+    comparison_year: int
+    group_shares: list[GroupShare]
+    as_of: date
+
+
+def state_overview(
+    *,
+    years: list[int],
+    comparison_year: int,
+    groups: list[ComparisonGroup],
+    regierungsbezirk: str = "",
+    kind: str = "",
+    group: ComparisonGroup | None = None,
+    as_of: date | None = None,
+) -> StateOverview:
+    """Matrix authority × year for the filtered authorities, the share compliant per year, and
+    the comparison groups side by side (state-wide) for `comparison_year`."""
+    as_of = as_of or timezone.localdate()
+    authorities = list(Authority.objects.order_by("short_name"))
+    records = compute_compliance(
+        sorted(set(years) | {comparison_year}), authorities=authorities, as_of=as_of
+    )
+    by_key = {(r.authority, r.year): r for r in records}
+
+    shown = [
+        a
+        for a in authorities
+        if (not regierungsbezirk or a.regierungsbezirk == regierungsbezirk)
+        and (not kind or a.kind == kind)
+        and (group is None or a.comparison_group_id == group.pk)
+    ]
+    rows = [MatrixRow(a, [Cell(by_key[(a.slug, y)]) for y in years]) for a in shown]
+    summaries = [
+        YearSummary(
+            year=year,
+            total=len(shown),
+            counts=dict(Counter(by_key[(a.slug, year)].status for a in shown)),
+            running=year == as_of.year,
+        )
+        for year in years
+    ]
+    return StateOverview(
+        years=years,
+        rows=rows,
+        summaries=summaries,
+        comparison_year=comparison_year,
+        group_shares=_group_shares(authorities, groups, by_key, comparison_year),
+        as_of=as_of,
+    )
+
+
+def _group_shares(
+    authorities: list[Authority],
+    groups: list[ComparisonGroup],
+    by_key: dict[tuple[str, int], ComplianceRecord],
+    year: int,
+) -> list[GroupShare]:
+    def measure(name: str, group: ComparisonGroup | None, members: list[Authority]) -> GroupShare:
+        return GroupShare(
+            name=name,
+            group=group,
+            total=len(members),
+            compliant=sum(
+                by_key[(a.slug, year)].status == ComplianceStatus.COMPLIANT for a in members
+            ),
+            authorities=[a.short_name for a in members],
+        )
+
+    shares = [
+        measure(g.name, g, [a for a in authorities if a.comparison_group_id == g.pk])
+        for g in groups
+    ]
+    ungrouped = [a for a in authorities if a.comparison_group_id is None]
+    if groups and ungrouped:
+        shares.append(measure(_("ohne Vergleichsgruppe"), None, ungrouped))
+    total = measure(_("NRW insgesamt"), None, authorities)
+    total.is_state_total = True
+    total.authorities = []
+    shares.append(total)
+    return shares
+
+
+# Authority dashboard ---------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryGap:
+    label: str
+    occasional: bool
+
+
+@dataclass
+class AuthorityDashboard:
+    authority: Authority
+    year: int
+    running_year: int
+    record: ComplianceRecord
+    cell: Cell
+    past: list[Cell]
+    missing_categories: list[CategoryGap]
+    missing_topics: list[str]
+    covered_topics: list[str]
+    next_conference: Conference | None
+    conferences: list[Conference]
+
+
+def authority_dashboard(
+    authority: Authority, *, year: int | None = None, as_of: date | None = None
+) -> AuthorityDashboard:
+    """One authority's state in `year` (default: the running year), its past years, what is
+    still missing, its next conference and its conferences of `year`."""
+    as_of = as_of or timezone.localdate()
+    running = as_of.year
+    year = year or running
+    past_years = years_ending(running - 1, PAST_YEARS_ON_DASHBOARD)
+    records = {
+        r.year: r
+        for r in compute_compliance(
+            sorted(set(past_years) | {year}), authorities=[authority], as_of=as_of
+        )
+    }
+    record = records[year]
+    titles = dict(MandatedTopic.objects.values_list("key", "title"))
+    occasional = {c.value for c in OCCASIONAL_CATEGORIES}
+    conferences = (
+        Conference.objects.filter(authorities=authority).select_related("host").order_by("start")
+    )
+    next_conference = (
+        conferences.filter(start__gte=timezone.now())
+        .exclude(status=ConferenceStatus.CANCELLED)
+        .first()
+    )
+    return AuthorityDashboard(
+        authority=authority,
+        year=year,
+        running_year=running,
+        record=record,
+        cell=Cell(record),
+        past=[Cell(records[y]) for y in reversed(past_years)],
+        missing_categories=[
+            CategoryGap(str(PartnerCategory(c).label), c in occasional)
+            for c in record.categories_missing
+        ],
+        missing_topics=[titles.get(key, key) for key in record.topics_missing],
+        covered_topics=[titles.get(key, key) for key in record.topics_covered],
+        next_conference=next_conference,
+        conferences=list(conferences.in_year(year)),
+    )
