@@ -14,6 +14,7 @@ with REDIS_URL set (CI) tasks would otherwise go to the shared Redis and never r
 from __future__ import annotations
 
 import email
+import logging
 import socket
 import threading
 import time
@@ -116,6 +117,7 @@ class SMTPTestServer:
         return f"smtp://{self.host}:{self.port}"
 
     def start(self) -> SMTPTestServer:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: every command
         self._controller.start()
         return self
 
