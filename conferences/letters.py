@@ -7,63 +7,18 @@ call a host.
 """
 
 from datetime import date
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import qrcode
 import qrcode.image.svg
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from siko.pdf import html_to_pdf
 
 from .enums import ConferenceKind
 from .mails import BERLIN, german_date, when
 from .models import Invitation
-
-
-def static_roots() -> list[Path]:
-    roots = [Path(d) for d in settings.STATICFILES_DIRS]
-    if settings.STATIC_ROOT:
-        roots.append(Path(settings.STATIC_ROOT))
-    return [root.resolve() for root in roots]
-
-
-class StaticFilesFetcher(URLFetcher):
-    """Serves file:// URLs inside the static directories and data: URLs; refuses the rest.
-
-    Refused URLs are kept in `refused` (for tests and logs); WeasyPrint skips the resource.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-        self.roots = static_roots()
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file" and self._inside_static(url):
-            return super().fetch(url, headers)
-        self.refused.append(url)
-        raise ValueError(f"Refused to fetch {url!r}: only static files may be used.")
-
-    def _inside_static(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(url2pathname(unquote(parts.path))).resolve()
-        return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
-
-
-def html_to_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes:
-    fetcher = fetcher or StaticFilesFetcher()
-    base_url = (static_roots() or [Path(settings.BASE_DIR)])[0].as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
 
 
 def qr_svg(data: str) -> SafeString:

@@ -14,9 +14,10 @@ from pypdf import PdfReader
 
 from authorities.models import Authority, Contact, PartnerAgency
 from conferences import feeds, services
-from conferences.letters import StaticFilesFetcher, html_to_pdf, render_invitation_letter
+from conferences.letters import render_invitation_letter
 from conferences.links import answer_url
 from conferences.models import CalendarFeed, Invitation
+from siko.pdf import StaticFilesFetcher, html_to_pdf
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
 from tests.helpers import assert_constant_queries

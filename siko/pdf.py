@@ -1,0 +1,55 @@
+"""PDF rendering with WeasyPrint that never fetches anything from outside.
+
+Its URL fetcher serves files from our static directories (and data: URLs) only and refuses
+everything else (other files, http, https, ftp), so neither a template nor text entered by users
+(agenda, minutes, partner names) can make the renderer read a local file or call a host.
+"""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+
+def static_roots() -> list[Path]:
+    roots = [Path(d) for d in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return [root.resolve() for root in roots]
+
+
+class StaticFilesFetcher(URLFetcher):
+    """Serves file:// URLs inside the static directories and data: URLs; refuses the rest.
+
+    Refused URLs are kept in `refused` (for tests and logs); WeasyPrint skips the resource.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = static_roots()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file" and self._inside_static(url):
+            return super().fetch(url, headers)
+        self.refused.append(url)
+        raise ValueError(f"Refused to fetch {url!r}: only static files may be used.")
+
+    def _inside_static(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
+
+
+def html_to_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes:
+    fetcher = fetcher or StaticFilesFetcher()
+    base_url = (static_roots() or [Path(settings.BASE_DIR)])[0].as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
