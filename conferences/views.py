@@ -15,6 +15,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from siko.views_base import SikoPermissionMixin
 
 from . import selectors, services
+from .mails import describe_changes
 from .enums import InvitationState, MailState
 from .exports import answers_context
 from .forms import AgendaItemForm, CancelForm, ConferenceForm, ConfirmUpdateForm, InviteForm
@@ -118,8 +119,8 @@ class ConferenceUpdateView(ConferenceMixin, FormView):
         confirm = ConfirmUpdateForm(self.request.POST if "confirm_notify" in self.request.POST
                                     else None)
         if services.needs_update_notice(conference, data) and not confirm.is_valid():
-            changes = [c for c in services.pending_changes(conference, data)
-                       if c.field in services.RESCHEDULING_FIELDS]
+            changes = describe_changes(c for c in services.pending_changes(conference, data)
+                                       if c.field in services.RESCHEDULING_FIELDS)
             return render(self.request, "conferences/conference/confirm_update.html", {
                 "conference": conference, "form": form, "confirm_form": ConfirmUpdateForm(),
                 "changes": changes, "recipients": conference.invitations.exclude(

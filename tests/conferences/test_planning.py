@@ -232,6 +232,7 @@ def test_moving_a_scheduled_conference_needs_confirmation_then_updates_everyone(
     )
     first = client.post(url, data)
     assert "Änderung bestätigen" in first.content.decode()
+    assert "Ort: Polizeipräsidium, Saal 1 → Rathaus Dortmund" in first.content.decode()
     assert Conference.objects.get(pk=conference.pk).place != "Rathaus Dortmund"
     client.post(url, {**data, "confirm_notify": "on"})
     conference.refresh_from_db()
