@@ -411,3 +411,20 @@ def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
     item.delete()
     _renumber(conference, list(conference.agenda_items.order_by("order", "pk")))
     log_action("agenda.changed", conference, actor=by, authority=conference.host)
+
+
+@transaction.atomic
+def mark_sent_by_letter(invitation: Invitation, *, by: Any) -> Invitation:
+    """The organiser posted or faxed the printed invitation: it counts as sent (no e-mail)."""
+    invitation = Invitation.objects.select_for_update().select_related("conference").get(
+        pk=invitation.pk
+    )
+    _check_editable(invitation.conference)
+    if invitation.state != InvitationState.PENDING:
+        raise ConferenceError(_("Diese Einladung ist bereits versendet."))
+    invitation.state = InvitationState.SENT
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["state", "sent_at"])
+    log_action("invitation.sent_by_letter", invitation, actor=by,
+               authority=invitation.conference.host)
+    return invitation

@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/einladungen/", views.InvitationPlanView.as_view(), name="invitations"),
     path("<int:pk>/einladungen/<int:invitation_pk>/entfernen/",
          views.InvitationRemoveView.as_view(), name="invitation_remove"),
+    path("<int:pk>/einladungen/<int:invitation_pk>/brief-versendet/",
+         views.InvitationLetterSentView.as_view(), name="invitation_letter_sent"),
     path("<int:pk>/versenden/", views.SendInvitationsView.as_view(), name="send"),
     path("<int:pk>/mails/", views.MailLogView.as_view(), name="mail_log"),
     path("antwort/<str:token>/", views_partner.AnswerView.as_view(), name="answer"),

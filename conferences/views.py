@@ -263,6 +263,23 @@ class InvitationRemoveView(ConferenceMixin, View):
         return redirect("conferences:invitations", pk=pk)
 
 
+class InvitationLetterSentView(ConferenceMixin, View):
+    """POST only: the printed invitation went out by post or fax."""
+
+    permission_required = "conferences.change_conference"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+        invitation = get_object_or_404(Invitation, pk=invitation_pk,
+                                       conference=self.get_conference())
+        try:
+            services.mark_sent_by_letter(invitation, by=request.user)
+            messages.success(request, _("Als per Brief versendet vermerkt."))
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+        return redirect("conferences:invitations", pk=pk)
+
+
 class SendInvitationsView(ConferenceMixin, TemplateView):
     """GET shows exactly what will be sent; POST sends (idempotent)."""
 

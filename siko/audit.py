@@ -22,6 +22,7 @@ ACTIONS: dict[str, Any] = {
     "invitations.removed": _("Einladung entfernt"),
     "invitations.sent": _("Einladungen versendet"),
     "invitation.answered": _("Einladung beantwortet"),
+    "invitation.sent_by_letter": _("Einladung per Brief versendet"),
     "partner.overview_link_sent": _("Link zur Einladungsübersicht versendet"),
     "calendar_feed.created": _("Kalender-Abo angelegt"),
     "calendar_feed.revoked": _("Kalender-Abo widerrufen"),

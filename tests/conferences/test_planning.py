@@ -304,3 +304,20 @@ def test_invitation_plan_queries_do_not_grow(kpb_a_user):
         reverse("conferences:invitations", kwargs={"pk": conference.pk}),
         lambda: _grow_invitations(conference, kpb_a_user, 40),
     )
+
+
+def test_invitation_without_address_is_marked_sent_by_letter(kpb_a_user):
+    conference = make_conference(kpb_a_user)
+    zoll = PartnerAgency.objects.get(slug="hza-dortmund")  # no contact, so no e-mail
+    [invitation] = services.add_invitations(conference, agencies=[zoll], by=kpb_a_user)
+    client = client_for(kpb_a_user)
+    plan = client.get(reverse("conferences:invitations", kwargs={"pk": conference.pk}))
+    assert "Einladungsschreiben (PDF)" in plan.content.decode()
+    url = reverse("conferences:invitation_letter_sent",
+                  kwargs={"pk": conference.pk, "invitation_pk": invitation.pk})
+    client.post(url)
+    second = client.post(url, follow=True)
+    invitation.refresh_from_db()
+    assert invitation.state == InvitationState.SENT
+    assert "bereits versendet" in second.content.decode()
+    assert not OutgoingMail.objects.exists()
