@@ -224,6 +224,10 @@ class User(AbstractUser):
         return self.organisation_kind in STATE_BODIES
 
     @property
+    def is_lzpd(self) -> bool:
+        return self.organisation_kind == OrganisationKind.LZPD
+
+    @property
     def is_partner(self) -> bool:
         return self.organisation_kind == OrganisationKind.PARTNER
 
