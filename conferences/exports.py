@@ -6,13 +6,9 @@ Pure functions: a conference in, data or bytes out. The views only wrap them in 
 
 import csv
 import io
-import mimetypes
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -135,27 +131,9 @@ def render_participants_csv(conference: Conference) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def static_root() -> Path:
-    return Path(settings.STATICFILES_DIRS[0]).resolve()
-
-
-def static_url_fetcher(url: str) -> object:
-    """WeasyPrint may load our own static files and nothing else: no network, no other files."""
-    from weasyprint.urls import URLFetcherResponse
-
-    parts = urlsplit(url)
-    if parts.scheme != "file":
-        raise ValueError(f"Only local static files may be loaded: {url!r}")
-    root = static_root()
-    path = Path(unquote(parts.path)).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise ValueError(f"Outside the static directory: {url!r}")
-    mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
-
-
 def render_participants_pdf(conference: Conference) -> bytes:
-    from weasyprint import HTML
+    """Rendered by the shared safe renderer: it fetches nothing outside our static files."""
+    from siko.pdf import html_to_pdf  # imports WeasyPrint, only when a PDF is made
 
     invitations = participant_invitations(conference)
     html = render_to_string("conferences/answers/participants_pdf.html", {
@@ -164,5 +142,4 @@ def render_participants_pdf(conference: Conference) -> bytes:
         "rows": participant_rows(invitations),
         "generated": timezone.localtime(),
     })
-    return HTML(string=html, base_url=static_root().as_uri() + "/",
-                url_fetcher=static_url_fetcher).write_pdf()
+    return html_to_pdf(html)

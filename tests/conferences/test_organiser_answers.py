@@ -230,24 +230,6 @@ def test_participants_pdf_lists_agency_names(conference, kpb_a_user):
     assert "Hauptzollamt Dortmund" in text
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:8000/healthz",
-    "https://example.org/logo.png",
-    "file:///etc/passwd",
-    "file:///work/main/static/../siko/settings.py",
-    "data:text/css,body{}",
-])
-def test_pdf_url_fetcher_refuses_everything_outside_static(url):
-    with pytest.raises(ValueError):
-        exports.static_url_fetcher(url)
-
-
-def test_pdf_url_fetcher_serves_our_static_files():
-    response = exports.static_url_fetcher((exports.static_root() / "css" / "siko.css").as_uri())
-
-    assert b".bg-siko" in response.read()
-
-
 def test_exports_of_another_kpb_are_404(conference, kpb_b_user):
     client = client_for(kpb_b_user)
 
