@@ -56,6 +56,11 @@ class LoginForm(auth_forms.AuthenticationForm):
         "inactive": _("Dieses Konto ist deaktiviert. Wenden Sie sich an die Administration."),
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Autofocus would skip the skip link and the navigation for keyboard and screen readers.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
 
 class LoginView(SikoPermissionMixin, auth_views.LoginView):
     public = True
