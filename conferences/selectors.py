@@ -118,7 +118,11 @@ def clashes(conference: Conference) -> list[Clash]:
 
 
 def conference_list(*, year: int | None = None) -> QuerySet[Conference]:
-    conferences = Conference.objects.select_related("host").prefetch_related("authorities")
+    conferences = (
+        Conference.objects.select_related("host")
+        .prefetch_related("authorities")
+        .order_by("-start", "-pk")
+    )
     if year:
         conferences = conferences.in_year(year)
     return conferences
