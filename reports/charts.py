@@ -54,7 +54,7 @@ def share_columns_svg(
     bars: Sequence[Bar], *, chart_id: str, title: str, description: str
 ) -> SafeString:
     """Vertical bars on a 0–100 % axis, one per label (e.g. per year), value above each bar."""
-    slot, left, top, plot_height, bottom = 72, 48, 24, 180, 36
+    slot, left, top, plot_height, bottom = 64, 48, 24, 180, 36
     width = left + slot * max(len(bars), 1) + 8
     height = top + plot_height + bottom
     parts = _open_svg(chart_id, width, height, title, description)
@@ -103,7 +103,7 @@ def share_rows_svg(
     bars: Sequence[Bar], *, chart_id: str, title: str, description: str
 ) -> SafeString:
     """Horizontal bars on a 0–100 % axis, one row per label (e.g. per comparison group)."""
-    label_width, row, top, plot_width, right = 200, 30, 24, 320, 56
+    label_width, row, top, plot_width, right = 230, 30, 24, 300, 56
     width = label_width + plot_width + right
     height = top + row * max(len(bars), 1) + 8
     parts = _open_svg(chart_id, width, height, title, description)
@@ -121,7 +121,7 @@ def share_rows_svg(
         parts.append(_bar_title(bar))
         parts.append(
             f'<text x="{label_width - 8}" y="{y + row / 2 + 4:.1f}" text-anchor="end">'
-            f"{escape(_shorten(bar.label, 30))}</text>"
+            f"{escape(_shorten(bar.label, 28))}</text>"
         )
         bar_length = 0.0
         if bar.share is not None:

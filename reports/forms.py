@@ -48,7 +48,7 @@ class StateFilterForm(forms.Form):
         self.groups = {g.pk: g for g in groups}
         self.running_year = running_year
         self.fields["gruppe"].choices = [("", _("alle"))] + [(g.pk, g.name) for g in groups]
-        self.fields["vergleichsjahr"].choices = [("", _("Vorjahr (Standard)"))] + [
+        self.fields["vergleichsjahr"].choices = [("", _("Vorjahr"))] + [
             (y, str(y)) for y in range(running_year, FIRST_YEAR - 1, -1)
         ]
         self.helper = FormHelper()
@@ -96,8 +96,12 @@ class DashboardYearForm(forms.Form):
 
 
 class AuthorityChoiceField(forms.ModelMultipleChoiceField):
+    """Names the group an authority belongs to now, so that moving it is no surprise."""
+
+    edited_group_id: int | None = None
+
     def label_from_instance(self, obj: Authority) -> str:
-        if obj.comparison_group_id:
+        if obj.comparison_group_id and obj.comparison_group_id != self.edited_group_id:
             return _("%(name)s (Gruppe: %(group)s)") % {
                 "name": obj.short_name,
                 "group": obj.comparison_group.name,
@@ -131,6 +135,7 @@ class ComparisonGroupForm(forms.ModelForm):
             "comparison_group"
         ).order_by("short_name")
         if self.instance.pk:
+            self.fields["authorities"].edited_group_id = self.instance.pk
             self.fields["authorities"].initial = [a.pk for a in self.instance.authorities.all()]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))

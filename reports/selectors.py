@@ -61,6 +61,7 @@ class Cell:
     """One authority in one year, with the words the page shows."""
 
     record: ComplianceRecord
+    href: str = ""  # where a click leads; set by the page
 
     @property
     def year(self) -> int:
@@ -90,6 +91,7 @@ class Cell:
 class MatrixRow:
     authority: Authority
     cells: list[Cell]
+    url: str = ""  # the authority's dashboard; set by the page
 
 
 @dataclass
@@ -244,6 +246,11 @@ class AuthorityDashboard:
     covered_topics: list[str]
     next_conference: Conference | None
     conferences: list[Conference]
+
+    @property
+    def held_dates_text(self) -> str:
+        """The days the year's SiKos were held, German notation: "09.10.2026, 12.11.2026"."""
+        return ", ".join(f"{date.fromisoformat(d):%d.%m.%Y}" for d in self.record.siko_dates)
 
 
 def authority_dashboard(

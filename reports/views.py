@@ -45,6 +45,11 @@ class StateView(SikoPermissionMixin, TemplateView):
             group=filters["group"],
             as_of=today,
         )
+        # One reverse() per authority instead of one per cell: the matrix has up to 470 cells.
+        for row in overview.rows:
+            row.url = reverse("reports:authority_dashboard", args=[row.authority.slug])
+            for cell in row.cells:
+                cell.href = f"{row.url}?jahr={cell.year}#konferenzen"
         year_chart = charts.share_columns_svg(
             [
                 charts.Bar(

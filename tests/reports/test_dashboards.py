@@ -25,29 +25,55 @@ def this_year() -> int:
     return timezone.localdate().year
 
 
-def conference(slug, year, organiser, *, status="held", kind="siko", month=3, days=0,
-               co_hosts=(), categories=(), topics=()):
+def conference(
+    slug,
+    year,
+    organiser,
+    *,
+    status="held",
+    kind="siko",
+    month=3,
+    days=0,
+    co_hosts=(),
+    categories=(),
+    topics=(),
+):
     """A conference of `slug` in `year` (or `days` from now when year is None)."""
     host = Authority.objects.get(slug=slug)
     tz = timezone.get_default_timezone()
-    start = (timezone.now() + timedelta(days=days)) if year is None else datetime(
-        year, month, 10, 10, 0, tzinfo=tz)
+    start = (
+        (timezone.now() + timedelta(days=days))
+        if year is None
+        else datetime(year, month, 10, 10, 0, tzinfo=tz)
+    )
     c = Conference.objects.create(
-        host=host, organiser=organiser, kind=kind, status=status, start=start,
-        end=start + timedelta(hours=2), place="Saal 1", title=f"SiKo {slug} {start:%Y-%m-%d}")
+        host=host,
+        organiser=organiser,
+        kind=kind,
+        status=status,
+        start=start,
+        end=start + timedelta(hours=2),
+        place="Saal 1",
+        title=f"SiKo {slug} {start:%Y-%m-%d}",
+    )
     c.authorities.set([host, *Authority.objects.filter(slug__in=co_hosts)])
     for category in categories:
         agency = PartnerAgency.objects.filter(category=category, coverages__authority=host).first()
-        Invitation.objects.create(conference=c, agency=agency, state=InvitationState.ACCEPTED,
-                                  sent_at=start - timedelta(days=30))
+        Invitation.objects.create(
+            conference=c,
+            agency=agency,
+            state=InvitationState.ACCEPTED,
+            sent_at=start - timedelta(days=30),
+        )
     for n, key in enumerate(topics, start=1):
-        AgendaItem.objects.create(conference=c, order=n, title=key,
-                                  topic=MandatedTopic.objects.get(key=key))
+        AgendaItem.objects.create(
+            conference=c, order=n, title=key, topic=MandatedTopic.objects.get(key=key)
+        )
     return c
 
 
 def matrix_rows(html: str) -> list[str]:
-    body = html.split('class="table table-sm table-bordered matrix"', 1)[1].split("</tbody>")[0]
+    body = html.split('class="table table-sm table-bordered caption-top matrix"', 1)[1].split("</tbody>")[0]
     return re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", body, flags=re.S)
 
 
@@ -68,7 +94,8 @@ def test_state_view_shows_all_47_authorities_for_the_last_5_years(lzpd_user, kpb
     assert len(matrix_rows(html)) == 47
     header = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
     assert re.findall(r"<th scope=\"col\">(\d{4})", header) == [
-        str(y) for y in range(year - 4, year + 1)]
+        str(y) for y in range(year - 4, year + 1)
+    ]
     row = row_for(html, "Polizeipräsidium Dortmund")
     dashboard = reverse("reports:authority_dashboard", args=["pp-dortmund"])
     link = f'<a class="status status-compliant" href="{dashboard}?jahr={year - 1}#konferenzen">'
@@ -90,8 +117,10 @@ def test_state_view_cell_says_siko_ap_where_required(lzpd_user, kpb_a_user):
 def test_state_view_matrix_scrolls_in_a_labelled_region(lzpd_user):
     html = client_for(lzpd_user).get(STATE_URL).content.decode()
 
-    assert ('<div class="table-responsive matrix-region" role="region" '
-            'aria-labelledby="matrix-caption" tabindex="0">') in html
+    assert (
+        '<div class="table-responsive matrix-region" role="region" '
+        'aria-labelledby="matrix-caption" tabindex="0">'
+    ) in html
     assert '<caption id="matrix-caption">' in html
 
 
@@ -101,8 +130,11 @@ def test_state_view_filters_by_regierungsbezirk_and_kind(lzpd_user):
     html = client.get(STATE_URL, {"regierungsbezirk": "Münster", "art": "PP"}).content.decode()
 
     names = [re.search(r">([^<]+)</a>", row).group(1) for row in matrix_rows(html)]
-    expected = list(Authority.objects.filter(regierungsbezirk="Münster", kind="PP")
-                    .order_by("short_name").values_list("short_name", flat=True))
+    expected = list(
+        Authority.objects.filter(regierungsbezirk="Münster", kind="PP")
+        .order_by("short_name")
+        .values_list("short_name", flat=True)
+    )
     assert names == expected
     assert "Polizeipräsidium Münster" in names
 
@@ -154,7 +186,7 @@ def test_state_view_chart_and_table_give_share_compliant_per_year(lzpd_user, kpb
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
     assert '<title id="chart-years-title">' in html
     assert f"<title>{year}: 6\u202f% (3 von 47 Behörden)</title>" in html
-    table = html.split("Zahlen zum Diagramm", 1)[1].split("</table>", 1)[0]
+    table = html.split("Zahlen zum Diagramm: Jahrespflicht je Jahr", 1)[1].split("</table>", 1)[0]
     row = re.search(rf"<th scope=\"row\">{year}</th>(.*?)</tr>", table, flags=re.S).group(1)
     assert re.findall(r"<td>(.*?)</td>", row) == ["6\u202f%", "3", "0", "0", "44", "47"]
 
@@ -171,8 +203,11 @@ def test_state_view_compares_groups_for_the_comparison_year(lzpd_user, kpb_a_use
 
     section = html.split('id="groups-heading"', 1)[1]
     assert f"Vergleichsgruppen {year} (landesweit)" in section
-    rows = re.findall(r"<th scope=\"row\">(?:<a [^>]+>)?([^<]+)(?:</a>)?</th>\s*"
-                      r"<td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>", section)
+    rows = re.findall(
+        r"<th scope=\"row\">(?:<a [^>]+>)?([^<]+)(?:</a>)?</th>\s*"
+        r"<td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>",
+        section,
+    )
     assert rows == [
         ("Flächenkreise", "0", "2", "0\u202f%"),
         ("Großstädte", "1", "2", "50\u202f%"),
@@ -198,8 +233,14 @@ def _spread_conferences(organiser, years: range, *, per_year: int = 47) -> None:
     topics = ["sicherheitslage", "brennpunkte"]
     for year in years:
         for n, slug in enumerate(slugs):
-            conference(slug, year, organiser, month=1 + n % 11,
-                       categories=["kommune"] if n % 2 else [], topics=topics if n % 3 else [])
+            conference(
+                slug,
+                year,
+                organiser,
+                month=1 + n % 11,
+                categories=["kommune"] if n % 2 else [],
+                topics=topics if n % 3 else [],
+            )
 
 
 def test_state_view_needs_the_same_queries_for_1_and_10_years(lzpd_user, kpb_a_user):
@@ -220,7 +261,8 @@ def test_state_view_queries_do_not_grow_with_the_data(lzpd_user, kpb_a_user):
     _spread_conferences(kpb_a_user, range(year - 1, year), per_year=3)
 
     assert_constant_queries(
-        client_for(lzpd_user), f"{STATE_URL}?jahre=10",
+        client_for(lzpd_user),
+        f"{STATE_URL}?jahre=10",
         lambda: _spread_conferences(kpb_a_user, range(year - 9, year + 1)),
     )
 
@@ -233,26 +275,35 @@ def test_kpb_user_lands_on_own_dashboard_with_link_to_authority_page(kpb_a_user)
     html = response.content.decode()
 
     assert response.redirect_chain[-1][0] == MY_URL
-    assert "<h1 class=\"h3\">Polizeipräsidium Dortmund</h1>" in html
+    assert '<h1 class="h3">Polizeipräsidium Dortmund</h1>' in html
     assert f"Lagebild {this_year()} (laufendes Jahr)" in html
     assert 'href="/verzeichnis/behoerden/pp-dortmund/"' in html
 
 
 def test_dashboard_running_year_held_lists_missing_categories_and_topics(kpb_a_user):
     year = this_year()
-    conference("pp-dortmund", year, kpb_a_user, month=1,
-               categories=["kommune", "bundespolizei", "staatsanwaltschaft"],
-               topics=["sicherheitslage", "brennpunkte", "strategien"])
+    conference(
+        "pp-dortmund",
+        year,
+        kpb_a_user,
+        month=1,
+        categories=["kommune", "bundespolizei", "staatsanwaltschaft"],
+        topics=["sicherheitslage", "brennpunkte", "strategien"],
+    )
 
     html = client_for(kpb_a_user).get(MY_URL).content.decode()
 
     duty = html.split('id="duty-heading"', 1)[1].split("</section>", 1)[0]
     assert '<span class="status status-lg status-compliant">erfüllt</span>' in duty
     missing = html.split('id="missing-heading"', 1)[1].split('id="next-heading"', 1)[0]
-    items = [re.sub(r"<[^>]+>", "", li).strip()
-             for li in re.findall(r"<li>(.*?)</li>", missing, flags=re.S)]
-    assert "Gericht der ordentlichen Gerichtsbarkeit – Hinweis: nach Anlass einzuladen, " \
-           "kein Verstoß" in items
+    items = [
+        re.sub(r"<[^>]+>", "", li).strip()
+        for li in re.findall(r"<li>(.*?)</li>", missing, flags=re.S)
+    ]
+    assert (
+        "Gericht der ordentlichen Gerichtsbarkeit – Hinweis: nach Anlass einzuladen, "
+        "kein Verstoß" in items
+    )
     assert "Zollverwaltung – vom Erlass gefordert" in items
     assert "Staatliches Schulamt – vom Erlass gefordert" in items
     assert not any(item.startswith("Bundespolizei") for item in items)
@@ -298,9 +349,12 @@ def test_dashboard_past_years_exercises_and_actions(kpb_a_user):
 
     past = html.split('id="past-heading"', 1)[1].split("</section>", 1)[0]
     assert re.findall(r"<th scope=\"col\">(\d{4})</th>", past) == [
-        str(y) for y in range(year - 1, year - 6, -1)]
-    assert (f'<a class="status status-compliant" href="?jahr={year - 2}#konferenzen">'
-            f'<span class="visually-hidden">{year - 2}: </span>erfüllt</a>') in past
+        str(y) for y in range(year - 1, year - 6, -1)
+    ]
+    assert (
+        f'<a class="status status-compliant" href="?jahr={year - 2}#konferenzen">'
+        f'<span class="visually-hidden">{year - 2}: </span>erfüllt</a>'
+    ) in past
     assert past.count(">nicht erfüllt</a>") == 4
     assert "noch nicht erfasst (folgt mit der Beschlusskontrolle)" in html
     assert "Teilnahme an Krisenstabsübungen: <strong>noch nicht erfasst</strong> (0)" in html
@@ -350,8 +404,15 @@ def test_dashboard_queries_do_not_grow_with_the_data(kpb_a_user):
 
     def grow() -> None:
         for y in range(year - 5, year + 1):
-            conference("pp-dortmund", y, kpb_a_user, month=5, categories=["zoll", "kommune"],
-                       topics=["strategien"], co_hosts=["pp-bochum"])
+            conference(
+                "pp-dortmund",
+                y,
+                kpb_a_user,
+                month=5,
+                categories=["zoll", "kommune"],
+                topics=["strategien"],
+                co_hosts=["pp-bochum"],
+            )
 
     assert_constant_queries(client_for(kpb_a_user), MY_URL, grow)
 
@@ -364,7 +425,9 @@ def test_lzpd_creates_group_with_authorities(lzpd_user):
 
     response = client_for(lzpd_user).post(
         reverse("reports:group_create"),
-        {"name": "  Großstädte  ", "authorities": [dortmund.pk, koeln.pk]}, follow=True)
+        {"name": "  Großstädte  ", "authorities": [dortmund.pk, koeln.pk]},
+        follow=True,
+    )
 
     group = ComparisonGroup.objects.get()
     assert group.name == "Großstädte"
@@ -384,7 +447,8 @@ def test_lzpd_renames_group_and_moves_authorities(lzpd_user):
 
     response = client_for(lzpd_user).post(
         reverse("reports:group_update", args=[big.pk]),
-        {"name": "Großstädte West", "authorities": [bochum.pk]})
+        {"name": "Großstädte West", "authorities": [bochum.pk]},
+    )
 
     assert response.status_code == 302
     big.refresh_from_db()
@@ -403,6 +467,10 @@ def test_group_form_shows_current_group_of_each_authority(lzpd_user):
     html = client_for(lzpd_user).get(reverse("reports:group_create")).content.decode()
 
     assert "Polizeipräsidium Dortmund (Gruppe: Großstädte)</option>" in html
+    edit = client_for(lzpd_user).get(reverse("reports:group_update", args=[big.pk]))
+    assert re.search(
+        r'<option value="\d+" selected>Polizeipräsidium Dortmund</option>', edit.content.decode()
+    )
 
 
 def test_group_name_must_be_unique(lzpd_user):

@@ -1,0 +1,156 @@
+"""The compliance dashboards in a real browser, with axe-core on every page visited."""
+
+import importlib
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from authorities.models import Authority, ComparisonGroup, User
+
+from .conftest import assert_accessible, login, url
+
+pytestmark = pytest.mark.browser
+
+
+def _held_siko(slug: str, year: int, organiser: User) -> None:
+    from conferences.models import Conference
+
+    host = Authority.objects.get(slug=slug)
+    start = datetime(year, 4, 14, 10, 0, tzinfo=timezone.get_default_timezone())
+    conference = Conference.objects.create(
+        host=host,
+        organiser=organiser,
+        kind="siko",
+        status="held",
+        start=start,
+        end=start + timedelta(hours=3),
+        place="Saal 1",
+        title=f"Sicherheitskonferenz {year}",
+    )
+    conference.authorities.add(host)
+
+
+@pytest.fixture
+def some_years(dortmund_user: User) -> int:
+    """Held SiKos of Dortmund and Münster last year; a comparison group of both."""
+    from conferences.models import MandatedTopic
+
+    # The live server's database is flushed between tests: the decree's topics come back here.
+    topics = importlib.import_module("conferences.migrations.0002_mandated_topics").DECREE_TOPICS
+    for order, (key, title) in enumerate(topics, start=1):
+        MandatedTopic.objects.update_or_create(
+            key=key, defaults={"title": title, "order": order * 10, "from_decree": True}
+        )
+    year = timezone.localdate().year - 1
+    _held_siko("pp-dortmund", year, dortmund_user)
+    _held_siko("pp-muenster", year, dortmund_user)
+    group = ComparisonGroup.objects.create(name="Großstädte")
+    Authority.objects.filter(slug__in=["pp-dortmund", "pp-muenster", "pp-koeln"]).update(
+        comparison_group=group
+    )
+    return year
+
+
+def test_lzpd_filters_the_matrix_and_opens_an_authority_from_a_cell(
+    page: Page, live_server, lzpd_browser_user: User, some_years: int
+) -> None:
+    year = some_years
+    login(page, live_server, lzpd_browser_user)
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Lagebild"
+    ).click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lagebild NRW")
+    matrix = page.get_by_role("region", name="Jahrespflicht je Behörde und Jahr")
+    expect(matrix.locator("tbody tr")).to_have_count(47)
+    expect(
+        page.get_by_role("img", name="Anteil der Behörden mit erfüllter Jahrespflicht je Jahr")
+    ).to_be_visible()
+    expect(
+        page.get_by_role(
+            "img", name=f"Vergleichsgruppen {year}: Anteil mit erfüllter Jahrespflicht"
+        )
+    ).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Regierungsbezirk").select_option("Arnsberg")
+    page.get_by_role("button", name="Anzeigen").click()
+
+    expect(matrix.locator("tbody tr")).to_have_count(
+        Authority.objects.filter(regierungsbezirk="Arnsberg").count()
+    )
+    expect(matrix.get_by_role("link", name="Polizeipräsidium Münster")).to_have_count(0)
+    assert_accessible(page)
+
+    matrix.get_by_role("link", name=f"Polizeipräsidium Dortmund {year}: erfüllt").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")
+    expect(page.get_by_text(f"Lagebild {year}", exact=True)).to_be_visible()
+    conferences = page.get_by_role("table", name=f"Konferenzen {year}")
+    expect(conferences.get_by_role("link", name=f"Sicherheitskonferenz {year}")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_kpb_user_starts_on_own_dashboard(
+    page: Page, live_server, dortmund_user: User, some_years: int
+) -> None:
+    login(page, live_server, dortmund_user)
+
+    expect(page).to_have_url(url(live_server, "reports:my_dashboard"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")
+    duty = page.get_by_role("region", name=f"Jahrespflicht {timezone.localdate().year}")
+    expect(duty.get_by_text("überfällig", exact=True).first).to_be_visible()
+    expect(duty.get_by_text("Siko-AP (Autobahnpolizei): überfällig")).to_be_visible()
+    missing = page.get_by_role("region", name="Was noch fehlt")
+    expect(missing.get_by_text("Zollverwaltung – vom Erlass gefordert")).to_be_visible()
+    expect(missing.get_by_text("Räumliche Brennpunkte")).to_be_visible()
+    past = page.get_by_role("region", name="Vergangene Jahre")
+    expect(past.get_by_role("link", name=f"{some_years}: erfüllt")).to_be_visible()
+    expect(
+        page.get_by_text("noch nicht erfasst (folgt mit der Beschlusskontrolle)")
+    ).to_be_visible()
+    assert_accessible(page)
+
+    past.get_by_role("link", name=f"{some_years}: erfüllt").click()
+
+    expect(
+        page.get_by_role("table", name=f"Konferenzen {some_years}").get_by_role(
+            "link", name=f"Sicherheitskonferenz {some_years}"
+        )
+    ).to_be_visible()
+    assert_accessible(page)
+
+
+def test_dashboards_at_phone_size(
+    phone_page: Page, live_server, lzpd_browser_user: User, dortmund_user: User, some_years: int
+) -> None:
+    page = phone_page
+    login(page, live_server, lzpd_browser_user)
+    page.goto(url(live_server, "reports:state"))
+
+    matrix = page.get_by_role("region", name="Jahrespflicht je Behörde und Jahr")
+    expect(matrix).to_be_visible()
+    assert_accessible(page)
+    _assert_no_horizontal_page_scrolling(page)
+    assert matrix.evaluate("region => region.scrollWidth > region.clientWidth"), (
+        "the matrix should scroll inside its region on a phone"
+    )
+
+    page.goto(url(live_server, "reports:authority_dashboard", "pp-dortmund"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")
+    assert_accessible(page)
+    _assert_no_horizontal_page_scrolling(page)
+
+    page.context.clear_cookies()
+    login(page, live_server, dortmund_user)
+    expect(page).to_have_url(url(live_server, "reports:my_dashboard"))
+    assert_accessible(page)
+    _assert_no_horizontal_page_scrolling(page)
+
+
+def _assert_no_horizontal_page_scrolling(page: Page) -> None:
+    # Compared with the device width: a mobile browser widens window.innerWidth to the content.
+    overflow = page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"]
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at phone size"
