@@ -416,7 +416,7 @@ def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
 @transaction.atomic
 def mark_sent_by_letter(invitation: Invitation, *, by: Any) -> Invitation:
     """The organiser posted or faxed the printed invitation: it counts as sent (no e-mail)."""
-    invitation = Invitation.objects.select_for_update().select_related("conference").get(
+    invitation = Invitation._base_manager.select_for_update().select_related("conference").get(
         pk=invitation.pk
     )
     _check_editable(invitation.conference)
