@@ -73,7 +73,9 @@ def conference(
 
 
 def matrix_rows(html: str) -> list[str]:
-    body = html.split('class="table table-sm table-bordered caption-top matrix"', 1)[1].split("</tbody>")[0]
+    body = html.split('class="table table-sm table-bordered caption-top matrix"', 1)[1].split(
+        "</tbody>"
+    )[0]
     return re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", body, flags=re.S)
 
 
@@ -524,3 +526,17 @@ def test_charts_escape_labels_and_name_themselves():
         assert "<title>&lt;Gruppe &amp; Co&gt;: 50\u202f% (1 von 2)</title>" in svg
         assert "<title>leer: –</title>" in svg
         assert "<Gruppe" not in svg
+
+
+def test_group_list_queries_do_not_grow_with_the_groups(lka_user):
+    ComparisonGroup.objects.create(name="Großstädte")
+    cologne = list(Authority.objects.filter(regierungsbezirk="Köln").values_list("pk", flat=True))
+
+    def grow() -> None:
+        for n in range(5):
+            group = ComparisonGroup.objects.create(name=f"Gruppe {n}")
+            Authority.objects.filter(pk__in=cologne[2 * n : 2 * n + 2]).update(
+                comparison_group=group
+            )
+
+    assert_constant_queries(client_for(lka_user), reverse("reports:group_list"), grow)
