@@ -5,6 +5,7 @@ worker on Redis.
 """
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -300,3 +301,41 @@ def test_sweeper_leaves_a_row_alone_while_a_live_worker_sends_it(
     assert smtp_server.messages() == []
     row.refresh_from_db()
     assert row.state == MailState.SENDING
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease")
+def test_sweeper_frees_a_row_held_by_a_vanished_session_after_the_lease(
+    conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        services.send_invitations(conference, by=kpb_a_user)
+    row = OutgoingMail.objects.filter(conference=conference).first()
+    since = timezone.now() - outbox.SENDING_LEASE - timedelta(minutes=1)
+    OutgoingMail.objects.filter(pk=row.pk).update(state=MailState.SENDING, attempts=1,
+                                                  sending_since=since)
+    holding, release = threading.Event(), threading.Event()
+
+    def vanished_sender():  # a session whose host died: its lock outlives every time limit
+        try:
+            with outbox._sender_lock(row.pk):
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=vanished_sender)
+    sender.start()
+    holding.wait(10)
+    try:
+        first = outbox.sweep_outbox()  # ends the session that holds the lock
+        deadline = time.monotonic() + 5
+        while (second := outbox.sweep_outbox()).recovered == [] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        release.set()
+        sender.join()
+
+    assert first.recovered == []
+    assert second.recovered == [row.pk]
+    assert smtp_server.count_by_message_id() == {row.message_id: 1}
