@@ -6,7 +6,13 @@ from .models import Authority, ComparisonGroup, Contact, Coverage, PartnerAgency
 
 @admin.register(Authority)
 class AuthorityAdmin(admin.ModelAdmin):
-    list_display = ["short_name", "kind", "regierungsbezirk", "has_autobahnpolizei", "comparison_group"]
+    list_display = [
+        "short_name",
+        "kind",
+        "regierungsbezirk",
+        "has_autobahnpolizei",
+        "comparison_group",
+    ]
     list_filter = ["kind", "regierungsbezirk", "has_autobahnpolizei"]
     search_fields = ["official_name", "short_name"]
 

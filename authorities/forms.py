@@ -24,7 +24,8 @@ class SearchForm(forms.Form):
 
 class AuthoritySearchForm(SearchForm):
     regierungsbezirk = forms.ChoiceField(
-        label=_("Regierungsbezirk"), required=False,
+        label=_("Regierungsbezirk"),
+        required=False,
         choices=[("", _("alle"))] + list(Regierungsbezirk.choices),
     )
     kind = forms.ChoiceField(
@@ -34,14 +35,17 @@ class AuthoritySearchForm(SearchForm):
 
 class PartnerSearchForm(SearchForm):
     category = forms.ChoiceField(
-        label=_("Kategorie"), required=False,
+        label=_("Kategorie"),
+        required=False,
         choices=[("", _("alle"))] + list(PartnerCategory.choices),
     )
 
 
 class PartnerAgencyForm(forms.ModelForm):
     authorities = forms.ModelMultipleChoiceField(
-        label=_("Zuständig für die KPB"), queryset=Authority.objects.none(), required=False,
+        label=_("Zuständig für die KPB"),
+        queryset=Authority.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
@@ -52,7 +56,9 @@ class PartnerAgencyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["routed_via"].queryset = PartnerAgency.objects.filter(category="bezirksregierung")
+        self.fields["routed_via"].queryset = PartnerAgency.objects.filter(
+            category="bezirksregierung"
+        )
         if user.is_kpb or self.instance.pk:
             del self.fields["authorities"]
         else:
@@ -78,8 +84,8 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputy_of"].queryset = Contact.objects.filter(agency=self.instance.agency).exclude(
-            pk=self.instance.pk
-        )
+        self.fields["deputy_of"].queryset = Contact.objects.filter(
+            agency=self.instance.agency
+        ).exclude(pk=self.instance.pk)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))

@@ -50,7 +50,9 @@ class Authority(models.Model):
         _("Regierungsbezirk"), max_length=20, choices=Regierungsbezirk.choices
     )
     has_autobahnpolizei = models.BooleanField(_("Autobahnpolizei (§ 12 POG NRW)"), default=False)
-    autobahnpolizei_area = models.CharField(_("Autobahnpolizei-Bereich"), max_length=200, blank=True)
+    autobahnpolizei_area = models.CharField(
+        _("Autobahnpolizei-Bereich"), max_length=200, blank=True
+    )
     district = models.CharField(_("Polizeibezirk"), max_length=300)
     comparison_group = models.ForeignKey(
         ComparisonGroup,
@@ -204,12 +206,21 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(organisation_kind=OrganisationKind.KPB, authority__isnull=False,
-                      partner_agency__isnull=True)
-                    | Q(organisation_kind=OrganisationKind.PARTNER, authority__isnull=True,
-                        partner_agency__isnull=False)
-                    | Q(organisation_kind__in=[k.value for k in STATE_BODIES],
-                        authority__isnull=True, partner_agency__isnull=True)
+                    Q(
+                        organisation_kind=OrganisationKind.KPB,
+                        authority__isnull=False,
+                        partner_agency__isnull=True,
+                    )
+                    | Q(
+                        organisation_kind=OrganisationKind.PARTNER,
+                        authority__isnull=True,
+                        partner_agency__isnull=False,
+                    )
+                    | Q(
+                        organisation_kind__in=[k.value for k in STATE_BODIES],
+                        authority__isnull=True,
+                        partner_agency__isnull=True,
+                    )
                 ),
                 name="user_belongs_to_one_organisation",
             )

@@ -19,7 +19,9 @@ from .enums import AuthorityKind, Confidence, PartnerCategory
 from .models import Authority, Coverage, PartnerAgency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+TRANSLITERATION = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
 
 
 @dataclass
@@ -83,13 +85,18 @@ def _sync_coverage(
         wanted[slug] = (False, (notes or {}).get(slug, "Zuordnung nicht belegt (Datenquelle)"))
     for slug in certain:
         wanted[slug] = (True, (notes or {}).get(slug, ""))
-    existing = {c.authority.slug: c for c in Coverage.objects.filter(agency=agency).select_related("authority")}
+    existing = {
+        c.authority.slug: c
+        for c in Coverage.objects.filter(agency=agency).select_related("authority")
+    }
     for slug, (is_certain, note) in wanted.items():
         if slug not in authorities:
             raise ValueError(f"Unbekannte KPB {slug!r} bei {agency.slug}")
         coverage = existing.get(slug)
         if coverage is None:
-            Coverage.objects.create(agency=agency, authority=authorities[slug], certain=is_certain, note=note)
+            Coverage.objects.create(
+                agency=agency, authority=authorities[slug], certain=is_certain, note=note
+            )
             if result:
                 result.updated += 1
         elif (coverage.certain, coverage.note) != (is_certain, note):
@@ -159,19 +166,31 @@ def seed_nrw() -> SeedResult:
             for sta in split_list(row["staatsanwaltschaften"]):
                 prosecutors_by_kpb.setdefault(sta, set()).add(row["slug"])
         for row in read_rows("staatsanwaltschaften.csv"):
-            obj = agency(row, PartnerCategory.STAATSANWALTSCHAFT,
-                         responsibility=f"Landgerichtsbezirk: {row['landgerichtsbezirk']}")
+            obj = agency(
+                row,
+                PartnerCategory.STAATSANWALTSCHAFT,
+                responsibility=f"Landgerichtsbezirk: {row['landgerichtsbezirk']}",
+            )
             certain = set(split_list(row["kpb_slugs"])) | prosecutors_by_kpb.get(row["slug"], set())
             _sync_coverage(obj, authorities, sorted(certain), result=result)
         for row in read_rows("landgerichte.csv"):
-            obj = agency(row, PartnerCategory.GERICHT, responsibility=(
-                f"Bezirk: {row['bezirk']}. {row['oberlandesgericht']}. "
-                f"Amtsgerichte ({row['anzahl_amtsgerichte']}): {row['amtsgerichte']}"))
+            obj = agency(
+                row,
+                PartnerCategory.GERICHT,
+                responsibility=(
+                    f"Bezirk: {row['bezirk']}. {row['oberlandesgericht']}. "
+                    f"Amtsgerichte ({row['anzahl_amtsgerichte']}): {row['amtsgerichte']}"
+                ),
+            )
             _sync_coverage(obj, authorities, split_list(row["kpb_slugs"]), result=result)
         bezirksregierungen: dict[str, PartnerAgency] = {}
         for row in read_rows("bezirksregierungen.csv"):
-            obj = agency(row, PartnerCategory.BEZIRKSREGIERUNG, address=row["address"],
-                         responsibility=row["rolle_siko"])
+            obj = agency(
+                row,
+                PartnerCategory.BEZIRKSREGIERUNG,
+                address=row["address"],
+                responsibility=row["rolle_siko"],
+            )
             bezirksregierungen[row["slug"]] = obj
             _sync_coverage(obj, authorities, split_list(row["kpb_slugs"]), result=result)
         for filename, category, area_column in (
@@ -180,17 +199,29 @@ def seed_nrw() -> SeedResult:
         ):
             for row in read_rows(filename):
                 obj = agency(row, category, responsibility=row[area_column])
-                _sync_coverage(obj, authorities, split_list(row["kpb_slugs"]),
-                               split_list(row["kpb_slugs_unsicher"]), result=result)
+                _sync_coverage(
+                    obj,
+                    authorities,
+                    split_list(row["kpb_slugs"]),
+                    split_list(row["kpb_slugs_unsicher"]),
+                    result=result,
+                )
         for row in read_rows("schulaemter.csv"):
-            obj = agency(row, PartnerCategory.SCHULAMT,
-                         responsibility=f"{row['art']}: {row['gebietskoerperschaft']}",
-                         routed_via=bezirksregierungen[row["bezirksregierung_slug"]])
+            obj = agency(
+                row,
+                PartnerCategory.SCHULAMT,
+                responsibility=f"{row['art']}: {row['gebietskoerperschaft']}",
+                routed_via=bezirksregierungen[row["bezirksregierung_slug"]],
+            )
             _sync_coverage(obj, authorities, split_list(row["kpb_slugs"]), result=result)
         for unit, notes in sorted(municipal_units(authorities.values()).items()):
-            row = {"slug": f"kommune-{slug_for(unit)}", "name": municipal_agency_name(unit),
-                   "seat": "", "confidence": "high",
-                   "notes": "Aus dem Polizeibezirk der KPB (kpb.csv, Spalte district)"}
+            row = {
+                "slug": f"kommune-{slug_for(unit)}",
+                "name": municipal_agency_name(unit),
+                "seat": "",
+                "confidence": "high",
+                "notes": "Aus dem Polizeibezirk der KPB (kpb.csv, Spalte district)",
+            }
             obj = agency(row, PartnerCategory.KOMMUNE, responsibility=unit)
             _sync_coverage(obj, authorities, sorted(notes), notes=notes, result=result)
     return result

@@ -8,14 +8,18 @@ from .enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
 from .models import Authority, Contact, Coverage, PartnerAgency
 
 
-def authority_list(*, search: str = "", regierungsbezirk: str = "", kind: str = "") -> QuerySet[Authority]:
+def authority_list(
+    *, search: str = "", regierungsbezirk: str = "", kind: str = ""
+) -> QuerySet[Authority]:
     authorities = Authority.objects.select_related("comparison_group").annotate(
         partner_count=Count("coverages", distinct=True)
     )
     if search:
         authorities = authorities.filter(
-            Q(official_name__icontains=search) | Q(short_name__icontains=search)
-            | Q(seat__icontains=search) | Q(district__icontains=search)
+            Q(official_name__icontains=search)
+            | Q(short_name__icontains=search)
+            | Q(seat__icontains=search)
+            | Q(district__icontains=search)
         )
     if regierungsbezirk:
         authorities = authorities.filter(regierungsbezirk=regierungsbezirk)
@@ -49,7 +53,9 @@ def partners_by_category(authority: Authority) -> list[CategoryGroup]:
         members = [c for c in coverages if c.agency.category == category]
         in_decree = category in DECREE_CATEGORIES
         if in_decree or members:
-            groups.append(CategoryGroup(category, members, in_decree, category in OCCASIONAL_CATEGORIES))
+            groups.append(
+                CategoryGroup(category, members, in_decree, category in OCCASIONAL_CATEGORIES)
+            )
     return groups
 
 

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django_scopes import scopes_disabled
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from siko.audit import log_action
 
@@ -54,8 +54,13 @@ def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> P
         setattr(agency, name, value)
     agency.full_clean()
     agency.save()
-    log_action("partner.changed", agency, actor=by, data={"fields": changed},
-               authority=by.authority if by.is_kpb else None)
+    log_action(
+        "partner.changed",
+        agency,
+        actor=by,
+        data={"fields": changed},
+        authority=by.authority if by.is_kpb else None,
+    )
     return agency
 
 
@@ -65,8 +70,13 @@ def save_contact(contact: Contact, *, by: Any) -> Contact:
     contact.full_clean()
     contact.save()
     # Personal data stays out of the audit data: only the row's identity is recorded.
-    log_action("contact.created" if created else "contact.changed", contact.agency, actor=by,
-               data={"contact_id": contact.pk}, authority=by.authority if by.is_kpb else None)
+    log_action(
+        "contact.created" if created else "contact.changed",
+        contact.agency,
+        actor=by,
+        data={"contact_id": contact.pk},
+        authority=by.authority if by.is_kpb else None,
+    )
     return contact
 
 
@@ -75,5 +85,10 @@ def delete_contact(contact: Contact, *, by: Any) -> None:
     agency = contact.agency
     contact_id = contact.pk
     contact.delete()
-    log_action("contact.deleted", agency, actor=by, data={"contact_id": contact_id},
-               authority=by.authority if by.is_kpb else None)
+    log_action(
+        "contact.deleted",
+        agency,
+        actor=by,
+        data={"contact_id": contact_id},
+        authority=by.authority if by.is_kpb else None,
+    )

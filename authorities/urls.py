@@ -12,9 +12,13 @@ urlpatterns = [
     path("partner/import/", views_csv.PartnerImportView.as_view(), name="partner_import"),
     path("partner/export.csv", views_csv.PartnerExportView.as_view(), name="partner_export"),
     path("partner/<slug:slug>/", views.PartnerDetailView.as_view(), name="partner_detail"),
-    path("partner/<slug:slug>/bearbeiten/", views.PartnerUpdateView.as_view(), name="partner_update"),
     path(
-        "partner/<slug:slug>/kontakte/neu/", views.ContactCreateView.as_view(), name="contact_create"
+        "partner/<slug:slug>/bearbeiten/", views.PartnerUpdateView.as_view(), name="partner_update"
+    ),
+    path(
+        "partner/<slug:slug>/kontakte/neu/",
+        views.ContactCreateView.as_view(),
+        name="contact_create",
     ),
     path(
         "partner/<slug:slug>/kontakte/<int:pk>/",

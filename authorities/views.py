@@ -100,7 +100,9 @@ class PartnerDetailView(PartnerObjectMixin, DetailView):
         agency = self.object
         return super().get_context_data(
             contacts=agency.contacts.select_related("deputy_of").order_by("deputy_of_id", "name"),
-            coverages=agency.coverages.select_related("authority").order_by("authority__short_name"),
+            coverages=agency.coverages.select_related("authority").order_by(
+                "authority__short_name"
+            ),
             **kwargs,
         )
 
@@ -135,7 +137,11 @@ class PartnerUpdateView(PartnerObjectMixin, FormView):
     form_class = PartnerAgencyForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.get_agency()}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "instance": self.get_agency(),
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(agency=self.get_agency(), **kwargs)
@@ -185,4 +191,3 @@ class ContactDeleteView(PartnerObjectMixin, DeleteView):
         services.delete_contact(self.object, by=self.request.user)
         messages.success(self.request, _("Ansprechperson gelöscht."))
         return HttpResponseRedirect(self.get_agency().get_absolute_url())
-

@@ -15,10 +15,10 @@ from django.views.generic import FormView, ListView, TemplateView
 from siko.views_base import SikoPermissionMixin
 
 from . import selectors, services
-from .mails import describe_changes
 from .enums import InvitationState, MailState
 from .exports import answers_context
 from .forms import AgendaItemForm, CancelForm, ConferenceForm, ConfirmUpdateForm, InviteForm
+from .mails import describe_changes
 from .models import AgendaItem, Conference, Invitation
 
 
@@ -31,8 +31,13 @@ class ConferenceListView(SikoPermissionMixin, ListView):
     def get_queryset(self) -> QuerySet[Conference]:
         return selectors.conference_list().annotate(
             invitation_count=Count("invitations", distinct=True),
-            accepted_count=Count("invitations", distinct=True, filter=Q(
-                invitations__state__in=[InvitationState.ACCEPTED, InvitationState.DELEGATED])),
+            accepted_count=Count(
+                "invitations",
+                distinct=True,
+                filter=Q(
+                    invitations__state__in=[InvitationState.ACCEPTED, InvitationState.DELEGATED]
+                ),
+            ),
         )
 
 
@@ -42,7 +47,8 @@ class ConferenceMixin(SikoPermissionMixin):
     def get_conference(self) -> Conference:
         if not hasattr(self, "_conference"):
             self._conference = get_object_or_404(
-                Conference.objects.select_related("host", "organiser"), pk=self.kwargs["pk"])
+                Conference.objects.select_related("host", "organiser"), pk=self.kwargs["pk"]
+            )
         return self._conference
 
     def get_permission_object(self) -> Conference:
@@ -66,13 +72,18 @@ class ConferenceCreateView(SikoPermissionMixin, FormView):
         data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}
         try:
             conference = services.create_conference(
-                host=self.request.user.authority, data=data,
-                co_hosts=form.cleaned_data["co_hosts"], by=self.request.user)
+                host=self.request.user.authority,
+                data=data,
+                co_hosts=form.cleaned_data["co_hosts"],
+                by=self.request.user,
+            )
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Entwurf gespeichert. Die Pflichtthemen stehen schon auf "
-                                         "der Tagesordnung."))
+        messages.success(
+            self.request,
+            _("Entwurf gespeichert. Die Pflichtthemen stehen schon auf der Tagesordnung."),
+        )
         return HttpResponseRedirect(conference.get_absolute_url())
 
 
@@ -100,8 +111,10 @@ class ConferenceUpdateView(ConferenceMixin, FormView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.get_conference().is_editable:
-            messages.error(request, _("Eine abgesagte oder durchgeführte Konferenz kann nicht "
-                                      "mehr geändert werden."))
+            messages.error(
+                request,
+                _("Eine abgesagte oder durchgeführte Konferenz kann nicht mehr geändert werden."),
+            )
             return redirect(self.get_conference())
         return super().get(request, *args, **kwargs)
 
@@ -110,24 +123,43 @@ class ConferenceUpdateView(ConferenceMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs.update(host=conference.host, instance=conference)
         kwargs.setdefault("initial", {})["co_hosts"] = [
-            a.pk for a in conference.authorities.all() if a.pk != conference.host_id]
+            a.pk for a in conference.authorities.all() if a.pk != conference.host_id
+        ]
         return kwargs
 
     def form_valid(self, form: ConferenceForm) -> HttpResponse:
         conference = Conference.objects.get(pk=self.get_conference().pk)
         data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}
-        confirm = ConfirmUpdateForm(self.request.POST if "confirm_notify" in self.request.POST
-                                    else None)
+        confirm = ConfirmUpdateForm(
+            self.request.POST if "confirm_notify" in self.request.POST else None
+        )
         if services.needs_update_notice(conference, data) and not confirm.is_valid():
-            changes = describe_changes(c for c in services.pending_changes(conference, data)
-                                       if c.field in services.RESCHEDULING_FIELDS)
-            return render(self.request, "conferences/conference/confirm_update.html", {
-                "conference": conference, "form": form, "confirm_form": ConfirmUpdateForm(),
-                "changes": changes, "recipients": conference.invitations.exclude(
-                    state=InvitationState.PENDING).count()})
+            changes = describe_changes(
+                c
+                for c in services.pending_changes(conference, data)
+                if c.field in services.RESCHEDULING_FIELDS
+            )
+            return render(
+                self.request,
+                "conferences/conference/confirm_update.html",
+                {
+                    "conference": conference,
+                    "form": form,
+                    "confirm_form": ConfirmUpdateForm(),
+                    "changes": changes,
+                    "recipients": conference.invitations.exclude(
+                        state=InvitationState.PENDING
+                    ).count(),
+                },
+            )
         try:
-            services.update_conference(conference, data=data, co_hosts=form.cleaned_data["co_hosts"],
-                                       by=self.request.user, confirmed=True)
+            services.update_conference(
+                conference,
+                data=data,
+                co_hosts=form.cleaned_data["co_hosts"],
+                by=self.request.user,
+                confirmed=True,
+            )
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -142,13 +174,16 @@ class ConferenceCancelView(ConferenceMixin, FormView):
 
     def form_valid(self, form: CancelForm) -> HttpResponse:
         try:
-            services.cancel_conference(self.get_conference(), reason=form.cleaned_data["reason"],
-                                       by=self.request.user)
+            services.cancel_conference(
+                self.get_conference(), reason=form.cleaned_data["reason"], by=self.request.user
+            )
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Die Konferenz wurde abgesagt. Alle Eingeladenen werden "
-                                         "benachrichtigt."))
+        messages.success(
+            self.request,
+            _("Die Konferenz wurde abgesagt. Alle Eingeladenen werden benachrichtigt."),
+        )
         return redirect(self.get_conference())
 
 
@@ -161,11 +196,14 @@ class AgendaView(ConferenceMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            items=self.get_conference().agenda_items.select_related("topic"), **kwargs)
+            items=self.get_conference().agenda_items.select_related("topic"), **kwargs
+        )
 
     def form_valid(self, form: AgendaItemForm) -> HttpResponse:
         try:
-            services.add_agenda_item(self.get_conference(), item=form.instance, by=self.request.user)
+            services.add_agenda_item(
+                self.get_conference(), item=form.instance, by=self.request.user
+            )
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -179,8 +217,9 @@ class AgendaItemUpdateView(ConferenceMixin, FormView):
     form_class = AgendaItemForm
 
     def get_item(self) -> AgendaItem:
-        return get_object_or_404(AgendaItem, pk=self.kwargs["item_pk"],
-                                 conference=self.get_conference())
+        return get_object_or_404(
+            AgendaItem, pk=self.kwargs["item_pk"], conference=self.get_conference()
+        )
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.get_item()}
@@ -238,9 +277,9 @@ class InvitationPlanView(ConferenceMixin, FormView):
 
     def form_valid(self, form: InviteForm) -> HttpResponse:
         try:
-            created = services.add_invitations(self.get_conference(),
-                                               agencies=form.cleaned_data["agencies"],
-                                               by=self.request.user)
+            created = services.add_invitations(
+                self.get_conference(), agencies=form.cleaned_data["agencies"], by=self.request.user
+            )
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
@@ -253,8 +292,9 @@ class InvitationRemoveView(ConferenceMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-        invitation = get_object_or_404(Invitation, pk=invitation_pk,
-                                       conference=self.get_conference())
+        invitation = get_object_or_404(
+            Invitation, pk=invitation_pk, conference=self.get_conference()
+        )
         try:
             services.remove_invitation(invitation, by=request.user)
             messages.success(request, _("Einladung entfernt."))
@@ -270,8 +310,9 @@ class InvitationLetterSentView(ConferenceMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-        invitation = get_object_or_404(Invitation, pk=invitation_pk,
-                                       conference=self.get_conference())
+        invitation = get_object_or_404(
+            Invitation, pk=invitation_pk, conference=self.get_conference()
+        )
         try:
             services.mark_sent_by_letter(invitation, by=request.user)
             messages.success(request, _("Als per Brief versendet vermerkt."))
@@ -288,9 +329,11 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
-        pending = list(conference.invitations.filter(state=InvitationState.PENDING)
-                       .select_related("agency", "contact", "routed_via")
-                       .prefetch_related("routed_via__contacts"))
+        pending = list(
+            conference.invitations.filter(state=InvitationState.PENDING)
+            .select_related("agency", "contact", "routed_via")
+            .prefetch_related("routed_via__contacts")
+        )
         sample = None
         with_address = [i for i in pending if i.recipient_email]
         if with_address:
@@ -301,7 +344,10 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
             with_address=with_address,
             without_address=[i for i in pending if not i.recipient_email],
             missing=selectors.missing_categories(conference),
-            sample=sample, started=conference.start <= timezone.now(), **kwargs)
+            sample=sample,
+            started=conference.start <= timezone.now(),
+            **kwargs,
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
@@ -322,7 +368,8 @@ class MailLogView(ConferenceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            mails=self.get_conference().mails.select_related("invitation__agency")
-            .order_by("-created", "-pk"), **kwargs)
-
-
+            mails=self.get_conference()
+            .mails.select_related("invitation__agency")
+            .order_by("-created", "-pk"),
+            **kwargs,
+        )

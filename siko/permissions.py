@@ -62,7 +62,9 @@ police_or_state = is_kpb_staff | is_state_body | is_admin
 rules.add_perm("siko.view_home", rules.is_authenticated)
 rules.add_perm("siko.read_mailbox", is_admin)
 rules.add_perm("authorities.list_authorities", police_or_state)
-rules.add_perm("authorities.view_authority", (is_kpb_staff & is_own_authority) | is_state_body | is_admin)
+rules.add_perm(
+    "authorities.view_authority", (is_kpb_staff & is_own_authority) | is_state_body | is_admin
+)
 rules.add_perm("authorities.view_directory", police_or_state)
 rules.add_perm("authorities.view_partner", police_or_state | (is_partner_user & is_own_agency))
 rules.add_perm("authorities.add_partner", is_kpb_staff | is_lzpd | is_admin)

@@ -2,7 +2,8 @@
 
 Every request runs inside exactly one scope: KPB staff see their own authority's rows, state
 bodies and administrators see everything, partner accounts the areas their agency covers (their
-permissions narrow that to their own agency), anonymous visitors no scoped row at all. A scoped query outside any scope raises ScopeError instead of leaking data.
+permissions narrow that to their own agency), anonymous visitors no scoped row at all.
+A scoped query outside any scope raises ScopeError instead of leaking data.
 """
 
 from collections.abc import Iterator

@@ -12,7 +12,9 @@ urlpatterns = [
     path("anmelden/", accounts.LoginView.as_view(), name="login"),
     path("abmelden/", accounts.LogoutView.as_view(), name="logout"),
     path("passwort/", accounts.PasswordChangeView.as_view(), name="password_change"),
-    path("passwort/fertig/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path(
+        "passwort/fertig/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
     path("passwort/vergessen/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path(
         "passwort/vergessen/gesendet/",
@@ -42,4 +44,3 @@ urlpatterns = [
     path("admin/login/", views.AdminLoginRedirectView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
 ]
-

@@ -42,7 +42,9 @@ def _check_broker() -> str:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
         client.ping()
     except Exception as error:  # noqa: BLE001
         return f"error: {type(error).__name__}"

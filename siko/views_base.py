@@ -25,7 +25,9 @@ class SikoPermissionMixin:
                 raise ImproperlyConfigured(f"{type(self).__name__}: public needs a public_reason.")
         else:
             if not self.permission_required:
-                raise ImproperlyConfigured(f"{type(self).__name__} declares no permission_required.")
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__} declares no permission_required."
+                )
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perm(self.permission_required, self.get_permission_object()):

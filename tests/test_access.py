@@ -15,9 +15,8 @@ from authorities.models import ComparisonGroup, Contact, PartnerAgency
 from conferences.links import answer_token, overview_token
 from conferences.models import Invitation
 
-from .factories.conferences import make_conference
-
 from .conftest import ROLES
+from .factories.conferences import make_conference
 
 # Status per role, in the order of ROLES:
 #            anonymous kpb_a kpb_b lzpd  lka   im    partner admin
@@ -106,26 +105,38 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:conference_update": {"pk": objects["conference"].pk},
         "conferences:conference_cancel": {"pk": objects["conference"].pk},
         "conferences:agenda": {"pk": objects["conference"].pk},
-        "conferences:agenda_item_update": {"pk": objects["conference"].pk,
-                                           "item_pk": objects["agenda_item"].pk},
-        "conferences:agenda_item_action": {"pk": objects["conference"].pk,
-                                           "item_pk": objects["agenda_item"].pk},
+        "conferences:agenda_item_update": {
+            "pk": objects["conference"].pk,
+            "item_pk": objects["agenda_item"].pk,
+        },
+        "conferences:agenda_item_action": {
+            "pk": objects["conference"].pk,
+            "item_pk": objects["agenda_item"].pk,
+        },
         "conferences:invitations": {"pk": objects["conference"].pk},
-        "conferences:invitation_remove": {"pk": objects["conference"].pk,
-                                          "invitation_pk": objects["invitation"].pk},
+        "conferences:invitation_remove": {
+            "pk": objects["conference"].pk,
+            "invitation_pk": objects["invitation"].pk,
+        },
         "conferences:send": {"pk": objects["conference"].pk},
-        "conferences:invitation_letter_sent": {"pk": objects["conference"].pk,
-                                               "invitation_pk": objects["invitation"].pk},
+        "conferences:invitation_letter_sent": {
+            "pk": objects["conference"].pk,
+            "invitation_pk": objects["invitation"].pk,
+        },
         "conferences:mail_log": {"pk": objects["conference"].pk},
         "conferences:answer": {"token": objects["answer_token"]},
         "conferences:answers_panel": {"pk": objects["conference"].pk},
-        "conferences:record_answer": {"pk": objects["conference"].pk,
-                                      "invitation_pk": objects["invitation"].pk},
+        "conferences:record_answer": {
+            "pk": objects["conference"].pk,
+            "invitation_pk": objects["invitation"].pk,
+        },
         "conferences:participants_csv": {"pk": objects["conference"].pk},
         "conferences:participants_pdf": {"pk": objects["conference"].pk},
         "conferences:partner_overview": {"token": objects["overview_token"]},
-        "conferences:invitation_letter": {"pk": objects["conference"].pk,
-                                          "invitation_pk": objects["invitation"].pk},
+        "conferences:invitation_letter": {
+            "pk": objects["conference"].pk,
+            "invitation_pk": objects["invitation"].pk,
+        },
         "conferences:conference_ics": {"pk": objects["conference"].pk},
         "conferences:calendar_feed": {"token": "unbekanntes-abo"},
         "reports:authority_dashboard": {"slug": "pp-dortmund"},
@@ -154,8 +165,9 @@ def all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> s
 def declared_policy(name: str) -> str:
     from django.urls import resolve
 
-    kwargs = url_kwargs(name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x",
-                                          overview_token="x"))
+    kwargs = url_kwargs(
+        name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x", overview_token="x")
+    )
     callback = resolve(reverse(name, kwargs=kwargs)).func
     view_class = getattr(callback, "view_class", None)
     if view_class is not None:
@@ -178,15 +190,23 @@ def test_every_view_declares_a_policy(name):
 def objects(db, kpb_a_user):
     kpb_a = kpb_a_user
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    contact = Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
-                                     email="erika.beispiel@example.org")
+    contact = Contact.objects.create(
+        agency=agency,
+        name="Erika Beispiel",
+        function="Leitende OStA",
+        email="erika.beispiel@example.org",
+    )
     conference = make_conference(kpb_a)
     invitation = Invitation.objects.create(conference=conference, agency=agency, contact=contact)
-    return {"contact": contact, "conference": conference, "invitation": invitation,
-            "agenda_item": conference.agenda_items.first(),
-            "answer_token": answer_token(invitation),
-            "overview_token": overview_token(agency),
-            "comparison_group": ComparisonGroup.objects.create(name="Großstädte")}
+    return {
+        "contact": contact,
+        "conference": conference,
+        "invitation": invitation,
+        "agenda_item": conference.agenda_items.first(),
+        "answer_token": answer_token(invitation),
+        "overview_token": overview_token(agency),
+        "comparison_group": ComparisonGroup.objects.create(name="Großstädte"),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -19,9 +19,14 @@ def test_kpb_user_lands_on_own_authority_with_partners_by_category(kpb_a_user):
     html = response.content.decode()
     assert "Polizeipräsidium Dortmund" in html
     assert "Kreis Unna (nur Stadt Lünen)" in html
-    for heading in ("Staatsanwaltschaft", "Gericht der ordentlichen Gerichtsbarkeit",
-                    "Kreis-, Stadt- oder Gemeindeverwaltung", "Bundespolizei", "Zollverwaltung",
-                    "Staatliches Schulamt"):
+    for heading in (
+        "Staatsanwaltschaft",
+        "Gericht der ordentlichen Gerichtsbarkeit",
+        "Kreis-, Stadt- oder Gemeindeverwaltung",
+        "Bundespolizei",
+        "Zollverwaltung",
+        "Staatliches Schulamt",
+    ):
         assert heading in html
     assert "Staatsanwaltschaft Dortmund" in html
     assert "Einladung über Bezirksregierung Arnsberg" in html
@@ -91,18 +96,27 @@ def test_schulamt_without_bezirksregierung_is_refused(kpb_a_user):
 def test_kpb_adds_edits_and_deletes_contact(kpb_a_user):
     client = client_for(kpb_a_user)
     create = reverse("authorities:contact_create", kwargs={"slug": "sta-dortmund"})
-    client.post(create, {"name": "Erika Beispiel", "function": "Leitende Oberstaatsanwältin",
-                         "email": "erika@example.org"})
+    client.post(
+        create,
+        {
+            "name": "Erika Beispiel",
+            "function": "Leitende Oberstaatsanwältin",
+            "email": "erika@example.org",
+        },
+    )
     contact = Contact.objects.get(name="Erika Beispiel")
-    update = reverse("authorities:contact_update", kwargs={"slug": "sta-dortmund", "pk": contact.pk})
+    update = reverse(
+        "authorities:contact_update", kwargs={"slug": "sta-dortmund", "pk": contact.pk}
+    )
     client.post(update, {"name": "Erika Beispiel", "function": "Behördenleitung", "email": "x"})
     contact.refresh_from_db()
     assert contact.function == "Leitende Oberstaatsanwältin"  # invalid e-mail: nothing changed
     client.post(update, {"name": "Erika Beispiel", "function": "Behördenleitung"})
     contact.refresh_from_db()
     assert contact.function == "Behördenleitung"
-    client.post(reverse("authorities:contact_delete",
-                        kwargs={"slug": "sta-dortmund", "pk": contact.pk}))
+    client.post(
+        reverse("authorities:contact_delete", kwargs={"slug": "sta-dortmund", "pk": contact.pk})
+    )
     assert not Contact.objects.filter(pk=contact.pk).exists()
 
 
@@ -130,15 +144,18 @@ def _add_contacts(count: int) -> None:
 
 
 def test_authority_page_queries_do_not_grow_with_contacts(kpb_a_user):
-    assert_constant_queries(client_for(kpb_a_user), "/verzeichnis/behoerden/pp-dortmund/",
-                            lambda: _add_contacts(60))
+    assert_constant_queries(
+        client_for(kpb_a_user), "/verzeichnis/behoerden/pp-dortmund/", lambda: _add_contacts(60)
+    )
 
 
 def test_partner_list_queries_do_not_grow(lzpd_user):
     def grow() -> None:
         dortmund = Authority.objects.get(slug="pp-dortmund")
         for i in range(30):
-            agency = PartnerAgency.objects.create(slug=f"neu-{i}", name=f"Neu {i}", category="sonstige")
+            agency = PartnerAgency.objects.create(
+                slug=f"neu-{i}", name=f"Neu {i}", category="sonstige"
+            )
             Coverage.objects.create(agency=agency, authority=dortmund)
         _add_contacts(30)
 
@@ -146,5 +163,6 @@ def test_partner_list_queries_do_not_grow(lzpd_user):
 
 
 def test_authority_list_queries_do_not_grow(lzpd_user):
-    assert_constant_queries(client_for(lzpd_user), reverse("authorities:authority_list"),
-                            lambda: _add_contacts(50))
+    assert_constant_queries(
+        client_for(lzpd_user), reverse("authorities:authority_list"), lambda: _add_contacts(50)
+    )
