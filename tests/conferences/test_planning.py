@@ -296,6 +296,17 @@ def test_conference_list_queries_do_not_grow(kpb_a_user):
     assert_constant_queries(client_for(kpb_a_user), reverse("conferences:conference_list"), grow)
 
 
+def test_conference_list_queries_same_with_5_and_200_invitations(kpb_a_user):
+    conference = make_conference(kpb_a_user)
+    _grow_invitations(conference, kpb_a_user, 5)
+    assert_constant_queries(
+        client_for(kpb_a_user),
+        reverse("conferences:conference_list"),
+        lambda: _grow_invitations(conference, kpb_a_user, 195),
+    )
+    assert conference.invitations.count() == 200
+
+
 def test_invitation_plan_queries_do_not_grow(kpb_a_user):
     conference = make_conference(kpb_a_user)
     _grow_invitations(conference, kpb_a_user, 5)
