@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -339,3 +340,11 @@ def test_sweeper_frees_a_row_held_by_a_vanished_session_after_the_lease(
     assert first.recovered == []
     assert second.recovered == [row.pk]
     assert smtp_server.count_by_message_id() == {row.message_id: 1}
+
+
+def test_sweep_outbox_command_reports_what_it_did(capsys):
+    call_command("sweep_outbox")
+
+    assert capsys.readouterr().out == (
+        "Postausgang: 0 unterbrochene Mails wieder eingereiht, 0 aufgegeben, "
+        "0 erneut übergeben.\n")
