@@ -254,3 +254,81 @@ class User(AbstractUser):
         if self.partner_agency_id:
             return str(self.partner_agency)
         return str(self.get_organisation_kind_display())
+
+
+class HospitationDirection(models.TextChoices):
+    OUTGOING = "outgoing", _("Polizei hospitiert bei der Partnerbehörde")
+    INCOMING = "incoming", _("Partnerbehörde hospitiert bei der Polizei")
+
+
+class Hospitation(models.Model):
+    """A mutual Hospitation between the authority and another agency (R7)."""
+
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("Kreispolizeibehörde"), on_delete=models.CASCADE,
+        related_name="hospitations",
+    )
+    agency = models.ForeignKey(
+        PartnerAgency, verbose_name=_("Partnerbehörde"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="hospitations",
+    )
+    agency_name = models.CharField(
+        _("andere Behörde oder Stelle"), max_length=200, blank=True,
+        help_text=_("Nur wenn die Behörde nicht im Partnerverzeichnis steht."),
+    )
+    direction = models.CharField(_("Richtung"), max_length=10, choices=HospitationDirection.choices)
+    start_date = models.DateField(_("von"))
+    end_date = models.DateField(_("bis"))
+    participants = models.PositiveSmallIntegerField(_("Anzahl Personen"), default=1)
+    notes = models.TextField(_("Bemerkungen"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("Hospitation")
+        verbose_name_plural = _("Hospitationen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="hospitation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_name} ({self.start_date:%d.%m.%Y})"
+
+    @property
+    def partner_name(self) -> str:
+        return self.agency.name if self.agency_id and self.agency else self.agency_name
+
+
+class Exercise(models.Model):
+    """A crisis-staff exercise of a city or district, and whether a police liaison officer
+    took part (R7, a soft yearly rule)."""
+
+    authority = models.ForeignKey(
+        Authority, verbose_name=_("Kreispolizeibehörde"), on_delete=models.CASCADE,
+        related_name="exercises",
+    )
+    organiser = models.CharField(_("Stadt oder Kreis"), max_length=200)
+    title = models.CharField(_("Übung"), max_length=200)
+    date = models.DateField(_("Datum"))
+    liaison_took_part = models.BooleanField(
+        _("Polizeiliche Verbindungsperson hat teilgenommen"), default=False
+    )
+    notes = models.TextField(_("Bemerkungen"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(authority="authority")
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("Krisenstabsübung")
+        verbose_name_plural = _("Krisenstabsübungen")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.organiser}, {self.date:%d.%m.%Y})"

@@ -149,6 +149,10 @@ class AgendaItem(models.Model):
     notes = models.TextField(_("Erläuterung"), blank=True)
     duration_minutes = models.PositiveSmallIntegerField(_("Dauer (Minuten)"), null=True, blank=True)
     presenter = models.CharField(_("Vortragende Person oder Stelle"), max_length=150, blank=True)
+    source_action = models.ForeignKey(
+        "conferences.Action", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="agenda_items", verbose_name=_("aus der Beschlusskontrolle"),
+    )
 
     objects = ScopedManager(DistinctManager, authority="conference__authorities")
 
@@ -347,3 +351,6 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Kalender-Abo {self.authority or self.agency}"
+
+
+from .models_actions import *  # noqa: E402, F403
