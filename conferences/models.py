@@ -354,3 +354,4 @@ class CalendarFeed(models.Model):
 
 
 from .models_actions import *  # noqa: E402, F403
+from .models_minutes import *  # noqa: E402, F403
