@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from . import delivery, mails
+from . import action_reminders, delivery, mails
 from .enums import ConferenceStatus, InvitationState, MailKind
 from .models import Invitation, Reminder
 
@@ -109,6 +109,7 @@ def _remind_unanswered_invitation(reminder: Reminder, *, now: datetime, cutoff: 
 #: rule → handler. A handler sends one mail and returns True, or cancels the row and returns False.
 HANDLERS: dict[str, Callable[..., bool]] = {
     INVITATION_UNANSWERED: _remind_unanswered_invitation,
+    action_reminders.ACTION_DUE: action_reminders.remind_action_due,
 }
 
 

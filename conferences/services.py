@@ -67,6 +67,9 @@ def create_conference(
         AgendaItem.objects.create(
             conference=conference, order=number, topic=topic, title=topic.title
         )
+    from .actions import add_open_actions_to_agenda
+
+    add_open_actions_to_agenda(conference)
     log_action("conference.created", conference, actor=by, authority=host)
     return conference
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_answers, views_documents, views_partner
+from . import views, views_actions, views_answers, views_documents, views_partner
 
 app_name = "conferences"
 
@@ -43,4 +43,12 @@ urlpatterns = [
          name="partner_overview"),
     path("partner/meine-einladungen/", views_partner.MyInvitationsView.as_view(),
          name="partner_invitations"),
+    path("massnahmen/", views_actions.ActionListView.as_view(), name="action_list"),
+    path("massnahmen/export.csv", views_actions.ActionExportView.as_view(),
+         name="action_export"),
+    path("massnahmen/<int:pk>/", views_actions.ActionDetailView.as_view(),
+         name="action_detail"),
+    path("massnahme/<str:token>/", views_actions.ActionLinkView.as_view(), name="action_link"),
+    path("<int:pk>/massnahmen/", views_actions.ConferenceActionsView.as_view(),
+         name="conference_actions"),
 ]

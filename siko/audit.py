@@ -29,6 +29,10 @@ ACTIONS: dict[str, Any] = {
     "comparison_group.created": _("Vergleichsgruppe angelegt"),
     "comparison_group.changed": _("Vergleichsgruppe geändert"),
     "comparison_group.deleted": _("Vergleichsgruppe gelöscht"),
+    "action.created": _("Maßnahme angelegt"),
+    "action.state_changed": _("Status einer Maßnahme geändert"),
+    "hospitation.saved": _("Hospitation gespeichert"),
+    "exercise.saved": _("Krisenstabsübung gespeichert"),
 }
 
 

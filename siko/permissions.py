@@ -73,12 +73,18 @@ rules.add_perm(
 )
 rules.add_perm("authorities.view_data_quality", is_state_body | is_admin)
 rules.add_perm("authorities.import_partners", is_kpb_staff | is_lzpd | is_admin)
+rules.add_perm("authorities.list_r7_records", police_or_state)
+rules.add_perm("authorities.add_r7_record", is_kpb_staff)
+rules.add_perm("authorities.change_r7_record", is_kpb_staff | is_admin)
 
 rules.add_perm("conferences.list_conferences", police_or_state)
 rules.add_perm("conferences.view_conference", police_or_state)
 rules.add_perm("conferences.add_conference", is_kpb_staff)
 rules.add_perm("conferences.change_conference", is_kpb_staff | is_admin)
 rules.add_perm("conferences.view_own_invitations", is_partner_user)
+rules.add_perm("conferences.list_actions", police_or_state)
+rules.add_perm("conferences.view_action", police_or_state)
+rules.add_perm("conferences.change_action", is_kpb_staff | is_admin)
 rules.add_perm(
     "conferences.manage_calendar_feeds", is_kpb_staff | is_lzpd | is_admin | is_partner_user
 )

@@ -5,6 +5,7 @@ read-only state bodies may not change them (403), anonymous visitors are sent to
 """
 
 from collections import defaultdict
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorities.models import ComparisonGroup, Contact, PartnerAgency
 from conferences.links import answer_token, overview_token
-from conferences.models import Invitation
+from conferences.actions import action_token
+from conferences.models import Action, Invitation
 
 from .conftest import ROLES
 from .factories.conferences import make_conference
@@ -81,6 +83,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:conference_ics": OWN_AREA_READ,
     "conferences:calendar_feeds": (302, 200, 200, 200, 403, 403, 200, 200),
     "conferences:calendar_feed": ALL(404),  # an unknown token; valid ones: test_letters_feeds
+    "conferences:action_list": POLICE_OR_STATE,
+    "conferences:action_export": POLICE_OR_STATE,
+    "conferences:action_detail": OWN_AREA_READ,
+    "conferences:action_link": ALL(200),
+    "conferences:conference_actions": OWN_AREA_READ,
     "reports:state": (302, 403, 403, 200, 200, 200, 403, 200),
     "reports:my_dashboard": (302, 200, 200, 302, 302, 302, 403, 302),
     "reports:authority_dashboard": OWN_AREA_READ,
@@ -139,6 +146,9 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         },
         "conferences:conference_ics": {"pk": objects["conference"].pk},
         "conferences:calendar_feed": {"token": "unbekanntes-abo"},
+        "conferences:action_detail": {"pk": objects["action"].pk},
+        "conferences:action_link": {"token": objects["action_token"]},
+        "conferences:conference_actions": {"pk": objects["conference"].pk},
         "reports:authority_dashboard": {"slug": "pp-dortmund"},
         "reports:group_update": {"pk": objects["comparison_group"].pk},
         "reports:group_delete": {"pk": objects["comparison_group"].pk},
@@ -166,7 +176,8 @@ def declared_policy(name: str) -> str:
     from django.urls import resolve
 
     kwargs = url_kwargs(
-        name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x", overview_token="x")
+        name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x", overview_token="x",
+                    action_token="x")
     )
     callback = resolve(reverse(name, kwargs=kwargs)).func
     view_class = getattr(callback, "view_class", None)
@@ -198,6 +209,10 @@ def objects(db, kpb_a_user):
     )
     conference = make_conference(kpb_a)
     invitation = Invitation.objects.create(conference=conference, agency=agency, contact=contact)
+    action = Action.objects.create(
+        conference=conference, text="Lagebild Innenstadt", owner_agency=agency,
+        due_date=conference.start.date() + timedelta(days=30),
+    )
     return {
         "contact": contact,
         "conference": conference,
@@ -206,6 +221,8 @@ def objects(db, kpb_a_user):
         "answer_token": answer_token(invitation),
         "overview_token": overview_token(agency),
         "comparison_group": ComparisonGroup.objects.create(name="Großstädte"),
+        "action": action,
+        "action_token": action_token(action),
     }
 
 
