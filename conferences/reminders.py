@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from . import action_reminders, delivery, mails
+from . import action_reminders, delivery, mails, minutes_reminders
 from .enums import ConferenceStatus, InvitationState, MailKind
 from .models import Invitation, Reminder
 
@@ -110,6 +110,7 @@ def _remind_unanswered_invitation(reminder: Reminder, *, now: datetime, cutoff: 
 HANDLERS: dict[str, Callable[..., bool]] = {
     INVITATION_UNANSWERED: _remind_unanswered_invitation,
     action_reminders.ACTION_DUE: action_reminders.remind_action_due,
+    **minutes_reminders.HANDLERS,
 }
 
 

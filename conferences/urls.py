@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_actions, views_answers, views_documents, views_partner
+from . import views, views_actions, views_answers, views_documents, views_minutes, views_partner
 
 app_name = "conferences"
 
@@ -41,6 +41,22 @@ urlpatterns = [
          name="partner_overview_request"),
     path("partner/uebersicht/<str:token>/", views_partner.OverviewView.as_view(),
          name="partner_overview"),
+    path("<int:pk>/anwesenheit/", views_minutes.AttendanceView.as_view(), name="attendance"),
+    path("<int:pk>/protokoll/", views_minutes.MinutesView.as_view(), name="minutes"),
+    path("<int:pk>/protokoll/bearbeiten/", views_minutes.MinutesEditView.as_view(),
+         name="minutes_edit"),
+    path("<int:pk>/protokoll/versenden/", views_minutes.MinutesCirculateView.as_view(),
+         name="minutes_circulate"),
+    path("<int:pk>/protokoll/kommentare/<int:comment_pk>/erledigt/",
+         views_minutes.CommentResolveView.as_view(), name="minutes_comment_resolve"),
+    path("<int:pk>/protokoll/freigeben/", views_minutes.MinutesApproveView.as_view(),
+         name="minutes_approve"),
+    path("<int:pk>/protokoll/korrektur/", views_minutes.MinutesCorrectionView.as_view(),
+         name="minutes_correction"),
+    path("<int:pk>/protokoll/fassung-<int:version>.pdf", views_minutes.MinutesPdfView.as_view(),
+         name="minutes_pdf"),
+    path("protokoll/kommentar/<str:token>/", views_minutes.MinutesCommentView.as_view(),
+         name="minutes_comment"),
     path("partner/meine-einladungen/", views_partner.MyInvitationsView.as_view(),
          name="partner_invitations"),
     path("massnahmen/", views_actions.ActionListView.as_view(), name="action_list"),

@@ -1,0 +1,97 @@
+"""Reminder rules of the minutes (swept by conferences.reminders with the other rules).
+
+- minutes_missing (stages 14d, 28d after the end): the organiser, while a held conference has no
+  minutes draft. Planned when attendance is first recorded.
+- minutes_comment_deadline (one stage): each attending agency, once before the comment
+  deadline of a circulated version. Planned when the draft is circulated.
+
+A handler sends one mail and returns True, or cancels the stale row and returns False.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from . import delivery, mails
+from .enums import ConferenceStatus, MailKind
+from .minutes import (
+    COMMENT_DEADLINE,
+    MINUTES_MISSING,
+    _compose,
+    _deadline_text,
+    _mail_context,
+    comment_url,
+    minutes_page_url,
+)
+from .models import Conference, Invitation, Reminder
+from .models_minutes import Minutes, MinutesStatus
+
+logger = logging.getLogger(__name__)
+
+
+def _cancel(reminder: Reminder, now: datetime, reason: str) -> bool:
+    logger.info("reminder %s cancelled: %s", reminder.pk, reason)
+    reminder.cancelled_at = now
+    reminder.save(update_fields=["cancelled_at"])
+    return False
+
+
+def _sent(reminder: Reminder, mail: object, now: datetime) -> bool:
+    reminder.mail = mail  # type: ignore[assignment]
+    reminder.sent_at = now
+    reminder.save(update_fields=["sent_at", "mail"])
+    return True
+
+
+def remind_minutes_missing(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
+    conference = (Conference._base_manager.select_related("host", "organiser")
+                  .filter(pk=reminder.conference_id).first())
+    if conference is None or conference.status != ConferenceStatus.HELD:
+        return _cancel(reminder, now, "conference not held")
+    if Minutes._base_manager.filter(conference=conference).exists():
+        return _cancel(reminder, now, "minutes exist")
+    later_due = Reminder.objects.filter(
+        rule=reminder.rule, subject_key=reminder.subject_key, cancelled_at__isnull=True,
+        due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
+    if later_due:
+        return _cancel(reminder, now, "superseded by a later stage")
+    days = (now - conference.end).days
+    context = _mail_context(conference, days=days,
+                            minutes_url=minutes_page_url(conference))
+    mail = delivery.queue_mail(
+        kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}", conference=conference,
+        to=reminder.recipient, composed=_compose("minutes_missing", context))
+    return _sent(reminder, mail, now)
+
+
+def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
+    invitation = (Invitation._base_manager
+                  .select_related("conference", "conference__host", "conference__organiser",
+                                  "agency", "contact", "routed_via")
+                  .filter(pk=reminder.invitation_id).first())
+    minutes_pk = reminder.subject_key.split(":")[1]
+    minutes = Minutes._base_manager.filter(pk=minutes_pk).first()
+    if invitation is None or minutes is None:
+        return _cancel(reminder, now, "gone")
+    if minutes.status != MinutesStatus.CIRCULATED:
+        return _cancel(reminder, now, "minutes not circulated")
+    if minutes.comment_deadline is None or minutes.comment_deadline <= now:
+        return _cancel(reminder, now, "deadline passed")
+    if not invitation.attended or not invitation.recipient_email:
+        return _cancel(reminder, now, "not attending or no address")
+    conference = invitation.conference
+    context = _mail_context(conference, invitation=invitation, agency=invitation.agency,
+                            routed_via=invitation.routed_via, minutes=minutes,
+                            comment_url=comment_url(invitation, minutes),
+                            deadline=_deadline_text(minutes.comment_deadline),
+                            date_long=mails.german_date(conference.start))
+    mail = delivery.queue_mail(
+        kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}", invitation=invitation,
+        composed=_compose("minutes_comment_reminder", context))
+    return _sent(reminder, mail, now)
+
+
+HANDLERS: dict[str, Callable[..., bool]] = {
+    MINUTES_MISSING: remind_minutes_missing,
+    COMMENT_DEADLINE: remind_comment_deadline,
+}
