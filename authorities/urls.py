@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_csv
+from . import views, views_csv, views_r7
 
 app_name = "authorities"
 
@@ -30,4 +30,12 @@ urlpatterns = [
         views.ContactDeleteView.as_view(),
         name="contact_delete",
     ),
+    path("hospitationen/", views_r7.HospitationListView.as_view(), name="hospitation_list"),
+    path("hospitationen/neu/", views_r7.HospitationCreateView.as_view(),
+         name="hospitation_create"),
+    path("hospitationen/<int:pk>/", views_r7.HospitationUpdateView.as_view(),
+         name="hospitation_update"),
+    path("uebungen/", views_r7.ExerciseListView.as_view(), name="exercise_list"),
+    path("uebungen/neu/", views_r7.ExerciseCreateView.as_view(), name="exercise_create"),
+    path("uebungen/<int:pk>/", views_r7.ExerciseUpdateView.as_view(), name="exercise_update"),
 ]

@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES
-from authorities.models import Authority
+from authorities.models import Authority, Exercise, Hospitation
 from conferences.enums import ConferenceKind, ConferenceStatus
 from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
 
@@ -139,6 +139,21 @@ def compute_compliance(
             .distinct()
         ):
             covered[row["conference_id"]].add(row["topic__key"])
+        # R7 (soft rule): exercises with a police liaison officer, and Hospitationen, per year.
+        exercises = {
+            (row["authority_id"], row["date__year"]): row["n"]
+            for row in Exercise.objects.filter(
+                date__year__gte=years[0], date__year__lte=years[-1], liaison_took_part=True,
+                date__lte=as_of,
+            ).values("authority_id", "date__year").annotate(n=Count("pk")).order_by()
+        }
+        hospitations = {
+            (row["authority_id"], row["start_date__year"]): row["n"]
+            for row in Hospitation.objects.filter(
+                start_date__year__gte=years[0], start_date__year__lte=years[-1],
+                start_date__lte=as_of,
+            ).values("authority_id", "start_date__year").annotate(n=Count("pk")).order_by()
+        }
 
     by_authority_year: dict[tuple[int, int], list[dict]] = defaultdict(list)
     for conference in conferences:
@@ -195,6 +210,8 @@ def compute_compliance(
                 categories_missing_required=missing_required,
                 topics_covered=[t for t in topics if t in topics_done],
                 topics_missing=[t for t in topics if t not in topics_done],
+                exercise_participation=exercises.get((authority.pk, year), 0),
+                hospitations=hospitations.get((authority.pk, year), 0),
                 status=_status(
                     held=bool(siko_held),
                     scheduled=scheduled(ConferenceKind.SIKO),

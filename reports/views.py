@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from authorities.models import Authority, ComparisonGroup
+from conferences.actions import action_summary
 from siko.views_base import SikoPermissionMixin
 
 from . import charts, selectors
@@ -149,6 +150,7 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
             authority=dashboard.authority,
             record=dashboard.record,
             own=self.request.user.authority_id == dashboard.authority.pk,
+            action_summary=action_summary(dashboard.authority, today=today),
             **kwargs,
         )
 

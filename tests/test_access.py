@@ -5,16 +5,16 @@ read-only state bodies may not change them (403), anonymous visitors are sent to
 """
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from authorities.models import ComparisonGroup, Contact, PartnerAgency
-from conferences.links import answer_token, overview_token
+from authorities.models import ComparisonGroup, Contact, Exercise, Hospitation, PartnerAgency
 from conferences.actions import action_token
+from conferences.links import answer_token, overview_token
 from conferences.models import Action, Invitation
 
 from .conftest import ROLES
@@ -56,6 +56,12 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "authorities:contact_create": OWN_AREA_CHANGE,
     "authorities:contact_update": OWN_AREA_CHANGE,
     "authorities:contact_delete": OWN_AREA_CHANGE,
+    "authorities:hospitation_list": POLICE_OR_STATE,
+    "authorities:hospitation_create": (302, 200, 200, 403, 403, 403, 403, 403),
+    "authorities:hospitation_update": CONFERENCE_CHANGE,
+    "authorities:exercise_list": POLICE_OR_STATE,
+    "authorities:exercise_create": (302, 200, 200, 403, 403, 403, 403, 403),
+    "authorities:exercise_update": CONFERENCE_CHANGE,
     "admin:index": (302, 302, 302, 302, 302, 302, 302, 200),
     "admin_login": ALL(302),
     "conferences:conference_list": POLICE_OR_STATE,
@@ -108,6 +114,8 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "authorities:contact_create": {"slug": "sta-dortmund"},
         "authorities:contact_update": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
         "authorities:contact_delete": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
+        "authorities:hospitation_update": {"pk": objects["hospitation"].pk},
+        "authorities:exercise_update": {"pk": objects["exercise"].pk},
         "conferences:conference_detail": {"pk": objects["conference"].pk},
         "conferences:conference_update": {"pk": objects["conference"].pk},
         "conferences:conference_cancel": {"pk": objects["conference"].pk},
@@ -222,6 +230,14 @@ def objects(db, kpb_a_user):
         "overview_token": overview_token(agency),
         "comparison_group": ComparisonGroup.objects.create(name="Großstädte"),
         "action": action,
+        "hospitation": Hospitation.objects.create(
+            authority=kpb_a.authority, agency=agency, direction="outgoing",
+            start_date=date(2026, 3, 2), end_date=date(2026, 3, 4), participants=2,
+        ),
+        "exercise": Exercise.objects.create(
+            authority=kpb_a.authority, organiser="Stadt Dortmund", title="Stromausfall",
+            date=date(2026, 5, 6), liaison_took_part=True,
+        ),
         "action_token": action_token(action),
     }
 

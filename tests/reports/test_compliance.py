@@ -156,9 +156,9 @@ def test_queries_do_not_grow_with_authorities_and_years(kpb_a_user, django_asser
             categories=["kommune"],
             topics=["brennpunkte"],
         )
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         one = compute_compliance([2025], as_of=date(2026, 1, 1))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         ten = compute_compliance(range(2016, 2026), as_of=date(2026, 1, 1))
     assert len(one) == 47
     assert len(ten) == 470

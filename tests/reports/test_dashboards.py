@@ -358,8 +358,8 @@ def test_dashboard_past_years_exercises_and_actions(kpb_a_user):
         f'<span class="visually-hidden">{year - 2}: </span>erfüllt</a>'
     ) in past
     assert past.count(">nicht erfüllt</a>") == 4
-    assert "noch nicht erfasst (folgt mit der Beschlusskontrolle)" in html
-    assert "Teilnahme an Krisenstabsübungen: <strong>noch nicht erfasst</strong> (0)" in html
+    assert "Keine offenen Maßnahmen." in html
+    assert "Krisenstabsübungen mit polizeilicher Verbindungsperson: <strong>0</strong>" in html
 
 
 def test_dashboard_for_a_past_year_lists_its_conferences(kpb_a_user, lzpd_user):
