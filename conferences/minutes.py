@@ -455,7 +455,8 @@ def render_minutes_pdf(minutes: Minutes, *, approved_at: datetime, approved_by: 
 @transaction.atomic
 def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
     """Freezes the version: PDF (WeasyPrint), its SHA-256 and the time are stored; from now on
-    the row, its entries and comments refuse every change."""
+    the row, its entries and comments refuse every change. The attending agencies are told
+    (their link now shows the approved version and its PDF)."""
     minutes = _locked(minutes)
     _check_not_approved(minutes)
     now = timezone.now()
@@ -477,6 +478,19 @@ def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
     minutes.save()
     Reminder.objects.filter(rule=COMMENT_DEADLINE, subject_key__startswith=f"minutes:{minutes.pk}:",
                             sent_at__isnull=True).update(cancelled_at=now)
+    conference = minutes.conference
+    for invitation in attending_invitations(conference):
+        if not invitation.recipient_email:
+            continue
+        context = _mail_context(conference, invitation=invitation, agency=invitation.agency,
+                                routed_via=invitation.routed_via, minutes=minutes,
+                                comment_url=comment_url(invitation, minutes))
+        delivery.queue_mail(
+            kind=MailKind.NOTICE,
+            dedup_key=f"minutes-approved:{minutes.pk}:{invitation.pk}",
+            invitation=invitation,
+            composed=_compose("minutes_approved", context),
+        )
     log_action("minutes.approved", minutes, actor=by, authority=minutes.conference.host,
                data={"version": minutes.version, "sha256": minutes.sha256})
     return minutes

@@ -57,6 +57,8 @@ urlpatterns = [
          name="minutes_pdf"),
     path("protokoll/kommentar/<str:token>/", views_minutes.MinutesCommentView.as_view(),
          name="minutes_comment"),
+    path("protokoll/kommentar/<str:token>/protokoll.pdf",
+         views_minutes.MinutesCommentPdfView.as_view(), name="minutes_comment_pdf"),
     path("partner/meine-einladungen/", views_partner.MyInvitationsView.as_view(),
          name="partner_invitations"),
     path("massnahmen/", views_actions.ActionListView.as_view(), name="action_list"),

@@ -305,3 +305,20 @@ class MinutesCommentView(SikoPermissionMixin, View):
             "comments_open": open_,
         }
         return render(request, self.template_name, context, status=status)
+
+
+class MinutesCommentPdfView(SikoPermissionMixin, View):
+    """The approved PDF for an attending agency, through its link."""
+
+    public = True
+    public_reason = "Attending partner agencies download the approved minutes by signed link"
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        with scopes_disabled():
+            found = minutes_services.resolve_comment_token(token)
+            if found is None or not found[1].is_approved or not found[1].pdf:
+                return render(request, BAD_LINK_TEMPLATE, status=404)
+            minutes = found[1]
+            filename = f"protokoll-{minutes.conference.host.slug}-v{minutes.version}.pdf"
+            return FileResponse(minutes.pdf.open("rb"), content_type="application/pdf",
+                                filename=filename)

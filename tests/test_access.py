@@ -99,6 +99,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # No approved version yet: 404 once allowed; the frozen PDF itself: test_minutes.
     "conferences:minutes_pdf": (302, 404, 404, 404, 404, 404, 403, 404),
     "conferences:minutes_comment": ALL(404),  # a forged token; valid ones: test_minutes
+    "conferences:minutes_comment_pdf": ALL(404),  # a forged token; valid ones: test_minutes
     "conferences:action_list": POLICE_OR_STATE,
     "conferences:action_export": POLICE_OR_STATE,
     "conferences:action_detail": OWN_AREA_READ,
@@ -173,6 +174,7 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:minutes_correction": {"pk": objects["conference"].pk},
         "conferences:minutes_pdf": {"pk": objects["conference"].pk, "version": 1},
         "conferences:minutes_comment": {"token": "gefaelscht:abc"},
+        "conferences:minutes_comment_pdf": {"token": "gefaelscht:abc"},
         "conferences:action_detail": {"pk": objects["action"].pk},
         "conferences:action_link": {"token": objects["action_token"]},
         "conferences:conference_actions": {"pk": objects["conference"].pk},

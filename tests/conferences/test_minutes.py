@@ -157,7 +157,8 @@ def test_approval_round_end_to_end_with_real_mails(
     assert late.status_code == 409
     assert "Die Kommentarfrist ist am" in late.content.decode()
 
-    response = organiser.post(approve, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser.post(approve, follow=True)
     assert "Das Protokoll ist freigegeben" in response.content.decode()
     approved = Minutes.objects.get(pk=draft.pk)
     assert approved.status == MinutesStatus.APPROVED
@@ -172,6 +173,17 @@ def test_approval_round_end_to_end_with_real_mails(
     assert approved.sha256 in page
     held_page = organiser.get(held.get_absolute_url()).content.decode()
     assert "freigegeben" in held_page
+
+    # The attending agencies are told; their link now offers the frozen PDF.
+    received = smtp_server.wait_for(4)
+    approved_mail = next(m for m in received[2:] if "sta-dortmund" in m.recipients[0])
+    assert approved_mail.header("Subject").startswith("Protokoll freigegeben: SiKo Dortmund")
+    final_link = COMMENT_LINK.search(approved_mail.parts()["text/plain"].get_content()).group(1)
+    assert final_link == link
+    assert "Protokoll als PDF" in partner.get(link).content.decode()
+    download = partner.get(link + "protokoll.pdf")
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == approved.sha256
+    assert partner.get(forged + "protokoll.pdf").status_code == 404
 
 
 def test_minutes_for_a_conference_that_has_not_taken_place_are_refused(kpb_a_user):
