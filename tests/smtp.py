@@ -2,8 +2,9 @@
 
 `smtp_server` starts an aiosmtpd server on 127.0.0.1 (a free port) that records every message
 it accepts, and points Django's SMTP backend at it. Tests can make it answer like a real server
-does when things go wrong: `server.on_rcpt` / `server.on_data` are called in the server's event
-loop (while they run, no other session gets an answer) and may return an SMTP reply such as
+does when things go wrong: `server.on_rcpt` / `server.on_data` are called in a worker thread, one
+at a time (while one runs, no other session gets a recipient or a message accepted, but QUIT
+and the like are still answered), and may return an SMTP reply such as
 "451 4.3.0 Bitte später erneut versuchen" or "550 5.1.1 Unbekannter Empfänger" instead of
 accepting.
 
@@ -13,6 +14,7 @@ with REDIS_URL set (CI) tasks would otherwise go to the shared Redis and never r
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import socket
@@ -72,29 +74,34 @@ class _Handler:
     def __init__(self, server: SMTPTestServer) -> None:
         self.server = server
 
+    async def _ask(self, hook: Callable[..., str | None] | None, *args: Any) -> str | None:
+        # In a worker thread: a hook may wait for the database or kill a process while the
+        # server keeps answering other commands (QUIT, EHLO) of other sessions.
+        if hook is None:
+            return None
+        return await asyncio.get_running_loop().run_in_executor(None, hook, *args)
+
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
-        with self.server.lock:
+        async with self.server.gate:
             self.server.rcpt_commands += 1
-            number = self.server.rcpt_commands
-        if self.server.on_rcpt and (reply := self.server.on_rcpt(address, number)):
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+            if reply := await self._ask(self.server.on_rcpt, address, self.server.rcpt_commands):
+                return reply
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        with self.server.lock:
+        async with self.server.gate:
             self.server.data_commands += 1
-            number = self.server.data_commands
-        if self.server.on_data and (reply := self.server.on_data(envelope, number)):
-            return reply
-        received = ReceivedMail(
-            mail_from=str(envelope.mail_from), recipients=list(envelope.rcpt_tos),
-            raw=bytes(envelope.original_content or envelope.content or b""),
-        )
-        with self.server.lock:
-            self.server.received.append(received)
-        return "250 2.0.0 Message accepted for delivery"
+            if reply := await self._ask(self.server.on_data, envelope, self.server.data_commands):
+                return reply
+            received = ReceivedMail(
+                mail_from=str(envelope.mail_from), recipients=list(envelope.rcpt_tos),
+                raw=bytes(envelope.original_content or envelope.content or b""),
+            )
+            with self.server.lock:
+                self.server.received.append(received)
+            return "250 2.0.0 Message accepted for delivery"
 
 
 class SMTPTestServer:
@@ -104,6 +111,9 @@ class SMTPTestServer:
         self.host = HOST
         self.port = free_port()
         self.lock = threading.Lock()
+        # RCPT and DATA of all sessions one at a time: while a hook runs, no other session
+        # gets a recipient or a message accepted.
+        self.gate = asyncio.Lock()
         self.received: list[ReceivedMail] = []
         self.rcpt_commands = 0
         self.data_commands = 0

@@ -2,7 +2,7 @@
 in the middle — and a real SMTP server that counts what arrived: each invitation exactly once.
 
 The worker runs the production settings (siko.settings: the test settings would replace SMTP by
-the local mailbox) against the test database, a Redis database of its own and the aiosmtpd
+the local mailbox) against the test database, a Redis queue of its own and the aiosmtpd
 server. The SMTP server itself pulls the trigger, so the kills land deterministically:
 
 1. inside DATA of the 60th message: the whole worker (process group) is killed and the message is
@@ -20,14 +20,15 @@ still unsent, it runs the sweep with the clock moved past QUEUED_GRACE (rows who
 with the worker wait in Redis' unacked set until the visibility timeout, an hour).
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -52,7 +53,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(__file__).resolve().parents[2]
 INVITATIONS = 200
 WORKER_REDIS_DB = int(os.environ.get("SIKO_TEST_WORKER_REDIS_DB", "14"))
-QUEUE = "celery"
+QUEUE = f"siko-fanout-{uuid.uuid4().hex[:12]}"
 DEADLINE_SECONDS = 120
 
 
@@ -103,7 +104,7 @@ class Worker:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "siko", "worker", "--concurrency=2",
                  "--prefetch-multiplier=1", "--pool=prefork", "-Q", QUEUE, "-l", "info",
-                 f"--hostname=fanout{self.starts}@%h", "--without-gossip", "--without-mingle",
+                 f"--hostname={QUEUE}-{self.starts}@%h", "--without-gossip", "--without-mingle",
                  "--without-heartbeat"],
                 cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -143,52 +144,64 @@ class Worker:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def _in_own_thread(function):
-    """Django's ORM refuses to run inside an event loop (the SMTP server's); a helper thread
-    with its own connection does the database work while the loop waits."""
-    def run():
-        try:
-            return function()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(run).result()
-
-
 def _accepted_are_marked_sent(server: SMTPTestServer, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        sent = _in_own_thread(lambda: OutgoingMail.objects.filter(state=MailState.SENT).count())
-        if sent >= len(server.messages()):
-            return
-        time.sleep(0.02)
+    """Waits until every message the server accepted is marked sent (the SMTP hooks run in a
+    thread of their own; their database connection is closed again)."""
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if OutgoingMail.objects.filter(state=MailState.SENT).count() >= len(
+                    server.messages()):
+                return
+            time.sleep(0.02)
+        raise AssertionError("accepted messages were not marked sent in time")
+    finally:
+        connections.close_all()
 
 
 def _queued_in_broker(client: redis.Redis) -> int:
+    """Messages waiting in this run's queue (kombu keeps one list per priority step)."""
     return sum(client.llen(key) for key in client.keys(f"{QUEUE}*")
                if client.type(key) == b"list")
 
 
+def _forget_queue(client: redis.Redis) -> None:
+    """Removes this run's messages, also those a killed worker left unacknowledged (kombu
+    would put them back into the queue after the visibility timeout, for nobody)."""
+    for key in client.keys(f"{QUEUE}*") + client.keys(f"_kombu.binding*.{QUEUE}"):
+        client.delete(key)
+    for tag, payload in client.hgetall("unacked").items():
+        if json.loads(payload)[-1] == QUEUE:  # [message, exchange, routing key]
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+def _reconnect(app) -> None:
+    """Drops the app's cached broker connections and AMQP setup (queues, router, producers),
+    so that the next task is published with the configuration as it is now."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
 @pytest.fixture
 def broker():
-    """A Redis database of its own, empty; this process publishes there too."""
+    """A queue of its own in a Redis database of its own; this process publishes there too.
+
+    Unique per run: on a shared development machine another test session may run this test at
+    the same time, and its worker must not take our messages.
+    """
     _require_services()
-    url = _broker_url()
-    client = redis.Redis.from_url(url)
-    client.flushdb()
+    client = redis.Redis.from_url(_broker_url())
     conf = celery_app.conf
-    saved = conf.broker_url, conf.task_always_eager
-    conf.broker_url, conf.task_always_eager = url, False
-    celery_app._pool = None  # new connections to the new broker URL
-    celery_app.amqp._producer_pool = None
+    saved = conf.broker_url, conf.task_always_eager, conf.task_default_queue
+    conf.broker_url, conf.task_always_eager, conf.task_default_queue = _broker_url(), False, QUEUE
+    _reconnect(celery_app)
     try:
         yield client
     finally:
-        conf.broker_url, conf.task_always_eager = saved
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        client.flushdb()
+        conf.broker_url, conf.task_always_eager, conf.task_default_queue = saved
+        _reconnect(celery_app)
+        _forget_queue(client)
 
 
 @pytest.fixture
@@ -282,7 +295,15 @@ def test_fanout_survives_sigkilled_workers_without_duplicates_or_losses(
         server.stop()
 
     states = Counter(rows.values_list("state", flat=True))
-    assert states == {MailState.SENT: INVITATIONS}, (states, worker.log_tail())
+    if states != {MailState.SENT: INVITATIONS}:
+        pytest.fail(
+            f"not all sent within {DEADLINE_SECONDS} s: {dict(states)}; kills {worker.kills}, "
+            f"starts {worker.starts}; {server.data_commands} DATA, {len(server.messages())} "
+            f"accepted; broker queue {_queued_in_broker(broker)}, unacked "
+            f"{broker.hlen('unacked')}; errors "
+            f"{Counter(rows.values_list('last_error', flat=True)).most_common(3)}\n"
+            f"worker log:\n{worker.log_tail(80)}"
+        )
     assert worker.kills == ["worker", "pool (2 processes)", "worker"]
     assert worker.starts == 3
     by_message_id = server.count_by_message_id()
