@@ -108,9 +108,8 @@ def test_kpb_user_starts_on_own_dashboard(
     expect(missing.get_by_text("Räumliche Brennpunkte")).to_be_visible()
     past = page.get_by_role("region", name="Vergangene Jahre")
     expect(past.get_by_role("link", name=f"{some_years}: erfüllt")).to_be_visible()
-    expect(
-        page.get_by_text("noch nicht erfasst (folgt mit der Beschlusskontrolle)")
-    ).to_be_visible()
+    actions = page.get_by_role("region", name="Offene Maßnahmen")
+    expect(actions.get_by_role("link", name="Zur Beschlusskontrolle")).to_be_visible()
     assert_accessible(page)
 
     past.get_by_role("link", name=f"{some_years}: erfüllt").click()
