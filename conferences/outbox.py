@@ -170,6 +170,11 @@ def send_mail_row(mail_id: int, *, now: datetime | None = None) -> SendResult:
         if claimed != 1:
             return NOT_CLAIMED
         mail = OutgoingMail.objects.select_related("conference__host").get(pk=mail_id)
+        if not mail.to:
+            OutgoingMail.objects.filter(pk=mail_id).update(
+                state=MailState.FAILED, sending_since=None,
+                last_error=_("Die Mail hat keine Empfängeradresse."))
+            return SendResult(MailState.FAILED)
         try:
             build_message(mail).send()
         except Exception as error:  # noqa: BLE001 - every error ends in a visible row state

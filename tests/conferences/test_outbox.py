@@ -348,3 +348,15 @@ def test_sweep_outbox_command_reports_what_it_did(capsys):
     assert capsys.readouterr().out == (
         "Postausgang: 0 unterbrochene Mails wieder eingereiht, 0 aufgegeben, "
         "0 erneut übergeben.\n")
+
+
+def test_mail_without_address_fails_visibly(smtp_server):
+    mail = OutgoingMail.objects.create(kind=MailKind.NOTICE, dedup_key="notice:ohne-adresse",
+                                       to="", subject="Hinweis", body_text="Text")
+
+    result = outbox.send_mail_row(mail.pk)
+
+    mail.refresh_from_db()
+    assert (result.state, mail.state) == (MailState.FAILED, MailState.FAILED)
+    assert mail.last_error == "Die Mail hat keine Empfängeradresse."
+    assert smtp_server.messages() == []
