@@ -2,9 +2,8 @@
 
 `smtp_server` starts an aiosmtpd server on 127.0.0.1 (a free port) that records every message
 it accepts, and points Django's SMTP backend at it. Tests can make it answer like a real server
-does when things go wrong: `server.on_rcpt` / `server.on_data` are called in a worker thread, one
-at a time (while one runs, no other session gets a recipient or a message accepted, but QUIT
-and the like are still answered), and may return an SMTP reply such as
+does when things go wrong: `server.on_rcpt` / `server.on_data` are called in a worker thread (the
+server keeps serving the other sessions meanwhile) and may return an SMTP reply such as
 "451 4.3.0 Bitte später erneut versuchen" or "550 5.1.1 Unbekannter Empfänger" instead of
 accepting.
 
@@ -76,24 +75,34 @@ class _Handler:
 
     async def _ask(self, hook: Callable[..., str | None] | None, *args: Any) -> str | None:
         # In a worker thread: a hook may wait for the database or kill a process while the
-        # server keeps answering other commands (QUIT, EHLO) of other sessions.
+        # server keeps serving the other sessions.
         if hook is None:
             return None
         return await asyncio.get_running_loop().run_in_executor(None, hook, *args)
 
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, mail_options: list[str]) -> str:
+        while self.server.holding.is_set():  # see SMTPTestServer.hold_new_transactions
+            await asyncio.sleep(0.01)
+        self.server.in_transaction.add(id(session))
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
-        async with self.server.gate:
-            self.server.rcpt_commands += 1
-            if reply := await self._ask(self.server.on_rcpt, address, self.server.rcpt_commands):
-                return reply
-            envelope.rcpt_tos.append(address)
-            return "250 OK"
+        self.server.rcpt_commands += 1
+        number = self.server.rcpt_commands
+        if reply := await self._ask(self.server.on_rcpt, address, number):
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        async with self.server.gate:
-            self.server.data_commands += 1
-            if reply := await self._ask(self.server.on_data, envelope, self.server.data_commands):
+        self.server.data_commands += 1
+        number = self.server.data_commands
+        try:
+            if reply := await self._ask(self.server.on_data, envelope, number):
                 return reply
             received = ReceivedMail(
                 mail_from=str(envelope.mail_from), recipients=list(envelope.rcpt_tos),
@@ -102,6 +111,28 @@ class _Handler:
             with self.server.lock:
                 self.server.received.append(received)
             return "250 2.0.0 Message accepted for delivery"
+        finally:
+            self.server.in_transaction.discard(id(session))
+
+    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.server.in_transaction.discard(id(session))
+        return "250 OK"
+
+    async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.server.in_transaction.discard(id(session))
+        return "221 Bye"
+
+
+class _SMTP(SMTP):
+    def connection_lost(self, error: Exception | None) -> None:
+        # A client that vanished mid-transaction is not in a transaction any more.
+        self.event_handler.server.in_transaction.discard(id(self.session))
+        super().connection_lost(error)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _SMTP(self.handler, **self.SMTP_kwargs)
 
 
 class SMTPTestServer:
@@ -111,16 +142,30 @@ class SMTPTestServer:
         self.host = HOST
         self.port = free_port()
         self.lock = threading.Lock()
-        # RCPT and DATA of all sessions one at a time: while a hook runs, no other session
-        # gets a recipient or a message accepted.
-        self.gate = asyncio.Lock()
         self.received: list[ReceivedMail] = []
         self.rcpt_commands = 0
         self.data_commands = 0
         self.on_rcpt: RcptHook | None = None
         self.on_data: DataHook | None = None
-        self._controller = Controller(_Handler(self), hostname=self.host, port=self.port,
-                                      ready_timeout=10)
+        self.holding = threading.Event()
+        self.in_transaction: set[int] = set()  # sessions between MAIL and the end of DATA
+        self._controller = _Controller(_Handler(self), hostname=self.host, port=self.port,
+                                       ready_timeout=10)
+
+    def hold_new_transactions(self, *, timeout: float = 10.0) -> None:
+        """From a hook: new transactions wait at MAIL, and this returns once every other
+        session has finished the one it was in (its message accepted or refused). Between
+        this and release_new_transactions() no client has a message in flight except the
+        hook's own — the moment to pull the plug without ambiguity."""
+        self.holding.set()
+        deadline = time.monotonic() + timeout
+        while len(self.in_transaction) > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if len(self.in_transaction) > 1:
+            raise AssertionError("other SMTP sessions did not finish their transaction")
+
+    def release_new_transactions(self) -> None:
+        self.holding.clear()
 
     @property
     def url(self) -> str:

@@ -11,9 +11,10 @@ server. The SMTP server itself pulls the trigger, so the kills land deterministi
    process sees the loss and requeues the message (acks_late + reject_on_worker_lost);
 3. at the 170th RCPT: the whole worker again.
 
-Before each kill the server waits until every message it accepted so far is marked sent in the
-database: a kill between "250 accepted" and "marked sent" is the residual window the outbox
-documents (conferences/outbox.py), which no system without two-phase commit can close.
+Before each kill the server holds new transactions at MAIL, lets the other sessions finish theirs
+and waits until every message it accepted is marked sent in the database: a kill between "the
+message reached the server" and "marked sent" is the residual window the outbox documents
+(conferences/outbox.py), which no system without two-phase commit can close.
 
 The beat sweeper's work is done by this test: when the broker queue has run dry while rows are
 still unsent, it runs the sweep with the clock moved past QUEUED_GRACE (rows whose task died
@@ -248,20 +249,28 @@ def test_fanout_survives_sigkilled_workers_without_duplicates_or_losses(
     )
     killed_in_data: list[str] = []
 
-    def on_data(envelope, number):
-        if number in (60, 120):
+    def pull_the_plug(kill) -> str:
+        # No other client may have a message in flight: one whose last byte reached the
+        # server before the kill would be accepted and later resent (the residual window).
+        server.hold_new_transactions()
+        try:
             _accepted_are_marked_sent(server)
+            kill()
+        finally:
+            server.release_new_transactions()
+        return "451 4.3.0 Verbindung abgebrochen"  # the client is gone; nothing accepted
+
+    def on_data(envelope, number):
+        if number == 60:
             killed_in_data.extend(envelope.rcpt_tos)
-            worker.kill() if number == 60 else worker.kill_pool_processes()
-            return "451 4.3.0 Verbindung abgebrochen"  # the client is gone; nothing accepted
+            return pull_the_plug(worker.kill)
+        if number == 120:
+            killed_in_data.extend(envelope.rcpt_tos)
+            return pull_the_plug(worker.kill_pool_processes)
         return None
 
     def on_rcpt(address, number):
-        if number == 170:
-            _accepted_are_marked_sent(server)
-            worker.kill()
-            return "451 4.3.0 Verbindung abgebrochen"
-        return None
+        return pull_the_plug(worker.kill) if number == 170 else None
 
     server.on_data, server.on_rcpt = on_data, on_rcpt
     rows = OutgoingMail.objects.filter(conference=conference)
