@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -287,38 +288,42 @@ class InvitationPlanView(ConferenceMixin, FormView):
         return redirect("conferences:invitations", pk=self.get_conference().pk)
 
 
-class InvitationRemoveView(ConferenceMixin, View):
+class InvitationPostView(ConferenceMixin, View):
+    """POST only: one service call on one invitation of the conference, then back to the list."""
+
     permission_required = "conferences.change_conference"
     http_method_names = ["post"]
+    success_message = ""
+
+    def perform(self, invitation: Invitation, user: Any) -> None:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
         invitation = get_object_or_404(
             Invitation, pk=invitation_pk, conference=self.get_conference()
         )
         try:
-            services.remove_invitation(invitation, by=request.user)
-            messages.success(request, _("Einladung entfernt."))
+            self.perform(invitation, request.user)
+            messages.success(request, self.success_message)
         except services.ConferenceError as error:
             messages.error(request, str(error))
         return redirect("conferences:invitations", pk=pk)
 
 
-class InvitationLetterSentView(ConferenceMixin, View):
-    """POST only: the printed invitation went out by post or fax."""
+class InvitationRemoveView(InvitationPostView):
+    success_message = gettext_lazy("Einladung entfernt.")
 
-    permission_required = "conferences.change_conference"
-    http_method_names = ["post"]
+    def perform(self, invitation: Invitation, user: Any) -> None:
+        services.remove_invitation(invitation, by=user)
 
-    def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-        invitation = get_object_or_404(
-            Invitation, pk=invitation_pk, conference=self.get_conference()
-        )
-        try:
-            services.mark_sent_by_letter(invitation, by=request.user)
-            messages.success(request, _("Als per Brief versendet vermerkt."))
-        except services.ConferenceError as error:
-            messages.error(request, str(error))
-        return redirect("conferences:invitations", pk=pk)
+
+class InvitationLetterSentView(InvitationPostView):
+    """The printed invitation went out by post or fax."""
+
+    success_message = gettext_lazy("Als per Brief versendet vermerkt.")
+
+    def perform(self, invitation: Invitation, user: Any) -> None:
+        services.mark_sent_by_letter(invitation, by=user)
 
 
 class SendInvitationsView(ConferenceMixin, TemplateView):
