@@ -332,3 +332,24 @@ def test_invitation_without_address_is_marked_sent_by_letter(kpb_a_user):
     assert invitation.state == InvitationState.SENT
     assert "bereits versendet" in second.content.decode()
     assert not OutgoingMail.objects.exists()
+
+
+def test_pending_invitation_can_be_removed_but_a_sent_one_cannot(kpb_a_user):
+    conference = make_conference(kpb_a_user)
+    sta = PartnerAgency.objects.get(slug="sta-dortmund")
+    zoll = PartnerAgency.objects.get(slug="hza-dortmund")
+    Contact.objects.create(agency=sta, name="E. Beispiel", function="LOStA", email="l@example.org")
+    pending, sent = services.add_invitations(conference, agencies=[zoll, sta], by=kpb_a_user)
+    services.send_invitations(conference, by=kpb_a_user)  # zoll has no address: stays pending
+    client = client_for(kpb_a_user)
+
+    def remove(invitation):
+        url = reverse(
+            "conferences:invitation_remove",
+            kwargs={"pk": conference.pk, "invitation_pk": invitation.pk},
+        )
+        return client.post(url, follow=True).content.decode()
+
+    assert "Einladung entfernt." in remove(pending)
+    assert "bereits versendete Einladung kann nicht entfernt werden" in remove(sent)
+    assert list(conference.invitations.values_list("agency__slug", flat=True)) == ["sta-dortmund"]
