@@ -113,6 +113,19 @@ HANDLERS: dict[str, Callable[..., bool]] = {
     **minutes_reminders.HANDLERS,
 }
 
+#: Planning steps of other apps (reports: the yearly rule), run by the daily job before the
+#: sweep; each adds Reminder rows idempotently. Registered in the app's ready().
+PLANNERS: list[Callable[..., object]] = []
+
+
+def run_reminder_job(*, now: datetime | None = None) -> ReminderRun:
+    """The daily job: plan the date-based reminders, then send every due one (once)."""
+    now = now or timezone.now()
+    with scopes_disabled():
+        for plan in PLANNERS:
+            plan(now=now)
+    return send_due_reminders(now=now)
+
 
 def send_due_reminders(*, now: datetime | None = None) -> ReminderRun:
     """Sends every due, unsent, uncancelled reminder once; cancels the stale ones.

@@ -33,4 +33,4 @@ def task_sweep_outbox() -> None:
 @shared_task(name="conferences.send_due_reminders")
 def task_send_due_reminders() -> None:
     with scopes_disabled():
-        reminders.send_due_reminders()
+        reminders.run_reminder_job()

@@ -12,6 +12,7 @@ urlpatterns = [
         views.AuthorityDashboardView.as_view(),
         name="authority_dashboard",
     ),
+    path("erinnerungen/", views.ReminderLogView.as_view(), name="reminder_log"),
     path("vergleichsgruppen/", views.ComparisonGroupListView.as_view(), name="group_list"),
     path("vergleichsgruppen/neu/", views.ComparisonGroupCreateView.as_view(), name="group_create"),
     path(

@@ -244,3 +244,33 @@ class ComparisonGroupDeleteView(ComparisonGroupObjectMixin, TemplateView):
         delete_comparison_group(group, by=request.user)
         messages.success(request, _("Vergleichsgruppe „%(name)s“ gelöscht.") % {"name": name})
         return HttpResponseRedirect(reverse("reports:group_list"))
+
+
+class ReminderLogView(SikoPermissionMixin, TemplateView):
+    """The sent reminders of the yearly rule (SiKo and Siko-AP), filterable by year."""
+
+    permission_required = "reports.view_reminder_log"
+    template_name = "reports/reminder_log.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from .reminders import SIKO_AP_YEARLY, sent_reminders
+
+        running = timezone.localdate().year
+        years = list(range(running, running - 5, -1))
+        raw = self.request.GET.get("jahr", "")
+        year: int | None = None
+        error = ""
+        if raw:
+            if raw.isdigit() and 2000 <= int(raw) <= running + 1:
+                year = int(raw)
+            else:
+                error = _("Bitte wählen Sie ein gültiges Jahr.")
+        rows = list(sent_reminders(year=year)[:500])
+        names = dict(Authority.objects.values_list("slug", "short_name"))
+        for row in rows:
+            slug, _sep, row.year = row.subject_key.rpartition(":")
+            row.authority_name = names.get(slug, slug)
+            row.authority_slug = slug
+            row.kind_label = _("Siko-AP") if row.rule == SIKO_AP_YEARLY else _("SiKo")
+        return super().get_context_data(rows=rows, years=years, year=year, error=error,
+                                        **kwargs)

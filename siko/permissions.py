@@ -101,4 +101,5 @@ rules.add_perm(
     "reports.view_authority_dashboard", (is_kpb_staff & is_own_authority) | is_state_body | is_admin
 )
 rules.add_perm("reports.view_comparison_groups", is_state_body | is_admin)
+rules.add_perm("reports.view_reminder_log", is_state_body | is_admin)
 rules.add_perm("reports.change_comparison_groups", is_lzpd | is_admin)

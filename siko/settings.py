@@ -201,6 +201,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TIMEZONE = TIME_ZONE
+# Yearly rule (DESIGN §4): reminder stages ("MM-DD") while a year has no SiKo held or scheduled;
+# the LZPD gets a copy from this stage on.
+SIKO_REMINDER_STAGES = env.list("SIKO_REMINDER_STAGES", default=["04-01", "07-01", "10-01"])
+SIKO_REMINDER_LZPD_COPY_FROM = env.str("SIKO_REMINDER_LZPD_COPY_FROM", default="10-01")
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders are rows; one sweep a day sends the due ones (each at most once).
     "send-due-reminders": {

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from conferences.reminders import send_due_reminders
+from conferences.reminders import run_reminder_job
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = send_due_reminders()
+        run = run_reminder_job()
         self.stdout.write(
             f"Erinnerungen: {run.sent} versendet, {run.cancelled} als überholt verworfen."
         )

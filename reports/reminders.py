@@ -1,0 +1,180 @@
+"""Reminders and escalation of the yearly rule (DESIGN §4, R1 and R5).
+
+While the running year has no SiKo (or, where the authority has Autobahnpolizei, no Siko-AP) held
+or scheduled, the KPB's users are reminded on the stage dates (settings SIKO_REMINDER_STAGES,
+default 1 April, 1 July, 1 October); from SIKO_REMINDER_LZPD_COPY_FROM (default 1 October) the
+LZPD's users get a copy. "Held or scheduled" is `reports.compliance.compute_compliance`'s status.
+
+The daily job plans rows before the sweep: only the latest stage date that has passed is planned
+(after a downtime it catches up once, never with the skipped stages), one Reminder row per
+recipient; the unique constraint (rule, subject, stage, recipient) makes a second run, a late run
+or a second beat process a no-op. The sweep of conferences.reminders sends the rows under its
+row locks; the handler checks the status again at send time.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_scopes import scopes_disabled
+
+from authorities.enums import OrganisationKind
+from authorities.models import Authority, User
+from conferences import delivery, mails
+from conferences.enums import MailKind
+from conferences.models import Reminder
+
+from .compliance import ComplianceRecord, ComplianceStatus, compute_compliance
+
+logger = logging.getLogger(__name__)
+
+SIKO_YEARLY = "siko_yearly"
+SIKO_AP_YEARLY = "siko_ap_yearly"
+RULES = (SIKO_YEARLY, SIKO_AP_YEARLY)
+
+
+def _stage_day(stage: str, year: int) -> date:
+    month, day = stage.split("-")
+    return date(year, int(month), int(day))
+
+
+def _stage_time(day: date) -> datetime:
+    return datetime.combine(day, time(6, 0), tzinfo=timezone.get_default_timezone())
+
+
+def latest_stage(today: date) -> str | None:
+    """The latest stage ("MM-DD") of today's year that has come, or None before the first."""
+    passed = [s for s in settings.SIKO_REMINDER_STAGES if _stage_day(s, today.year) <= today]
+    return max(passed, key=lambda s: _stage_day(s, today.year)) if passed else None
+
+
+def _lzpd_in_copy(stage: str, year: int) -> bool:
+    return _stage_day(stage, year) >= _stage_day(settings.SIKO_REMINDER_LZPD_COPY_FROM, year)
+
+
+def _overdue(record: ComplianceRecord, rule: str) -> bool:
+    if rule == SIKO_YEARLY:
+        return record.status == ComplianceStatus.OVERDUE
+    return record.siko_ap_status == ComplianceStatus.OVERDUE
+
+
+def _emails(users: Any) -> list[str]:
+    return sorted({u.email for u in users if u.email})
+
+
+def plan_compliance_reminders(*, now: datetime | None = None) -> int:
+    """Adds the reminder rows of the latest passed stage for every overdue authority.
+
+    Invariant: at most one row per (rule, authority and year, stage, recipient) — existing rows
+    are left alone, so any number of runs (also concurrent ones) plan each reminder once.
+    Returns the number of rows the call tried to add.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now, timezone.get_default_timezone()).date()
+    stage = latest_stage(today)
+    if stage is None:
+        return 0
+    year = today.year
+    with scopes_disabled():
+        authorities = {a.slug: a for a in Authority.objects.all()}
+        records = compute_compliance([year], authorities=authorities.values(), as_of=today)
+        users = User.objects.filter(is_active=True).exclude(email="")
+        kpb_emails: dict[int, list[str]] = defaultdict(list)
+        for user in users.filter(organisation_kind=OrganisationKind.KPB,
+                                 authority__isnull=False):
+            kpb_emails[user.authority_id].append(user.email)
+        lzpd = (_emails(users.filter(organisation_kind=OrganisationKind.LZPD))
+                if _lzpd_in_copy(stage, year) else [])
+        due_at = _stage_time(_stage_day(stage, year))
+        rows = []
+        for record in records:
+            authority = authorities[record.authority]
+            recipients = sorted(set(kpb_emails[authority.pk])) + lzpd
+            for rule in RULES:
+                if not _overdue(record, rule):
+                    continue
+                rows.extend(
+                    Reminder(rule=rule, subject_key=f"{authority.slug}:{year}", stage=stage,
+                             recipient=email, due_at=due_at)
+                    for email in dict.fromkeys(recipients)
+                )
+        # ON CONFLICT DO NOTHING: rows planned by an earlier or a parallel run stay as they are.
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def compose_compliance_reminder(*, rule: str, authority: Authority, year: int, stage: str,
+                                in_copy: bool) -> mails.ComposedMail:
+    site = settings.SITE_URL
+    context = {
+        "authority_name": authority.official_name,
+        "year": year,
+        "siko_ap": rule == SIKO_AP_YEARLY,
+        "deadline": f"31.12.{year}",
+        "stage_date": mails.german_date(_stage_time(_stage_day(stage, year))),
+        "in_copy": in_copy,
+        "plan_url": site + reverse("conferences:conference_create"),
+        "dashboard_url": site + reverse("reports:authority_dashboard", args=[authority.slug]),
+    }
+    with translation.override("de"):
+        subject = render_to_string("reports/email/compliance_reminder_subject.txt", context)
+        text = render_to_string("reports/email/compliance_reminder.txt", context)
+        html = render_to_string("reports/email/compliance_reminder.html", context)
+    return mails.ComposedMail(" ".join(subject.split()), mails._tidy(text), html)
+
+
+def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
+    """Sends one yearly-rule reminder, or cancels the row when the year is no longer overdue or
+    a later stage is due as well."""
+    slug, _sep, year_text = reminder.subject_key.rpartition(":")
+    authority = Authority.objects.filter(slug=slug).first()
+    if authority is None or not year_text.isdigit():
+        return _cancel(reminder, now, "authority gone")
+    year = int(year_text)
+    today = timezone.localtime(now, timezone.get_default_timezone()).date()
+    record = compute_compliance([year], authorities=[authority], as_of=today)[0]
+    if not _overdue(record, reminder.rule):
+        return _cancel(reminder, now, "held or scheduled")
+    later_due = Reminder.objects.filter(
+        rule=reminder.rule, subject_key=reminder.subject_key, recipient=reminder.recipient,
+        cancelled_at__isnull=True, due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
+    if later_due:
+        return _cancel(reminder, now, "superseded by a later stage")
+    in_copy = not User.objects.filter(
+        email=reminder.recipient, organisation_kind=OrganisationKind.KPB, authority=authority
+    ).exists()
+    composed = compose_compliance_reminder(rule=reminder.rule, authority=authority, year=year,
+                                           stage=reminder.stage, in_copy=in_copy)
+    reminder.mail = delivery.queue_mail(kind=MailKind.REMINDER,
+                                        dedup_key=f"reminder:{reminder.pk}",
+                                        to=reminder.recipient, composed=composed)
+    reminder.sent_at = now
+    reminder.save(update_fields=["sent_at", "mail"])
+    return True
+
+
+def _cancel(reminder: Reminder, now: datetime, reason: str) -> bool:
+    logger.info("reminder %s cancelled: %s", reminder.pk, reason)
+    reminder.cancelled_at = now
+    reminder.save(update_fields=["cancelled_at"])
+    return False
+
+
+def sent_reminders(*, year: int | None = None) -> Any:
+    """The log of sent yearly-rule reminders, newest first (for the LZPD)."""
+    rows = Reminder.objects.filter(rule__in=RULES, sent_at__isnull=False)
+    if year is not None:
+        rows = rows.filter(subject_key__endswith=f":{year}")
+    return rows.order_by("-sent_at", "subject_key", "recipient")
+
+
+HANDLERS: dict[str, Callable[..., bool]] = {
+    SIKO_YEARLY: remind_compliance,
+    SIKO_AP_YEARLY: remind_compliance,
+}
