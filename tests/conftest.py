@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import OrganisationKind
 from authorities.models import Authority, PartnerAgency, User
+from conferences.topics import ensure_decree_topics
 
 pytest_plugins = ["tests.smtp"]  # smtp_server fixture; Celery tasks in-process
 
@@ -52,6 +53,7 @@ def _unscoped_test_code() -> Iterator[None]:
 def seeded(transactional_db: None) -> None:
     """For transactional tests (live server, worker): they start from an empty database."""
     call_command("seed_nrw", verbosity=0)
+    ensure_decree_topics()  # a flush by an earlier transactional test removes migration data
 
 
 def make_user(username: str, kind: str, *, authority: str = "", agency: str = "", **extra) -> User:
