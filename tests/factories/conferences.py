@@ -36,3 +36,46 @@ def invite_all_proposed(conference: Conference, organiser: Any) -> None:
         .distinct()
     )
     services.add_invitations(conference, agencies=agencies, by=organiser)
+
+
+def make_recorded_conference(
+    host_slug: str,
+    start: Any,
+    *,
+    organiser: Any = None,
+    status: str = "held",
+    kind: str = "siko",
+    co_hosts: tuple[str, ...] | list[str] = (),
+    categories: tuple[str, ...] | list[str] = (),
+    topics: tuple[str, ...] | list[str] = (),
+) -> Conference:
+    """A conference as the records show it (any date, any status), bypassing the planning rules:
+    accepted invitations of one agency per category and the given mandated topics."""
+    from conferences.enums import InvitationState
+    from conferences.models import AgendaItem, Invitation, MandatedTopic
+
+    host = Authority.objects.get(slug=host_slug)
+    conference = Conference.objects.create(
+        host=host,
+        organiser=organiser,
+        kind=kind,
+        status=status,
+        start=start,
+        end=start + timedelta(hours=2),
+        place="Saal",
+        title=f"SiKo {host_slug} {start:%Y-%m-%d}",
+    )
+    conference.authorities.set([host, *Authority.objects.filter(slug__in=co_hosts)])
+    for category in categories:
+        agency = PartnerAgency.objects.filter(category=category, coverages__authority=host).first()
+        Invitation.objects.create(
+            conference=conference,
+            agency=agency,
+            state=InvitationState.ACCEPTED,
+            sent_at=start - timedelta(days=30),
+        )
+    for number, key in enumerate(topics, start=1):
+        AgendaItem.objects.create(
+            conference=conference, order=number, title=key, topic=MandatedTopic.objects.get(key=key)
+        )
+    return conference

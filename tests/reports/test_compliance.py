@@ -1,58 +1,23 @@
 """Table-driven tests of the yearly rule (DESIGN §3) on fixed dates."""
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from authorities.models import Authority, PartnerAgency
-from conferences.enums import InvitationState
-from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+from authorities.models import Authority
 from reports.compliance import compute_compliance
+from tests.factories.conferences import make_recorded_conference
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def conference(
-    host_slug,
-    start,
-    *,
-    status="held",
-    kind="siko",
-    co_hosts=(),
-    organiser=None,
-    categories=(),
-    topics=(),
-):
-    host = Authority.objects.get(slug=host_slug)
-    c = Conference.objects.create(
-        host=host,
-        organiser=organiser,
-        kind=kind,
-        status=status,
-        start=start,
-        end=start + timedelta(hours=2),
-        place="Saal",
-        title=f"SiKo {host_slug} {start:%Y-%m-%d}",
-    )
-    c.authorities.set([host, *Authority.objects.filter(slug__in=co_hosts)])
-    for category in categories:
-        agency = PartnerAgency.objects.filter(category=category, coverages__authority=host).first()
-        Invitation.objects.create(
-            conference=c,
-            agency=agency,
-            state=InvitationState.ACCEPTED,
-            sent_at=start - timedelta(days=30),
-        )
-    for n, key in enumerate(topics, start=1):
-        AgendaItem.objects.create(
-            conference=c, order=n, title=key, topic=MandatedTopic.objects.get(key=key)
-        )
-    return c
+def conference(host_slug, start, **options):
+    return make_recorded_conference(host_slug, start, **options)
 
 
 def record(slug, year, as_of):

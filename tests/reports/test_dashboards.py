@@ -7,12 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, ComparisonGroup, PartnerAgency
-from conferences.enums import InvitationState
-from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+from authorities.models import Authority, ComparisonGroup
 from reports.charts import Bar, share_columns_svg, share_rows_svg
 from siko.models import AuditEntry
 from tests.conftest import client_for
+from tests.factories.conferences import make_recorded_conference
 from tests.helpers import assert_constant_queries, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -39,37 +38,22 @@ def conference(
     topics=(),
 ):
     """A conference of `slug` in `year` (or `days` from now when year is None)."""
-    host = Authority.objects.get(slug=slug)
     tz = timezone.get_default_timezone()
     start = (
         (timezone.now() + timedelta(days=days))
         if year is None
         else datetime(year, month, 10, 10, 0, tzinfo=tz)
     )
-    c = Conference.objects.create(
-        host=host,
+    return make_recorded_conference(
+        slug,
+        start,
         organiser=organiser,
-        kind=kind,
         status=status,
-        start=start,
-        end=start + timedelta(hours=2),
-        place="Saal 1",
-        title=f"SiKo {slug} {start:%Y-%m-%d}",
+        kind=kind,
+        co_hosts=co_hosts,
+        categories=categories,
+        topics=topics,
     )
-    c.authorities.set([host, *Authority.objects.filter(slug__in=co_hosts)])
-    for category in categories:
-        agency = PartnerAgency.objects.filter(category=category, coverages__authority=host).first()
-        Invitation.objects.create(
-            conference=c,
-            agency=agency,
-            state=InvitationState.ACCEPTED,
-            sent_at=start - timedelta(days=30),
-        )
-    for n, key in enumerate(topics, start=1):
-        AgendaItem.objects.create(
-            conference=c, order=n, title=key, topic=MandatedTopic.objects.get(key=key)
-        )
-    return c
 
 
 def matrix_rows(html: str) -> list[str]:
