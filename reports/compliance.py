@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES
@@ -27,11 +28,12 @@ class ComplianceStatus:
     BREACH = "breach"
 
 
+# German status words (the CLI and the German report use them as they are; pages translate them).
 STATUS_LABELS = {
-    ComplianceStatus.COMPLIANT: "erfüllt",
-    ComplianceStatus.SCHEDULED: "geplant",
-    ComplianceStatus.OVERDUE: "überfällig",
-    ComplianceStatus.BREACH: "nicht erfüllt",
+    ComplianceStatus.COMPLIANT: gettext_noop("erfüllt"),
+    ComplianceStatus.SCHEDULED: gettext_noop("geplant"),
+    ComplianceStatus.OVERDUE: gettext_noop("überfällig"),
+    ComplianceStatus.BREACH: gettext_noop("nicht erfüllt"),
 }
 
 

@@ -11,7 +11,6 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from authorities.enums import OCCASIONAL_CATEGORIES, PartnerCategory
 from authorities.models import Authority, ComparisonGroup
@@ -27,13 +26,6 @@ DEFAULT_YEARS = 5
 MAX_YEARS = 10
 PAST_YEARS_ON_DASHBOARD = 5
 
-# The German labels live in compliance.STATUS_LABELS; marked here so that makemessages finds them.
-_STATUS_MSGIDS = (
-    gettext_noop("erfüllt"),
-    gettext_noop("geplant"),
-    gettext_noop("überfällig"),
-    gettext_noop("nicht erfüllt"),
-)
 STATUS_ORDER = (
     ComplianceStatus.COMPLIANT,
     ComplianceStatus.SCHEDULED,
