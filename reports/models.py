@@ -67,6 +67,7 @@ class AnnualReport(models.Model):
     generation_state = models.CharField(max_length=10, choices=GenerationState.choices,
                                         default=GenerationState.IDLE)
     generation = models.PositiveIntegerField(default=0)
+    generation_requested_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
     progress_step = models.CharField(max_length=200, blank=True)
     generation_error = models.TextField(blank=True)

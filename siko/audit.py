@@ -41,6 +41,14 @@ ACTIONS: dict[str, Any] = {
     "action.state_changed": _("Status einer Maßnahme geändert"),
     "hospitation.saved": _("Hospitation gespeichert"),
     "exercise.saved": _("Krisenstabsübung gespeichert"),
+    "annual_report.started": _("Jahresbericht angelegt"),
+    "annual_report.changed": _("Zeitraum oder Gliederung des Jahresberichts geändert"),
+    "annual_report.generation_requested": _("Jahresbericht-Entwurf zur Erzeugung angestoßen"),
+    "annual_report.commented": _("Anmerkungen des LKA zum Jahresbericht"),
+    "annual_report.agreed": _("Einvernehmen des LKA zum Jahresbericht"),
+    "annual_report.finalise_requested": _("Abschluss des Jahresberichts angestoßen"),
+    "annual_report.finalised": _("Endfassung des Jahresberichts gespeichert"),
+    "annual_report.correction_started": _("Korrekturfassung des Jahresberichts angelegt"),
 }
 
 
