@@ -49,7 +49,17 @@ class StaticFilesFetcher(URLFetcher):
         return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
 
 
-def html_to_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes:
+def html_to_pdf(
+    html: str,
+    *,
+    fetcher: StaticFilesFetcher | None = None,
+    pdf_variant: str | None = None,
+    pdf_tags: bool = False,
+) -> bytes:
+    """PDF bytes of `html`. `pdf_variant` (e.g. "pdf/a-2a") and `pdf_tags` are WeasyPrint's
+    options; by default a plain, untagged PDF as before."""
     fetcher = fetcher or StaticFilesFetcher()
     base_url = (static_roots() or [Path(settings.BASE_DIR)])[0].as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+        pdf_variant=pdf_variant, pdf_tags=pdf_tags
+    )
