@@ -205,6 +205,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # the LZPD gets a copy from this stage on.
 SIKO_REMINDER_STAGES = env.list("SIKO_REMINDER_STAGES", default=["04-01", "07-01", "10-01"])
 SIKO_REMINDER_LZPD_COPY_FROM = env.str("SIKO_REMINDER_LZPD_COPY_FROM", default="10-01")
+# Annual report (DESIGN §4, R8): reminders to the LZPD ("MM-DD") – preparation, draft due for the
+# LKA, and a week before the 31 August deadline; none once the year's final version exists.
+SIKO_REPORT_REMINDER_STAGES = env.list(
+    "SIKO_REPORT_REMINDER_STAGES", default=["07-01", "08-01", "08-24"]
+)
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders are rows; one sweep a day sends the due ones (each at most once).
     "send-due-reminders": {

@@ -1,0 +1,179 @@
+"""Reminders to the LZPD about the annual report (DESIGN §4, R8): due by 31 August each year.
+
+Stages (setting SIKO_REPORT_REMINDER_STAGES, "MM-DD", default 1 July, 1 August, 24 August):
+before 1 August the mail says that the preparation starts, on 1 August that the draft for the
+LKA's agreement is due, after it that the deadline of 31 August is near. Each active LZPD user
+with an e-mail address gets each stage of year Y at most once; nothing is planned once the final
+version of Y's report exists or after the deadline.
+
+Same pattern as the yearly rule (reports.reminders): the daily job plans only the latest stage
+that has passed (after a downtime: that one, never the skipped ones), one Reminder row per
+recipient under the unique (rule, subject, stage, recipient), so a second run, a late run or a
+second beat process adds nothing. The sweep of conferences.reminders sends the rows; the handler
+looks again at send time and cancels the row when the final version exists by then, the deadline
+has passed, a later stage is due as well or the recipient is no longer an LZPD user.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from authorities.enums import OrganisationKind
+from authorities.models import User
+from conferences import delivery, mails
+from conferences.enums import MailKind
+from conferences.models import Reminder
+
+from .models import AnnualReport, ReportStatus
+
+logger = logging.getLogger(__name__)
+
+ANNUAL_REPORT_DUE = "annual_report_due"
+#: DESIGN §4: the draft goes to the LKA by 1 August; R8: the report is due by 31 August.
+DRAFT_DUE = "08-01"
+DEADLINE = "08-31"
+
+PREPARE, DRAFT, FINAL = "prepare", "draft", "final"
+
+
+def _day(month_day: str, year: int) -> date:
+    month, day = month_day.split("-")
+    return date(year, int(month), int(day))
+
+
+def _stage_time(day: date) -> datetime:
+    return datetime.combine(day, time(6, 0), tzinfo=timezone.get_default_timezone())
+
+
+def _today(now: datetime) -> date:
+    return timezone.localtime(now, timezone.get_default_timezone()).date()
+
+
+def latest_report_stage(today: date) -> str | None:
+    """The latest stage of today's year that has come, or None before the first."""
+    passed = [s for s in settings.SIKO_REPORT_REMINDER_STAGES if _day(s, today.year) <= today]
+    return max(passed, key=lambda s: _day(s, today.year)) if passed else None
+
+
+def stage_kind(stage: str, year: int) -> str:
+    """What a stage reminds of: the preparation, the draft due today, or the final version."""
+    day, draft_due = _day(stage, year), _day(DRAFT_DUE, year)
+    if day < draft_due:
+        return PREPARE
+    return DRAFT if day == draft_due else FINAL
+
+
+def _subject_key(year: int) -> str:
+    return f"annual_report:{year}"
+
+
+def _final_exists(year: int) -> bool:
+    return AnnualReport.objects.filter(year=year, status=ReportStatus.FINAL).exists()
+
+
+def _lzpd_users() -> "list[User]":
+    return list(User.objects.filter(is_active=True, organisation_kind=OrganisationKind.LZPD)
+                .exclude(email=""))
+
+
+def plan_report_reminders(*, now: datetime | None = None) -> int:
+    """Adds the rows of the latest passed stage for each LZPD user (report year = this year).
+
+    Invariant: at most one row per (year, stage, recipient) — existing rows are left alone, so
+    any number of runs (also concurrent ones) plan each reminder once. Returns the number of
+    rows the call tried to add.
+    """
+    now = now or timezone.now()
+    today = _today(now)
+    stage = latest_report_stage(today)
+    year = today.year
+    if stage is None or today > _day(DEADLINE, year):
+        return 0
+    with scopes_disabled():
+        if _final_exists(year):
+            return 0
+        due_at = _stage_time(_day(stage, year))
+        recipients = sorted({user.email for user in _lzpd_users()})
+        rows = [
+            Reminder(rule=ANNUAL_REPORT_DUE, subject_key=_subject_key(year), stage=stage,
+                     recipient=email, due_at=due_at)
+            for email in recipients
+        ]
+        # ON CONFLICT DO NOTHING: rows planned by an earlier or a parallel run stay as they are.
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _report_state(year: int) -> str:
+    """Where the year's report stands, in one German sentence for the mail."""
+    latest = AnnualReport.objects.filter(year=year).order_by("-version").first()
+    if latest is None:
+        return _("In SiKo NRW ist für %(year)s noch kein Bericht angelegt.") % {"year": year}
+    if latest.status == ReportStatus.AGREED:
+        return _("Fassung %(version)s ist mit dem LKA abgestimmt; die Endfassung fehlt noch.") % {
+            "version": latest.version}
+    return _("Fassung %(version)s liegt als Entwurf vor.") % {"version": latest.version}
+
+
+def compose_report_reminder(*, year: int, stage: str) -> mails.ComposedMail:
+    stage_day = _day(stage, year)
+    context = {
+        "year": year,
+        "period_year": year - 1,
+        "kind": stage_kind(stage, year),
+        "stage_date": mails.german_date(_stage_time(stage_day)),
+        "draft_due": mails.german_date(_stage_time(_day(DRAFT_DUE, year))),
+        "deadline": mails.german_date(_stage_time(_day(DEADLINE, year))),
+        "draft_due_short": f"{_day(DRAFT_DUE, year):%d.%m.%Y}",
+        "deadline_short": f"{_day(DEADLINE, year):%d.%m.%Y}",
+        "report_url": settings.SITE_URL + reverse("reports:annual_report_list"),
+    }
+    with translation.override("de"):
+        context["report_state"] = _report_state(year)
+        subject = render_to_string("reports/email/annual_report_reminder_subject.txt", context)
+        text = render_to_string("reports/email/annual_report_reminder.txt", context)
+        html = render_to_string("reports/email/annual_report_reminder.html", context)
+    return mails.ComposedMail(" ".join(subject.split()), mails._tidy(text), html)
+
+
+def _stale_reason(reminder: Reminder, year: int, *, now: datetime, cutoff: datetime) -> str:
+    if _final_exists(year):
+        return "final version exists"
+    if _today(now) > _day(DEADLINE, year):
+        return "deadline passed"
+    if not User.objects.filter(email=reminder.recipient, is_active=True,
+                               organisation_kind=OrganisationKind.LZPD).exists():
+        return "recipient no longer an LZPD user"
+    later_due = Reminder.objects.filter(
+        rule=reminder.rule, subject_key=reminder.subject_key, recipient=reminder.recipient,
+        cancelled_at__isnull=True, due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
+    return "superseded by a later stage" if later_due else ""
+
+
+def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
+    """Sends one annual-report reminder, or cancels the row when it has become pointless."""
+    _prefix, _sep, year_text = reminder.subject_key.rpartition(":")
+    reason = (_stale_reason(reminder, int(year_text), now=now, cutoff=cutoff)
+              if year_text.isdigit() else "bad subject")
+    if reason:
+        logger.info("reminder %s cancelled: %s", reminder.pk, reason)
+        reminder.cancelled_at = now
+        reminder.save(update_fields=["cancelled_at"])
+        return False
+    composed = compose_report_reminder(year=int(year_text), stage=reminder.stage)
+    reminder.mail = delivery.queue_mail(kind=MailKind.REMINDER,
+                                        dedup_key=f"reminder:{reminder.pk}",
+                                        to=reminder.recipient, composed=composed)
+    reminder.sent_at = now
+    reminder.save(update_fields=["sent_at", "mail"])
+    return True
+
+
+HANDLERS: dict[str, Callable[..., bool]] = {ANNUAL_REPORT_DUE: remind_report_due}
