@@ -103,3 +103,13 @@ rules.add_perm(
 rules.add_perm("reports.view_comparison_groups", is_state_body | is_admin)
 rules.add_perm("reports.view_reminder_log", is_state_body | is_admin)
 rules.add_perm("reports.change_comparison_groups", is_lzpd | is_admin)
+
+# The annual report (R8): LZPD prepares and finalises, the LKA agrees, state bodies read every
+# version, a KPB reads the part about itself in final versions.
+rules.add_perm("reports.view_annual_reports", is_kpb_staff | is_state_body | is_admin)
+rules.add_perm("reports.read_annual_report", is_state_body | is_admin)
+rules.add_perm("reports.manage_annual_report", is_lzpd | is_admin)
+rules.add_perm("reports.review_annual_report", is_lka)
+rules.add_perm(
+    "reports.read_annual_report_part", (is_kpb_staff & is_own_authority) | is_state_body | is_admin
+)

@@ -15,3 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 EMAIL_BACKEND = "siko.mail.LocalMailboxBackend"
 AXES_FAILURE_LIMIT = 5
+
+# Stored files (minutes, reports) of a test run go to a directory of their own, not var/media.
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = Path(os.environ.get("SIKO_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="siko-media-"))  # noqa: F405

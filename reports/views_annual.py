@@ -1,0 +1,286 @@
+"""Pages of the annual LZPD report (DESIGN R8): list, start, progress, LKA review, finalise,
+correction and downloads. The steps live in reports.report_workflow."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from authorities.models import Authority
+from siko.views_base import SikoPermissionMixin
+
+from . import exports, report_workflow
+from .forms_annual import CorrectionForm, ReportForm, ReviewForm
+from .models import AnnualReport, ReportStatus
+from .outline import section_title
+from .report_workflow import ReportError
+
+#: Seconds between two polls of the progress fragment: it slows down the longer it waits.
+POLL_DELAYS = (1, 1, 2, 2, 3, 5, 5, 8)
+
+
+def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class AnnualReportListView(SikoPermissionMixin, TemplateView):
+    """State bodies: every version of every year. KPB staff: the final versions, with the
+    download of the part about their own authority."""
+
+    permission_required = "reports.view_annual_reports"
+    template_name = "reports/annual/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        reports = AnnualReport.objects.select_related("agreed_by", "finalised_by").defer("data")
+        state_reader = user.has_perm("reports.read_annual_report")
+        if not state_reader:
+            reports = reports.filter(status=ReportStatus.FINAL)
+        return super().get_context_data(
+            reports=list(reports), state_reader=state_reader,
+            can_manage=user.has_perm("reports.manage_annual_report"),
+            own_authority=user.authority if user.authority_id else None, **kwargs)
+
+
+class AnnualReportCreateView(SikoPermissionMixin, FormView):
+    permission_required = "reports.manage_annual_report"
+    template_name = "reports/annual/form.html"
+    form_class = ReportForm
+
+    def get_initial(self) -> dict[str, Any]:
+        year = timezone.localdate().year
+        return {"year": year, "period_year": year - 1}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "outline": report_workflow.last_agreed_outline()}
+
+    def form_valid(self, form: ReportForm) -> HttpResponse:
+        try:
+            report = report_workflow.start_report(
+                year=form.cleaned_data["year"], period_year=form.cleaned_data["period_year"],
+                state_as_of=form.cleaned_data["state_as_of"], outline=form.outline(),
+                by=self.request.user)
+        except ReportError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        report_workflow.request_generation(report, by=self.request.user)
+        messages.success(self.request, _("Der Bericht %(year)s wurde angelegt; der Entwurf wird "
+                                         "erzeugt.") % {"year": report.year})
+        return HttpResponseRedirect(report.get_absolute_url())
+
+
+class ReportObjectMixin(SikoPermissionMixin):
+    def get_report(self) -> AnnualReport:
+        if not hasattr(self, "_report"):
+            self._report = get_object_or_404(
+                AnnualReport.objects.select_related("agreed_by", "finalised_by", "created_by"),
+                pk=self.kwargs["pk"])
+        return self._report
+
+    def refuse(self, error: ReportError) -> HttpResponse:
+        messages.error(self.request, str(error))
+        return HttpResponseRedirect(self.get_report().get_absolute_url())
+
+
+class AnnualReportDetailView(ReportObjectMixin, TemplateView):
+    permission_required = "reports.read_annual_report"
+    template_name = "reports/annual/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        report = self.get_report()
+        user = self.request.user
+        latest_version = (AnnualReport.objects.filter(year=report.year)
+                          .order_by("-version").values_list("version", flat=True).first())
+        return super().get_context_data(
+            report=report, reviews=list(report.reviews.select_related("created_by")),
+            can_manage=user.has_perm("reports.manage_annual_report"),
+            can_review=user.has_perm("reports.review_annual_report"),
+            is_latest=latest_version == report.version,
+            outline_titles=[section_title(entry["key"]) for entry in report.outline],
+            authorities=list(Authority.objects.order_by("name").only("slug", "name")),
+            poll_delay=POLL_DELAYS[0], poll_step=0, **kwargs)
+
+
+class AnnualReportProgressView(ReportObjectMixin, TemplateView):
+    """The progress fragment polled by htmx; it stops polling when the generation has ended."""
+
+    permission_required = "reports.read_annual_report"
+    template_name = "reports/annual/_progress.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        try:
+            step = max(0, int(self.request.GET.get("n", "0")))
+        except ValueError:
+            step = 0
+        step = min(step + 1, len(POLL_DELAYS) - 1)
+        return super().get_context_data(report=self.get_report(), poll_step=step,
+                                        poll_delay=POLL_DELAYS[step], **kwargs)
+
+
+class AnnualReportUpdateView(ReportObjectMixin, FormView):
+    permission_required = "reports.manage_annual_report"
+    template_name = "reports/annual/form.html"
+    form_class = ReportForm
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.get_report().status != ReportStatus.DRAFT:
+            return self.refuse(ReportError(_("Nur ein Entwurf kann geändert werden.")))
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        report = self.get_report()
+        return {"year": report.year, "period_year": report.period_year,
+                "state_as_of": report.state_as_of}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "outline": self.get_report().outline,
+                "fixed_year": True}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(report=self.get_report(), **kwargs)
+
+    def form_valid(self, form: ReportForm) -> HttpResponse:
+        report = self.get_report()
+        try:
+            report = report_workflow.update_draft(
+                report, by=self.request.user, period_year=form.cleaned_data["period_year"],
+                state_as_of=form.cleaned_data["state_as_of"], outline=form.outline())
+            report_workflow.request_generation(report, by=self.request.user)
+        except ReportError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Gespeichert; der Entwurf wird neu erzeugt."))
+        return HttpResponseRedirect(report.get_absolute_url())
+
+
+class AnnualReportGenerateView(ReportObjectMixin, View):
+    permission_required = "reports.manage_annual_report"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            report_workflow.request_generation(self.get_report(), by=request.user)
+        except ReportError as error:
+            return self.refuse(error)
+        messages.success(request, _("Der Entwurf wird erzeugt."))
+        return HttpResponseRedirect(self.get_report().get_absolute_url())
+
+
+class AnnualReportReviewView(ReportObjectMixin, FormView):
+    """The LKA reads the generated draft and agrees or comments."""
+
+    permission_required = "reports.review_annual_report"
+    template_name = "reports/annual/review.html"
+    form_class = ReviewForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(report=self.get_report(), **kwargs)
+
+    def form_valid(self, form: ReviewForm) -> HttpResponse:
+        try:
+            report = report_workflow.record_review(
+                self.get_report(), by=self.request.user, decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"])
+        except ReportError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        if report.status == ReportStatus.AGREED:
+            messages.success(self.request, _("Ihr Einvernehmen ist vermerkt."))
+        else:
+            messages.success(self.request, _("Ihre Anmerkungen sind beim LZPD angekommen."))
+        return HttpResponseRedirect(report.get_absolute_url())
+
+
+class AnnualReportFinaliseView(ReportObjectMixin, View):
+    permission_required = "reports.manage_annual_report"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            report_workflow.finalise(self.get_report(), by=request.user)
+        except ReportError as error:
+            return self.refuse(error)
+        messages.success(request, _("Die Endfassung wird erzeugt."))
+        return HttpResponseRedirect(self.get_report().get_absolute_url())
+
+
+class AnnualReportCorrectionView(ReportObjectMixin, FormView):
+    permission_required = "reports.manage_annual_report"
+    template_name = "reports/annual/correction.html"
+    form_class = CorrectionForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(report=self.get_report(), **kwargs)
+
+    def form_valid(self, form: CorrectionForm) -> HttpResponse:
+        try:
+            correction = report_workflow.start_correction(
+                self.get_report(), by=self.request.user, reason=form.cleaned_data["reason"])
+        except ReportError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        report_workflow.request_generation(correction, by=self.request.user)
+        messages.success(self.request, _("Fassung %(version)s wurde angelegt; der Entwurf wird "
+                                         "erzeugt.") % {"version": correction.version})
+        return HttpResponseRedirect(correction.get_absolute_url())
+
+
+class AnnualReportPdfView(ReportObjectMixin, View):
+    permission_required = "reports.read_annual_report"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_report()
+        if not report.has_pdf:
+            raise Http404
+        with report.pdf.open("rb") as handle:
+            content = handle.read()
+        return _download(content, report_workflow.file_name(report), "application/pdf")
+
+
+class AnnualReportPartView(ReportObjectMixin, View):
+    """The part of the report about one authority; KPB staff get it for final versions."""
+
+    permission_required = "reports.read_annual_report_part"
+
+    def get_permission_object(self) -> Authority:
+        # Scoped: another KPB's authority is not found (404).
+        return get_object_or_404(Authority, slug=self.kwargs["slug"])
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_report()
+        if report.data is None or not (
+                report.is_final or request.user.has_perm("reports.read_annual_report")):
+            raise Http404
+        slug = self.kwargs["slug"]
+        try:
+            pdf = report_workflow.authority_part_pdf(report, slug)
+        except KeyError:
+            raise Http404 from None
+        return _download(pdf, report_workflow.file_name(report, part=slug), "application/pdf")
+
+
+class AnnualReportExportView(ReportObjectMixin, View):
+    """The report's figures, one row per authority, as CSV or XLSX."""
+
+    permission_required = "reports.read_annual_report"
+    FORMATS = {
+        "csv": (exports.report_csv, "text/csv; charset=utf-8"),
+        "xlsx": (exports.report_xlsx,
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    }
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.get_report()
+        render, content_type = self.FORMATS[self.kwargs["fmt"]]
+        if report.data is None:
+            raise Http404
+        return _download(render(report.data), report_workflow.file_name(
+            report, suffix=self.kwargs["fmt"]), content_type)
