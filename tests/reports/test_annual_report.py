@@ -13,9 +13,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from authorities.models import Authority, PartnerAgency
-from reports.annual_report import collect_report_data, render_annual_report
+from authorities.models import Authority, ComparisonGroup, PartnerAgency
+from conferences.models import AgendaItem, MandatedTopic
+from conferences.models_actions import Action
+from conferences.models_minutes import Minutes
+from reports.annual_report import (
+    collect_report_data,
+    render_annual_report,
+    render_authority_part,
+)
 from reports.compliance import compute_compliance
+from reports.outline import SECTIONS
 from siko.pdf import StaticFilesFetcher
 from tests.factories.conferences import make_recorded_conference
 
@@ -23,6 +31,13 @@ pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 AS_OF = date(2026, 3, 1)
 HOSTILE = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://example.org/x.css">'
+HOSTILE_CSS = (
+    "<style>@import url(http://example.org/x.css); body { background: url(file:///etc/passwd) }"
+    '</style><div style="background: url(file:///etc/hostname)">x</div>'
+    '<object data="file:///etc/passwd"></object><iframe src="http://example.org/"></iframe>'
+)
+HOSTILE_SVG = '<svg><image href="file:///etc/passwd"/></svg><img src="file:///etc/passwd">'
+HOSTILE_GROUP = '<img src="file:///etc/passwd"> url(file:///etc/passwd)'
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -65,11 +80,11 @@ def test_annual_report_pdf_lists_every_authority_with_compliance_figures(kpb_a_u
     assert "ENTWURF" in text
     assert "Seite 1 von" in text
     breach = next(r for r in records if r.status == "breach")
-    breach_section = flat.split(compact("ohne Sicherheitskonferenz 2025"))[-1]
+    # The section of the authorities in breach: from its heading to the next section's.
+    breach_section = flat.split(compact("Kreispolizeibehörden ohne Sicherheitskonferenz"))[-1]
+    breach_section = breach_section.split("Vergleichsgruppen")[0]
     assert compact(breach.authority_name) in breach_section
-    assert compact(Authority.objects.get(slug="pp-hagen").short_name) not in (
-        breach_section.split("Methodik")[0]
-    )
+    assert compact(Authority.objects.get(slug="pp-hagen").short_name) not in breach_section
     assert elapsed < 30
 
 
@@ -90,22 +105,54 @@ def test_final_report_has_no_draft_mark(kpb_a_user):
     assert "ENTWURF" not in pdf_text(pdf)
 
 
+class RecordingFetcher(StaticFilesFetcher):
+    """The project's fetcher, also noting every URL WeasyPrint asks for (served or not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def fetch(self, url, headers=None):
+        self.asked.append(url)
+        return super().fetch(url, headers)
+
+
 def test_annual_report_hostile_input_fetches_nothing(kpb_a_user):
+    """Markup, CSS and SVG in every text a user can enter reach the PDF as text only: the
+    renderer neither reads a local file nor calls a host for them."""
     conference = make_recorded_conference(
-        "pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN), organiser=kpb_a_user
+        "pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN), organiser=kpb_a_user,
+        categories=["kommune"], topics=["brennpunkte"],
     )
     conference.title = HOSTILE
     conference.save(update_fields=["title"])
-    PartnerAgency.objects.filter(pk=PartnerAgency.objects.first().pk).update(name=HOSTILE)
+    AgendaItem.objects.filter(conference=conference).update(title=HOSTILE_CSS[:200],
+                                                            notes=HOSTILE_CSS)
+    Minutes.objects.create(conference=conference, notes=HOSTILE_CSS)
+    agency = PartnerAgency.objects.filter(category="kommune").first()
+    PartnerAgency.objects.filter(pk=agency.pk).update(name=HOSTILE)
+    Action.objects.create(conference=conference, text=HOSTILE_CSS, owner_agency=agency,
+                          due_date=date(2025, 9, 1))
+    MandatedTopic.objects.filter(key="brennpunkte").update(title=HOSTILE_SVG)
+    group = ComparisonGroup.objects.create(name=HOSTILE_GROUP)
+    Authority.objects.filter(slug__in=["pp-hagen", "lr-borken"]).update(comparison_group=group)
+    Authority.objects.filter(slug="lr-borken").update(short_name=HOSTILE[:120])
     data = collect_report_data(2026, as_of=AS_OF)
-    data["rows"][0]["name"] = HOSTILE
-    data["rows"][0]["topics_covered"] = [HOSTILE]
-    fetcher = StaticFilesFetcher()
-    pdf = render_annual_report(data, fetcher=fetcher)
-    assert fetcher.refused == []
-    text = pdf_text(pdf)
-    assert "root:" not in text
-    assert compact('src="file:///etc/passwd"') in compact(text)  # shown as text, not loaded
+    outline = [{"key": key, "intro": f"Einleitung {key}\n\n{HOSTILE}\n{HOSTILE_CSS}"}
+               for key in SECTIONS]
+
+    for render in (
+        lambda fetcher: render_annual_report(data, outline=outline, fetcher=fetcher),
+        lambda fetcher: render_authority_part(data, "pp-hagen", fetcher=fetcher),
+    ):
+        fetcher = RecordingFetcher()
+        pdf = render(fetcher)
+        assert fetcher.asked == []
+        assert fetcher.refused == []
+        text = pdf_text(pdf)
+        assert "root:" not in text
+        assert compact('src="file:///etc/passwd"') in compact(text)  # shown, not loaded
+        assert compact("url(file:///etc/passwd)") in compact(text)
 
 
 def test_annual_report_queries_do_not_grow_with_conferences(kpb_a_user):

@@ -1,0 +1,292 @@
+"""The annual report's new figures (participation per R2 category, agreed actions, comparison
+groups, the chart's years) from the single compliance computation, in the data and in the PDF."""
+
+import io
+import json
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from authorities.models import Authority, ComparisonGroup, Exercise, Hospitation, PartnerAgency
+from conferences.minutes import attendance_summary
+from conferences.models import Invitation
+from conferences.models_actions import Action
+from reports.annual_report import (
+    UnknownAuthority,
+    collect_report_data,
+    render_annual_report,
+    render_authority_part,
+)
+from reports.compliance import compute_compliance
+from tests.factories.conferences import make_recorded_conference
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+AS_OF = date(2026, 3, 1)
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "".join(page.extract_text() for page in reader.pages)
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def at(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 10, tzinfo=BERLIN)
+
+
+def scenario(organiser) -> dict:
+    """2025: Hagen twice (partners answering in every way, attendance, two actions), Borken
+    jointly with Dortmund (court present, one dropped action), a Siko-AP of Köln, a cancelled
+    SiKo of Essen that must not count; 2024: one SiKo of Essen; exercises, a Hospitation and
+    a comparison group."""
+    first = make_recorded_conference(
+        "pp-hagen", at(2025, 5, 6), organiser=organiser,
+        categories=["kommune", "bundespolizei", "zoll", "schulamt"],
+        topics=["sicherheitslage", "brennpunkte"],
+    )
+    Invitation.objects.filter(conference=first, agency__category="kommune").update(attended=True)
+    Invitation.objects.filter(conference=first, agency__category="zoll").update(
+        state="declined", attended=False)
+    Invitation.objects.filter(conference=first, agency__category="schulamt").update(state="sent")
+    prosecutor = PartnerAgency.objects.filter(category="staatsanwaltschaft").first()
+    Invitation.objects.create(conference=first, agency=prosecutor, state="pending")
+    Action.objects.create(conference=first, text="Streifen am Bahnhof", owner_is_police=True,
+                          due_date=date(2025, 9, 1), state="done")
+    Action.objects.create(conference=first, text="Beleuchtung prüfen", owner_is_police=True,
+                          due_date=date(2025, 12, 1), state="open")
+    second = make_recorded_conference(
+        "pp-hagen", at(2025, 11, 3), organiser=organiser,
+        categories=["staatsanwaltschaft", "kommune"], topics=["grossveranstaltungen"],
+    )
+    Invitation.objects.filter(conference=second, agency__category="kommune").update(attended=True)
+    joint = make_recorded_conference(
+        "lr-borken", at(2025, 9, 17), organiser=organiser, co_hosts=["pp-dortmund"],
+        categories=["gericht"],
+    )
+    Invitation.objects.filter(conference=joint).update(attended=True)
+    Action.objects.create(conference=joint, text="Schulwegsicherung", owner_is_police=True,
+                          due_date=date(2025, 10, 1), state="dropped")
+    make_recorded_conference("pp-koeln", at(2025, 6, 2), organiser=organiser, kind="siko_ap")
+    cancelled = make_recorded_conference(
+        "pp-essen", at(2025, 4, 1), organiser=organiser, status="cancelled",
+        categories=["kommune"],
+    )
+    Action.objects.create(conference=cancelled, text="zählt nicht", owner_is_police=True,
+                          due_date=date(2025, 5, 1), state="done")
+    earlier = make_recorded_conference(
+        "pp-essen", at(2024, 6, 4), organiser=organiser, categories=["kommune"])
+    Action.objects.create(conference=earlier, text="Vorjahr", owner_is_police=True,
+                          due_date=date(2024, 9, 1), state="done")
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    Exercise.objects.create(authority=dortmund, organiser="Stadt Dortmund", title="Hochwasser",
+                            date=date(2025, 3, 4), liaison_took_part=True)
+    Hospitation.objects.create(authority=Authority.objects.get(slug="lr-borken"),
+                               agency_name="Zollamt Bocholt", direction="outgoing",
+                               start_date=date(2025, 6, 2), end_date=date(2025, 6, 3))
+    group = ComparisonGroup.objects.create(name="Großstädte")
+    Authority.objects.filter(slug__in=["pp-hagen", "pp-dortmund"]).update(comparison_group=group)
+    return {"first": first, "second": second, "joint": joint}
+
+
+def by_slug(data: dict) -> dict[str, dict]:
+    return {row["slug"]: row for row in data["rows"]}
+
+
+def participation(row: dict) -> dict[str, tuple[int, int, int]]:
+    return {p["category"]: (p["invited"], p["answered"], p["present"])
+            for p in row["participation"]}
+
+
+def test_participation_and_actions_per_authority(kpb_a_user):
+    conferences = scenario(kpb_a_user)
+    rows = by_slug(collect_report_data(2026, as_of=AS_OF))
+
+    hagen = rows["pp-hagen"]
+    assert participation(hagen) == {
+        "staatsanwaltschaft": (1, 1, 0),  # the pending invitation of the first SiKo: not sent
+        "gericht": (0, 0, 0),
+        "kommune": (2, 2, 2),
+        "bundespolizei": (1, 1, 0),
+        "zoll": (1, 1, 0),
+        "schulamt": (1, 0, 0),  # sent, never answered
+    }
+    assert [p["label"] for p in hagen["participation"]][2] == (
+        "Kreis-, Stadt- oder Gemeindeverwaltung")
+    assert (hagen["actions_agreed"], hagen["actions_done"], hagen["actions_open"]) == (2, 1, 1)
+    # The joint SiKo counts for host and co-host alike; the cancelled one for nobody.
+    for slug in ("lr-borken", "pp-dortmund"):
+        assert participation(rows[slug])["gericht"] == (1, 1, 1)
+        assert (rows[slug]["actions_agreed"], rows[slug]["actions_done"]) == (1, 0)
+    assert participation(rows["pp-essen"]) == {c: (0, 0, 0) for c in participation(hagen)}
+    assert rows["pp-essen"]["actions_agreed"] == 0
+    assert rows["pp-koeln"]["siko_ap_dates"][0]["date"] == "02.06.2025"
+    assert rows["pp-hagen"]["regierungsbezirk"] == "Arnsberg"
+    assert rows["pp-hagen"]["comparison_group"] == "Großstädte"
+    assert rows["pp-essen"]["comparison_group"] == ""
+
+    # The same definition as the attendance summary of the minutes, for the same invitations.
+    summary = attendance_summary(Invitation.objects.filter(
+        conference__in=[conferences["first"], conferences["second"]]))
+    for line in summary.rows:
+        entry = next((p for p in hagen["participation"] if p["label"] == line.label), None)
+        if entry is not None:
+            assert (entry["invited"], entry["present"]) == (line.invited, line.present)
+
+
+def test_rows_keep_the_compliance_figures(kpb_a_user):
+    scenario(kpb_a_user)
+    data = collect_report_data(2026, as_of=AS_OF)
+    records = {r.authority: r for r in compute_compliance([2025], as_of=date(2026, 1, 1))}
+    assert len(data["rows"]) == 47 == len(records)
+    for row in data["rows"]:
+        record = records[row["slug"]]
+        assert row["name"] == record.authority_name
+        assert row["siko_count"] == len(record.siko_dates)
+        assert row["status"] == record.status
+        assert row["exercises"] == record.exercise_participation
+        assert row["hospitations"] == record.hospitations
+    summary = data["summary"]
+    assert (summary["siko_held"], summary["authorities"]) == (3, 47)
+    assert summary["invited"] == 8 and summary["answered"] == 7 and summary["present"] == 4
+    assert (summary["actions_agreed"], summary["actions_done"]) == (4, 1)
+    assert data["comparison"]["siko_held"] == 1
+    assert (data["comparison"]["actions_agreed"], data["comparison"]["actions_done"]) == (1, 1)
+    assert [h["year"] for h in data["history"]] == [2021, 2022, 2023, 2024, 2025]
+    assert [h["siko_held"] for h in data["history"]][-2:] == [1, 3]
+
+
+def test_comparison_groups_side_by_side(kpb_a_user):
+    scenario(kpb_a_user)
+    groups = {g["name"]: g for g in collect_report_data(2026, as_of=AS_OF)["comparison_groups"]}
+    assert list(groups) == ["Großstädte", "ohne Vergleichsgruppe", "NRW insgesamt"]
+    big = groups["Großstädte"]
+    assert (big["authorities"], big["siko_held"], big["share"]) == (2, 2, 1.0)
+    assert big["exercises"] == 1 and big["hospitations"] == 0
+    assert sorted(big["members"]) == sorted(
+        Authority.objects.filter(slug__in=["pp-hagen", "pp-dortmund"])
+        .values_list("short_name", flat=True))
+    rest = groups["ohne Vergleichsgruppe"]
+    assert (rest["authorities"], rest["siko_held"], rest["comparison_siko_held"]) == (45, 1, 1)
+    assert groups["NRW insgesamt"]["siko_held"] == 3
+    assert groups["NRW insgesamt"]["members"] == []
+
+
+def test_pdf_shows_the_new_figures(kpb_a_user):
+    scenario(kpb_a_user)
+    data = collect_report_data(2026, as_of=AS_OF)
+    text = pdf_text(render_annual_report(data))
+    flat = compact(text)
+    for authority in Authority.objects.all():
+        assert compact(authority.short_name) in flat
+    assert compact("3 von 47 (6,4 %)") in flat
+    assert compact("1 von 47 (2,1 %)") in flat  # the year before
+    assert compact("Vereinbarte Maßnahmen 4 1") in flat
+    assert compact("davon erledigt 1 (25 %) 1 (100 %)") in flat
+    assert compact("davon beantwortet 7") in flat
+    hagen = by_slug(data)["pp-hagen"]
+    numbers = " ".join(f"{p['invited']} {p['answered']} {p['present']}"
+                       for p in hagen["participation"])
+    assert compact(f"{hagen['name']} {numbers}") in flat  # its row in the participation table
+    assert compact("Großstädte 2 2 100 %") in flat
+    assert "Entwicklung im Zeitverlauf" in text
+
+
+def test_a_changed_scenario_changes_participation_and_actions(kpb_a_user):
+    conferences = scenario(kpb_a_user)
+    before = pdf_text(render_annual_report(collect_report_data(2026, as_of=AS_OF)))
+    Invitation.objects.filter(conference=conferences["first"]).update(attended=True)
+    Action.objects.filter(conference=conferences["first"]).update(state="done")
+    after = pdf_text(render_annual_report(collect_report_data(2026, as_of=AS_OF)))
+    assert compact("davon erledigt 1 (25 %)") in compact(before)
+    assert compact("davon erledigt 2 (50 %)") in compact(after)
+    assert compact("davon anwesend 4") in compact(before)
+    assert compact("davon anwesend 7") in compact(after)
+
+
+def test_progress_is_reported_in_steps(kpb_a_user):
+    steps = []
+    collect_report_data(2026, as_of=AS_OF, progress=lambda p, s: steps.append((p, s)))
+    assert [p for p, _ in steps] == sorted(p for p, _ in steps)
+    assert steps[0] == (10, "Kennzahlen berechnen")
+    assert all(0 < p < 100 and s for p, s in steps)
+
+
+def test_snapshot_survives_json_and_renders_the_same(kpb_a_user):
+    scenario(kpb_a_user)
+    data = collect_report_data(2026, as_of=AS_OF)
+    snapshot = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    assert snapshot == data
+    assert pdf_text(render_annual_report(snapshot)) == pdf_text(render_annual_report(data))
+    assert pdf_text(render_authority_part(snapshot, "pp-hagen")) == pdf_text(
+        render_authority_part(data, "pp-hagen"))
+
+
+def test_period_year_can_be_chosen(kpb_a_user):
+    scenario(kpb_a_user)
+    data = collect_report_data(2026, period_year=2024, as_of=AS_OF)
+    assert (data["period_year"], data["comparison_year"]) == (2024, 2023)
+    assert data["summary"]["siko_held"] == 1
+    assert by_slug(data)["pp-essen"]["actions_agreed"] == 1
+    assert data["current"]["authorities"] == 47  # the state of 2026 stays as it is
+
+
+def test_queries_constant_in_authorities_conferences_and_years(kpb_a_user):
+    scenario(kpb_a_user)
+    with CaptureQueriesContext(connection) as few:
+        collect_report_data(2026, as_of=AS_OF)
+    for number, slug in enumerate(("pp-bochum", "lr-unna", "pp-essen", "pp-bielefeld")):
+        conference = make_recorded_conference(
+            slug, at(2025 - number, 4, 2), organiser=kpb_a_user, co_hosts=["lr-kleve"],
+            categories=["kommune", "zoll"], topics=["brennpunkte"])
+        Action.objects.create(conference=conference, text="mehr", owner_is_police=True,
+                              due_date=date(2025, 9, 1))
+    group = ComparisonGroup.objects.create(name="Flächenkreise")
+    Authority.objects.create(
+        slug="lr-neu", official_name="Landrat Neukreis als Kreispolizeibehörde",
+        short_name="KPB Neukreis", kind="LR", seat="Neustadt", regierungsbezirk="Köln",
+        district="Neukreis", confidence="manual", comparison_group=group)
+    with CaptureQueriesContext(connection) as more:
+        data = collect_report_data(2026, as_of=AS_OF)
+    assert data["summary"]["siko_held"] == 5 and data["summary"]["authorities"] == 48
+    assert len(more) == len(few), [q["sql"][:80] for q in more.captured_queries]
+    with CaptureQueriesContext(connection) as later:
+        collect_report_data(2031, as_of=date(2031, 3, 1))  # ten years back: other ranges
+    assert len(later) <= len(few)
+
+
+def test_authority_part_contains_only_that_authority(kpb_a_user):
+    scenario(kpb_a_user)
+    data = collect_report_data(2026, as_of=AS_OF)
+    pdf = render_authority_part(data, "pp-hagen", draft=True, version=3, status_label="Entwurf")
+    text = pdf_text(pdf)
+    flat = compact(text)
+    hagen = Authority.objects.get(slug="pp-hagen")
+    assert compact(hagen.short_name) in flat
+    for other in Authority.objects.exclude(pk=hagen.pk):
+        assert compact(other.short_name) not in flat, other.short_name
+    assert "Fassung 3" in text and "ENTWURF" in text
+    assert "06.05.2025" in text and "03.11.2025" in text
+    assert compact("Kreis-, Stadt- oder Gemeindeverwaltung 2 2 2") in flat
+    assert compact("Staatliches Schulamt 1 0 0") in flat
+    assert "Streifen am Bahnhof" in text and "Beleuchtung prüfen" in text
+    assert "Clankriminalität" in text  # a mandated topic it did not cover
+    assert "Methodik" in text
+    assert "Seite 1 von" in text
+
+
+def test_authority_part_refuses_an_unknown_slug(kpb_a_user):
+    data = collect_report_data(2026, as_of=AS_OF)
+    with pytest.raises(UnknownAuthority):
+        render_authority_part(data, "pp-gibt-es-nicht")
+    with pytest.raises(KeyError):
+        render_authority_part(data, "")
