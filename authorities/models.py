@@ -239,6 +239,10 @@ class User(AbstractUser):
         return self.organisation_kind == OrganisationKind.LZPD
 
     @property
+    def is_lka(self) -> bool:
+        return self.organisation_kind == OrganisationKind.LKA
+
+    @property
     def is_partner(self) -> bool:
         return self.organisation_kind == OrganisationKind.PARTNER
 

@@ -148,6 +148,8 @@ def request_generation(report: AnnualReport, *, by: Any) -> AnnualReport:
 def record_review(report: AnnualReport, *, by: Any, decision: str,
                   comment: str = "") -> AnnualReport:
     """The LKA agrees to the draft it read (its SHA-256 is kept) or comments on it."""
+    if not getattr(by, "is_lka", False):
+        raise ReportError(_("Das Einvernehmen zum Bericht erteilt das Landeskriminalamt."))
     report = _locked(report)
     comment = comment.strip()
     if decision not in ReportReview.Decision.values:

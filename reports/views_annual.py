@@ -4,6 +4,7 @@ correction and downloads. The steps live in reports.report_workflow."""
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -99,13 +100,14 @@ class AnnualReportDetailView(ReportObjectMixin, TemplateView):
         user = self.request.user
         latest_version = (AnnualReport.objects.filter(year=report.year)
                           .order_by("-version").values_list("version", flat=True).first())
+        rows = (report.data or {}).get("rows")  # the authorities in the report, for their parts
         return super().get_context_data(
             report=report, reviews=list(report.reviews.select_related("created_by")),
             can_manage=user.has_perm("reports.manage_annual_report"),
             can_review=user.has_perm("reports.review_annual_report"),
             is_latest=latest_version == report.version,
             outline_titles=[section_title(entry["key"]) for entry in report.outline],
-            authorities=list(Authority.objects.order_by("name").only("slug", "name")),
+            authorities=rows if isinstance(rows, list) else [],
             poll_delay=POLL_DELAYS[0], poll_step=0, **kwargs)
 
 
@@ -180,6 +182,12 @@ class AnnualReportReviewView(ReportObjectMixin, FormView):
     permission_required = "reports.review_annual_report"
     template_name = "reports/annual/review.html"
     form_class = ReviewForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The agreement is the LKA's own act: not even an administrator gives it for them.
+        if request.user.is_authenticated and not request.user.is_lka:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(report=self.get_report(), **kwargs)

@@ -4,18 +4,24 @@ Objects belong to KPB A (Polizeipräsidium Dortmund); KPB B (Borken) must not se
 read-only state bodies may not change them (403), anonymous visitors are sent to the login (302).
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from authorities.models import ComparisonGroup, Contact, Exercise, Hospitation, PartnerAgency
 from conferences.actions import action_token
 from conferences.links import answer_token, overview_token
 from conferences.models import Action, Invitation
+from reports.annual_report import collect_report_data
+from reports.models import AnnualReport, GenerationState, ReportStatus
 
 from .conftest import ROLES
 from .factories.conferences import make_conference
@@ -29,6 +35,9 @@ OWN_AREA_READ = (302, 200, 404, 200, 200, 200, 403, 200)
 OWN_AREA_CHANGE = (302, 200, 404, 200, 403, 403, 403, 200)
 CONFERENCE_CHANGE = (302, 200, 404, 403, 403, 403, 403, 200)
 CONFERENCE_POST_ONLY = (302, 405, 404, 403, 403, 403, 403, 405)
+STATE_READ = (302, 403, 403, 200, 200, 200, 403, 200)
+LZPD_ONLY = (302, 403, 403, 200, 403, 403, 403, 200)
+LZPD_POST_ONLY = (302, 403, 403, 405, 403, 403, 403, 405)
 
 EXPECTED: dict[str, tuple[int, ...]] = {
     "home": (302, 302, 302, 302, 302, 302, 302, 302),
@@ -113,6 +122,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "reports:group_create": (302, 403, 403, 200, 403, 403, 403, 200),
     "reports:group_update": (302, 403, 403, 200, 403, 403, 403, 200),
     "reports:group_delete": (302, 403, 403, 200, 403, 403, 403, 200),
+    "reports:annual_report_list": POLICE_OR_STATE,
+    "reports:annual_report_create": LZPD_ONLY,
+    "reports:annual_report": STATE_READ,
+    "reports:annual_report_progress": STATE_READ,
+    "reports:annual_report_update": LZPD_ONLY,
+    "reports:annual_report_generate": LZPD_POST_ONLY,
+    "reports:annual_report_review": (302, 403, 403, 403, 200, 403, 403, 403),
+    "reports:annual_report_finalise": LZPD_POST_ONLY,
+    "reports:annual_report_correction": LZPD_ONLY,
+    "reports:annual_report_pdf": STATE_READ,
+    "reports:annual_report_part": OWN_AREA_READ,
+    "reports:annual_report_csv": STATE_READ,
+    "reports:annual_report_xlsx": STATE_READ,
 }
 
 
@@ -182,6 +204,17 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "reports:authority_dashboard": {"slug": "pp-dortmund"},
         "reports:group_update": {"pk": objects["comparison_group"].pk},
         "reports:group_delete": {"pk": objects["comparison_group"].pk},
+        "reports:annual_report": {"pk": objects["final_report"].pk},
+        "reports:annual_report_progress": {"pk": objects["final_report"].pk},
+        "reports:annual_report_update": {"pk": objects["draft_report"].pk},
+        "reports:annual_report_generate": {"pk": objects["draft_report"].pk},
+        "reports:annual_report_review": {"pk": objects["draft_report"].pk},
+        "reports:annual_report_finalise": {"pk": objects["draft_report"].pk},
+        "reports:annual_report_correction": {"pk": objects["final_report"].pk},
+        "reports:annual_report_pdf": {"pk": objects["final_report"].pk},
+        "reports:annual_report_part": {"pk": objects["final_report"].pk, "slug": "pp-dortmund"},
+        "reports:annual_report_csv": {"pk": objects["final_report"].pk},
+        "reports:annual_report_xlsx": {"pk": objects["final_report"].pk},
     }
     return kwargs.get(name, {})
 
@@ -261,7 +294,29 @@ def objects(db, kpb_a_user):
             date=date(2026, 5, 6), liaison_took_part=True,
         ),
         "action_token": action_token(action),
+        **annual_reports(),
     }
+
+
+_REPORT_DATA: dict[str, Any] = {}
+
+
+def annual_reports() -> dict[str, AnnualReport]:
+    """A final report of 2025 and a generated draft of 2026 (files stored; the figures are
+    computed once per test session and reused)."""
+    if not _REPORT_DATA:
+        _REPORT_DATA.update(json.loads(json.dumps(
+            collect_report_data(2026, as_of=date(2026, 3, 1)), cls=DjangoJSONEncoder)))
+    reports = {}
+    for name, year, status in (("final_report", 2025, ReportStatus.FINAL),
+                               ("draft_report", 2026, ReportStatus.DRAFT)):
+        report = AnnualReport(year=year, period_year=year - 1, status=status,
+                              generation_state=GenerationState.DONE, data=_REPORT_DATA,
+                              sha256=hashlib.sha256(b"%PDF-1.7 test").hexdigest())
+        report.pdf.save("bericht.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+        report.save()
+        reports[name] = report
+    return reports
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

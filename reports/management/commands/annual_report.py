@@ -2,15 +2,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from reports.annual_report import collect_report_data, render_annual_report
-
-EARLIEST_YEAR = 2019  # the first report covers 2018/2019 after the decree of 6 December 2018
+from reports.report_workflow import ReportError, check_year, last_agreed_outline
 
 
 class Command(BaseCommand):
-    help = "Jahresbericht der Sicherheitskonferenzen als PDF (DESIGN §6)."
+    help = (
+        "Jahresbericht der Sicherheitskonferenzen als PDF (DESIGN §6), mit der Gliederung des "
+        "zuletzt abgestimmten Berichts. Der abgestimmte Ablauf (Entwurf, Einvernehmen des LKA, "
+        "Endfassung) läuft in der Anwendung unter /lagebild/jahresberichte/."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--year", required=True, help="Berichtsjahr Y, z. B. 2026 (zählt Y-1)")
@@ -22,15 +24,17 @@ class Command(BaseCommand):
             year = int(options["year"])
         except ValueError:
             raise CommandError(f"Ungültiges Jahr: {options['year']!r}.", returncode=2) from None
-        latest = timezone.localdate().year + 1
-        if not EARLIEST_YEAR <= year <= latest:
-            raise CommandError(
-                f"Jahr {year} liegt außerhalb der Daten ({EARLIEST_YEAR}–{latest}).", returncode=2
-            )
+        try:
+            check_year(year)
+        except ReportError as error:
+            raise CommandError(str(error), returncode=2) from None
         output = Path(options["output"])
         if output.is_dir() or not output.parent.is_dir():
             raise CommandError(f"Zieldatei nicht beschreibbar: {output}.", returncode=2)
-        pdf = render_annual_report(collect_report_data(year), draft=not options["final"])
+        final = options["final"]
+        pdf = render_annual_report(
+            collect_report_data(year), outline=last_agreed_outline(), draft=not final,
+            status_label="Endfassung" if final else "Entwurf")
         try:
             output.write_bytes(pdf)
         except OSError as error:
