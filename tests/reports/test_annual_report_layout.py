@@ -82,7 +82,7 @@ def test_cover_names_period_version_and_state(data):
 def test_table_headers_repeat_and_pages_are_counted(data):
     pages = page_texts(render_annual_report(data, outline=[{"key": "authorities", "intro": ""}]))
     assert len(pages) >= 3  # cover and a table over at least two pages
-    header = compact("Pflichtthemen behandelt (von")
+    header = compact("Kategorien eingeladen")
     assert all(header in compact(page) for page in pages[1:])
     assert all(f"Seite {n} von {len(pages)}" in page for n, page in enumerate(pages, start=1))
 
