@@ -236,11 +236,17 @@ def _claim(report_id: int, generation: int) -> AnnualReport | None:
 
 
 def _progress_reporter(report: AnnualReport):
+    """Stores the progress of this generation on the row; it never goes backwards (also not
+    when a re-delivered task starts over)."""
+    highest = [report.progress]
+
     def progress(percent: int, step: str) -> None:
+        percent = max(highest[0], min(int(percent), 95))
+        highest[0] = percent
         AnnualReport._base_manager.filter(
             pk=report.pk, generation=report.generation, status__in=[
                 ReportStatus.DRAFT, ReportStatus.AGREED],
-        ).update(progress=min(int(percent), 95), progress_step=str(step)[:200])
+        ).update(progress=percent, progress_step=str(step)[:200])
     return progress
 
 
@@ -270,7 +276,7 @@ def run_generation(report_id: int, generation: int) -> bool:
                 report.year, period_year=report.period_year,
                 as_of=report.state_as_of or timezone.localdate(), progress=progress)
             data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
-            progress(70, gettext_noop("PDF wird gesetzt"))
+            progress(80, gettext_noop("PDF wird gesetzt"))
         pdf = render_pdf(report, data, final=final)
     except Exception:  # noqa: BLE001 - the row must say it failed, the log has the details
         logger.exception("annual report %s generation %s failed", report_id, generation)
