@@ -1,0 +1,113 @@
+"""The annual report's workflow in a real browser: LZPD drafts, the LKA agrees, LZPD finalises,
+the ministry downloads (at phone size); axe-core on every page."""
+
+import hashlib
+import importlib
+import io
+from datetime import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
+
+from authorities.enums import OrganisationKind
+from reports.models import AnnualReport, ReportStatus
+from tests.conftest import make_user
+from tests.factories.conferences import make_recorded_conference
+
+from .conftest import DESKTOP, PHONE, _new_page, assert_accessible, login, url
+
+pytestmark = pytest.mark.browser
+
+
+def pdf_text(content: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def download(page: Page, link_name: str) -> bytes:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).first.click()
+    with open(info.value.path(), "rb") as handle:
+        return handle.read()
+
+
+def as_user(browser: Browser, live_server, user, viewport=DESKTOP, **options):
+    pages = _new_page(browser, viewport=viewport, accept_downloads=True, **options)
+    page = next(pages)
+    login(page, live_server, user)
+    return page, pages
+
+
+@pytest.fixture
+def last_year(seeded):
+    from conferences.models import MandatedTopic
+
+    topics = importlib.import_module("conferences.migrations.0002_mandated_topics").DECREE_TOPICS
+    for order, (key, title) in enumerate(topics, start=1):
+        MandatedTopic.objects.update_or_create(
+            key=key, defaults={"title": title, "order": order * 10, "from_decree": True})
+    organiser = make_user("kpb-dortmund", OrganisationKind.KPB, authority="pp-dortmund")
+    year = timezone.localdate().year - 1
+    make_recorded_conference("pp-dortmund", datetime(year, 4, 14, 10,
+                                                     tzinfo=timezone.get_default_timezone()),
+                             organiser=organiser, categories=["kommune", "zoll"],
+                             topics=["sicherheitslage"])
+    return year + 1
+
+
+def test_lzpd_draft_lka_agreement_lzpd_final_im_download(browser: Browser, live_server,
+                                                           last_year: int) -> None:
+    report_year = last_year
+    lzpd = make_user("lzpd", OrganisationKind.LZPD)
+    lka = make_user("lka", OrganisationKind.LKA)
+    im = make_user("im", OrganisationKind.IM)
+
+    # LZPD starts the report with an introduction to the summary.
+    page, lzpd_pages = as_user(browser, live_server, lzpd)
+    page.get_by_role("link", name="Jahresberichte").first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Bericht anlegen").click()
+    assert_accessible(page)
+    expect(page.get_by_label("Berichtsjahr", exact=False).first).to_have_value(str(report_year))
+    page.locator("#id_summary_intro").fill("Zusammenfassung der Lage im Land.")
+    page.get_by_role("button", name="Speichern und Entwurf erzeugen").click()
+    expect(page.get_by_role("link", name="PDF herunterladen (Fassung 1)")).to_be_visible()
+    expect(page.locator("#report-status")).to_contain_text("Entwurf")
+    assert_accessible(page)
+    draft = download(page, "PDF herunterladen (Fassung 1)")
+    assert "ENTWURF" in pdf_text(draft)
+    assert "Zusammenfassung der Lage im Land." in pdf_text(draft)
+    detail_url = page.url
+
+    # The LKA reads the draft and agrees.
+    lka_page, lka_pages = as_user(browser, live_server, lka)
+    lka_page.goto(detail_url)
+    lka_page.get_by_role("link", name="Entwurf prüfen (LKA)").click()
+    assert_accessible(lka_page)
+    assert download(lka_page, "Entwurf herunterladen (PDF)") == draft
+    lka_page.get_by_label("Einvernehmen erteilt").check()
+    lka_page.get_by_role("button", name="Absenden").click()
+    expect(lka_page.locator("#report-status")).to_contain_text("mit dem LKA abgestimmt")
+    assert_accessible(lka_page)
+
+    # LZPD finalises.
+    page.reload()
+    page.get_by_role("button", name="Endfassung erstellen").click()
+    expect(page.locator("#report-status")).to_contain_text("Endfassung")
+    expect(page.get_by_role("link", name="Korrekturfassung anlegen")).to_be_visible()
+    assert_accessible(page)
+    report = AnnualReport.objects.get(year=report_year)
+    assert report.status == ReportStatus.FINAL and report.finalised_by == lzpd
+
+    # The ministry downloads the final version on a phone.
+    im_page, im_pages = as_user(browser, live_server, im, viewport=PHONE, is_mobile=True,
+                                has_touch=True)
+    im_page.goto(url(live_server, "reports:annual_report_list"))
+    assert_accessible(im_page)
+    final = download(im_page, f"PDF {report_year}, Fassung 1")
+    assert hashlib.sha256(final).hexdigest() == report.sha256
+    text = pdf_text(final)
+    assert "ENTWURF" not in text and "Endfassung" in text
+    for pages in (lzpd_pages, lka_pages, im_pages):
+        next(pages, None)  # closes the browser context
