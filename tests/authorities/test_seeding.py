@@ -79,9 +79,10 @@ def test_seed_nrw_command_reports_no_changes_on_second_run(capsys):
     assert "0 neu, 0 geändert" in capsys.readouterr().out
 
 
-def test_seed_demo_prints_one_user_per_role(capsys, settings):
+def test_seed_demo_prints_one_user_per_role(capsys, settings, django_capture_on_commit_callbacks):
     settings.DEBUG = True
-    call_command("seed_demo")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
     out = capsys.readouterr().out
     for username in ("kpb-dortmund", "lzpd", "lka", "im", "partner-sta-dortmund", "admin"):
         assert username in out
@@ -90,5 +91,12 @@ def test_seed_demo_prints_one_user_per_role(capsys, settings):
 
     held_years = set(Conference.objects.filter(status="held").values_list("start__year", flat=True))
     assert len(held_years) >= 3  # several years of conferences
+    from reports.models import AnnualReport
+
+    report = AnnualReport.objects.get()  # a generated draft of this year's report for the LKA
+    assert report.status == "draft" and report.has_pdf
+    assert "als Entwurf erzeugt" in out
     call_command("seed_demo")
-    assert "0 Demo-Konferenzen angelegt" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "0 Demo-Konferenzen angelegt." in again
+    assert AnnualReport.objects.count() == 1

@@ -1,0 +1,26 @@
+"""Demo data for the annual report: a generated draft of this year's report, waiting for the
+LKA's agreement (only for `seed_demo`, i.e. demo installations)."""
+
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from authorities.enums import OrganisationKind
+from authorities.models import User
+
+from . import report_workflow
+from .models import AnnualReport
+
+
+def seed_demo_report() -> AnnualReport | None:
+    """Idempotent: a year that already has a report is left as it is."""
+    year = timezone.localdate().year
+    with scopes_disabled():
+        if AnnualReport.objects.filter(year=year).exists():
+            return None
+        lzpd = User.objects.filter(organisation_kind=OrganisationKind.LZPD).order_by("pk").first()
+        if lzpd is None:
+            return None
+        report = report_workflow.start_report(year=year, by=lzpd)
+        report_workflow.request_generation(report, by=lzpd)
+    report.refresh_from_db()
+    return report
