@@ -71,7 +71,8 @@ def test_an_unknown_section_is_refused(data):
 
 def test_cover_names_period_version_and_state(data):
     draft = page_texts(render_annual_report(data, version=2, status_label="Entwurf"))[0]
-    assert "Berichtsjahr" in draft and "1. Januar 2025 bis 31. Dezember 2025" in draft
+    assert "Ausgewertetes Jahr" in draft and "1. Januar 2025 bis 31. Dezember 2025" in draft
+    assert "vorzulegen bis 31. August 2026" in draft
     assert "Fassung 2" in draft and "Entwurf" in draft and "ENTWURF" in draft
     final = render_annual_report(data, draft=False, version=3, status_label="Endfassung")
     cover = page_texts(final)[0]
