@@ -1,0 +1,250 @@
+"""Benchmark of the annual report: 47 authorities × 10 years, figures and PDF for report year 2026.
+
+Run from the project root:
+
+    .venv/bin/python bench/annual_report.py            # throwaway SQLite file in a temp directory
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/siko .venv/bin/python bench/annual_report.py
+
+With DATABASE_URL the benchmark runs in a throwaway database beside it (<name>_bench_<pid>), which
+is dropped afterwards; the database named in DATABASE_URL is never touched. It times
+`collect_report_data` (the figures, through compute_compliance) and `render_annual_report` (the
+PDF/A with WeasyPrint) as the Celery task calls them, and counts the queries with one year of data
+as the data grows from one year (plus the running year) to ten years: the counts must be equal.
+"""
+
+import argparse
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siko.settings_test")
+# Production-like: no debug toolbar of any kind, templates not in debug mode.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnop")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("OTP_REQUIRED", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise without collectstatic
+_TMP = tempfile.TemporaryDirectory(prefix="siko-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP.name}/bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+REPORT_YEAR = 2026
+YEARS = list(range(REPORT_YEAR - 9, REPORT_YEAR + 1))  # 2017–2026
+#: The state of the running year as the report would show it on this day.
+AS_OF = date(REPORT_YEAR, 10, 31)
+GROUPS = ("Großstädte", "Ruhrgebiet", "Ländliche Kreise", "Grenzregion", "Rheinschiene")
+INVITATION_STATES = ("accepted",) * 6 + ("tentative", "declined", "delegated", "sent")
+
+
+def make_organisers() -> dict[int, object]:
+    """One KPB user per authority (organiser of its conferences), and the comparison groups."""
+    from authorities.models import Authority, ComparisonGroup, User
+
+    with scopes_disabled():
+        groups = [ComparisonGroup.objects.create(name=name) for name in GROUPS]
+        organisers = {}
+        for number, authority in enumerate(Authority.objects.order_by("slug")):
+            authority.comparison_group = groups[number % len(groups)] if number % 8 else None
+            authority.save(update_fields=["comparison_group"])
+            organiser = User(username=f"bench-{authority.slug}", organisation_kind="kpb",
+                             authority=authority, email=f"{authority.slug}@example.org")
+            organiser.set_unusable_password()
+            organiser.save()
+            organisers[authority.pk] = organiser
+    return organisers
+
+
+def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
+    """Every authority, every year: 1–2 held SiKos (a Siko-AP too where required) with
+    invitations of the decree's six categories (answers and attendance), 3–6 mandated topics and
+    a free item on the agenda, 0–4 agreed actions; crisis-staff exercises and Hospitationen."""
+    from authorities.enums import DECREE_CATEGORIES
+    from authorities.models import Authority, Exercise, Hospitation, PartnerAgency
+    from conferences.models import Action, AgendaItem, Conference, Invitation, MandatedTopic
+
+    rng = random.Random(seed)
+    tz = timezone.get_default_timezone()
+    through = Conference.authorities.through
+    with scopes_disabled():
+        topics = list(MandatedTopic.objects.filter(active=True))
+        conferences, hosts, plans = [], [], []
+        exercises, hospitations = [], []
+        for authority in Authority.objects.order_by("slug"):
+            agencies = list(PartnerAgency.objects.filter(
+                coverages__authority=authority, category__in=[c.value for c in DECREE_CATEGORIES],
+            ).distinct())
+            for year in years:
+                last_month = AS_OF.month if year == REPORT_YEAR else 12
+                kinds = ["siko"] * rng.randint(1, 2)
+                if authority.has_autobahnpolizei:
+                    kinds.append("siko_ap")
+                for kind in kinds:
+                    start = datetime(year, rng.randint(1, last_month - 1), rng.randint(1, 28), 10,
+                                     tzinfo=tz)
+                    conferences.append(Conference(
+                        host=authority, organiser=organisers[authority.pk], kind=kind,
+                        status="held", start=start, end=start + timedelta(hours=3),
+                        place="Saal 1", title=f"Bench {kind} {authority.short_name} {year}",
+                    ))
+                    hosts.append(authority)
+                    plans.append([a for a in agencies if rng.random() < 0.85])
+                for _n in range(rng.randint(0, 3)):
+                    exercises.append(Exercise(
+                        authority=authority, organiser=f"Kreis {authority.seat}",
+                        title="Krisenstabsübung", liaison_took_part=rng.random() < 0.8,
+                        date=date(year, rng.randint(1, last_month - 1), rng.randint(1, 28))))
+                for _n in range(rng.randint(0, 3)):
+                    day = date(year, rng.randint(1, last_month - 1), rng.randint(1, 27))
+                    hospitations.append(Hospitation(
+                        authority=authority, agency_name="Ordnungsamt", direction="outgoing",
+                        start_date=day, end_date=day + timedelta(days=1)))
+        Conference.objects.bulk_create(conferences)
+        through.objects.bulk_create(
+            through(conference_id=c.pk, authority_id=a.pk)
+            for c, a in zip(conferences, hosts, strict=True)
+        )
+        invitations = []
+        for conference, chosen in zip(conferences, plans, strict=True):
+            for agency in chosen:
+                state = rng.choice(INVITATION_STATES)
+                invitations.append(Invitation(
+                    conference=conference, agency=agency, state=state,
+                    sent_at=conference.start - timedelta(days=30),
+                    delegate_name="Vertretung" if state == "delegated" else "",
+                    attended=(state in ("accepted", "tentative", "delegated")
+                              and rng.random() < 0.9),
+                ))
+        Invitation.objects.bulk_create(invitations, batch_size=500)
+        items, actions = [], []
+        for conference in conferences:
+            chosen = rng.sample(topics, k=rng.randint(3, min(6, len(topics))))
+            for number, topic in enumerate(chosen, start=1):
+                items.append(AgendaItem(conference=conference, order=number, topic=topic,
+                                        title=topic.title))
+            items.append(AgendaItem(conference=conference, order=len(chosen) + 1,
+                                    title="Verschiedenes"))
+            for _n in range(rng.randint(0, 4)):
+                actions.append(Action(
+                    conference=conference, text="Gemeinsame Streife am Bahnhof",
+                    owner_is_police=True, due_date=conference.start.date() + timedelta(days=90),
+                    state=rng.choice(("done", "done", "in_progress", "open", "dropped"))))
+        AgendaItem.objects.bulk_create(items, batch_size=500)
+        Action.objects.bulk_create(actions, batch_size=500)
+        Exercise.objects.bulk_create(exercises, batch_size=500)
+        Hospitation.objects.bulk_create(hospitations, batch_size=500)
+    return {"conferences": len(conferences), "invitations": len(invitations),
+            "agenda_items": len(items), "actions": len(actions), "exercises": len(exercises),
+            "hospitations": len(hospitations)}
+
+
+def count_queries() -> str:
+    """Queries of the figures + queries of the rendering."""
+    from reports.annual_report import collect_report_data, render_annual_report
+
+    with CaptureQueriesContext(connection) as collecting:
+        data = collect_report_data(REPORT_YEAR, as_of=AS_OF)
+    with CaptureQueriesContext(connection) as rendering:
+        render_annual_report(data)
+    return f"{len(collecting.captured_queries)} + {len(rendering.captured_queries)}"
+
+
+def measure(runs: int) -> dict:
+    from pypdf import PdfReader
+
+    from reports.annual_report import collect_report_data, render_annual_report
+
+    render_annual_report(collect_report_data(REPORT_YEAR, as_of=AS_OF))  # warm up
+    collect, render, total = [], [], []
+    pdf = b""
+    for _ in range(runs):
+        started = time.perf_counter()
+        data = collect_report_data(REPORT_YEAR, as_of=AS_OF)
+        collected = time.perf_counter()
+        pdf = render_annual_report(data)
+        done = time.perf_counter()
+        collect.append(collected - started)
+        render.append(done - collected)
+        total.append(done - started)
+    return {
+        "collect": collect, "render": render, "total": total,
+        "pages": len(PdfReader(io.BytesIO(pdf)).pages), "bytes": len(pdf),
+        "rows": len(data["rows"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="reports generated (default 5)")
+    args = parser.parse_args()
+
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(Path(_TMP.name) / "test_bench.sqlite3")
+    else:  # never clobber test_<name>, which a parallel test run may be using
+        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_bench_{os.getpid()}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        call_command("seed_nrw", verbosity=0, stdout=io.StringIO())
+        organisers = make_organisers()
+        # The data grows in steps: the judged year only, then the running year too, then all
+        # ten years. Without any conference in the running year Django sends no query for an
+        # empty `IN ()` (3 fewer); from then on the count must not change.
+        judged = REPORT_YEAR - 1
+        started = time.perf_counter()
+        counts = build_data([judged], organisers, seed=2018)
+        queries = {"judged year only": count_queries()}
+        steps = (("judged and running year", [REPORT_YEAR], 2019),
+                 ("10 years", [y for y in YEARS if y not in (judged, REPORT_YEAR)], 2020))
+        for label, years, seed in steps:
+            more = build_data(years, organisers, seed=seed)
+            counts = {key: counts[key] + more[key] for key in counts}
+            queries[label] = count_queries()
+        build_seconds = time.perf_counter() - started
+        result = measure(args.runs)
+
+        print(f"SiKo annual report benchmark – {timezone.localtime():%Y-%m-%d %H:%M %Z}")
+        print(f"database: {connection.vendor}, Python {sys.version.split()[0]}, "
+              f"{os.cpu_count()} CPU cores")
+        print(f"data: {result['rows']} authorities × {len(YEARS)} years ({YEARS[0]}–{YEARS[-1]}): "
+              f"{counts['conferences']} conferences, {counts['invitations']} invitations, "
+              f"{counts['agenda_items']} agenda items, {counts['actions']} actions, "
+              f"{counts['exercises']} exercises, {counts['hospitations']} Hospitationen "
+              f"(built in {build_seconds:.1f} s)")
+        print(f"report year {REPORT_YEAR} (judged {judged}), state as of {AS_OF:%d.%m.%Y}; "
+              f"runs: {args.runs}")
+        print(f"{'step':<34} {'median s':>9} {'max s':>9}")
+        for key, label in (("collect", "collect_report_data"),
+                           ("render", "render_annual_report (PDF/A)"),
+                           ("total", "both")):
+            print(f"{label:<34} {statistics.median(result[key]):>9.2f} {max(result[key]):>9.2f}")
+        print(f"PDF: {result['pages']} pages, {result['bytes'] / 1024:.0f} KiB")
+        print("queries (figures + rendering): "
+              + ", ".join(f"{label} {count}" for label, count in queries.items()))
+        if queries["judged and running year"] != queries["10 years"]:
+            raise SystemExit("query count depends on the amount of data")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
