@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from siko.audit import log_action
 
-from . import annual_report
+from . import annual_report, report_notices
 from .models import AnnualReport, GenerationState, ReportReview, ReportStatus
 from .outline import DEFAULT_OUTLINE, clean_outline
 
@@ -168,8 +168,9 @@ def record_review(report: AnnualReport, *, by: Any, decision: str,
     if last and (last.decision, last.comment, last.sha256, last.created_by_id) == (
             decision, comment, report.sha256, by.pk):
         return report  # a repeated submission
-    ReportReview.objects.create(report=report, decision=decision, comment=comment,
-                                sha256=report.sha256, created_by=by)
+    review = ReportReview.objects.create(report=report, decision=decision, comment=comment,
+                                         sha256=report.sha256, created_by=by)
+    report_notices.notify("reviewed", report, review=review)
     if decision == ReportReview.Decision.AGREED:
         report.status = ReportStatus.AGREED
         report.agreed_at = timezone.now()
@@ -314,6 +315,7 @@ def _store(report_id: int, generation: int, *, data: dict, pdf: bytes, final: bo
     if final:
         log_action("annual_report.finalised", report, actor=report.finalised_by,
                    data={"version": report.version, "sha256": report.sha256})
+    report_notices.notify("final" if final else "draft_ready", report)
     return True
 
 

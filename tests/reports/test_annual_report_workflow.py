@@ -351,3 +351,32 @@ def test_only_the_lka_gives_the_agreement(generated, lzpd_user, admin_user):
         assert response.status_code == 403
     generated.refresh_from_db()
     assert generated.status == ReportStatus.DRAFT and not generated.reviews.exists()
+
+
+def test_each_step_tells_the_next_one_by_mail_once(
+        lzpd_user, lka_user, im_user, kpb_a_user, django_capture_on_commit_callbacks):
+    from conferences.models import OutgoingMail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_workflow.start_report(year=2026, by=lzpd_user)
+        report_workflow.request_generation(report, by=lzpd_user)
+    report.refresh_from_db()
+    ready = OutgoingMail.objects.get(to=lka_user.email)
+    assert "Entwurf zur Prüfung" in ready.subject
+    assert reverse("reports:annual_report_review", args=[report.pk]) in ready.body_text
+    with django_capture_on_commit_callbacks(execute=True):
+        report_workflow.record_review(report, by=lka_user, decision="commented",
+                                      comment="Bitte Seite 3 prüfen.")
+        report_workflow.record_review(report, by=lka_user, decision="commented",
+                                      comment="Bitte Seite 3 prüfen.")  # double submission
+    to_lzpd = OutgoingMail.objects.get(to=lzpd_user.email)
+    assert "Anmerkungen" in to_lzpd.subject and "Bitte Seite 3 prüfen." in to_lzpd.body_text
+    with django_capture_on_commit_callbacks(execute=True):
+        report_workflow.record_review(report, by=lka_user, decision="agreed")
+        report_workflow.finalise(report, by=lzpd_user)
+    report.refresh_from_db()
+    finals = OutgoingMail.objects.filter(subject__contains="Endfassung liegt vor")
+    assert sorted(finals.values_list("to", flat=True)) == sorted([lka_user.email, im_user.email])
+    assert report.sha256 in finals.first().body_text
+    assert not OutgoingMail.objects.filter(to=kpb_a_user.email).exists()
+    assert OutgoingMail.objects.filter(to=lzpd_user.email).count() == 2  # comment, agreement
