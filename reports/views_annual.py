@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -163,17 +164,31 @@ class AnnualReportUpdateView(ReportObjectMixin, FormView):
         return HttpResponseRedirect(report.get_absolute_url())
 
 
-class AnnualReportGenerateView(ReportObjectMixin, View):
+class ReportStepView(ReportObjectMixin, View):
+    """A button of the workflow (POST only): one step, then back to the report's page."""
+
     permission_required = "reports.manage_annual_report"
     http_method_names = ["post"]
+    step: Any = None
+    done_message = ""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            report_workflow.request_generation(self.get_report(), by=request.user)
+            type(self).step(self.get_report(), by=request.user)
         except ReportError as error:
             return self.refuse(error)
-        messages.success(request, _("Der Entwurf wird erzeugt."))
+        messages.success(request, _(self.done_message))
         return HttpResponseRedirect(self.get_report().get_absolute_url())
+
+
+class AnnualReportGenerateView(ReportStepView):
+    step = report_workflow.request_generation
+    done_message = gettext_noop("Der Entwurf wird erzeugt.")
+
+
+class AnnualReportFinaliseView(ReportStepView):
+    step = report_workflow.finalise
+    done_message = gettext_noop("Die Endfassung wird erzeugt.")
 
 
 class AnnualReportReviewView(ReportObjectMixin, FormView):
@@ -205,19 +220,6 @@ class AnnualReportReviewView(ReportObjectMixin, FormView):
         else:
             messages.success(self.request, _("Ihre Anmerkungen sind beim LZPD angekommen."))
         return HttpResponseRedirect(report.get_absolute_url())
-
-
-class AnnualReportFinaliseView(ReportObjectMixin, View):
-    permission_required = "reports.manage_annual_report"
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            report_workflow.finalise(self.get_report(), by=request.user)
-        except ReportError as error:
-            return self.refuse(error)
-        messages.success(request, _("Die Endfassung wird erzeugt."))
-        return HttpResponseRedirect(self.get_report().get_absolute_url())
 
 
 class AnnualReportCorrectionView(ReportObjectMixin, FormView):

@@ -1,5 +1,7 @@
 """Helpers for tests: query counts that must not grow with the data."""
 
+import io
+import re
 from collections.abc import Callable
 
 from django.db import connection
@@ -22,3 +24,15 @@ def assert_constant_queries(client: Client, url: str, grow: Callable[[], None]) 
     after = count_queries(client, url)
     assert before == after, f"{url}: {before} queries before, {after} after the data grew"
     return after
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF, as a reader (or a screen reader) gets it."""
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def compact(text: str) -> str:
+    """Text without whitespace, for comparisons across PDF line breaks."""
+    return re.sub(r"\s+", "", text)

@@ -3,26 +3,21 @@ the ministry downloads (at phone size); axe-core on every page."""
 
 import hashlib
 import importlib
-import io
 from datetime import datetime
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
-from pypdf import PdfReader
 
 from authorities.enums import OrganisationKind
 from reports.models import AnnualReport, ReportStatus
 from tests.conftest import make_user
 from tests.factories.conferences import make_recorded_conference
+from tests.helpers import pdf_text
 
 from .conftest import DESKTOP, PHONE, _new_page, assert_accessible, login, url
 
 pytestmark = pytest.mark.browser
-
-
-def pdf_text(content: bytes) -> str:
-    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def download(page: Page, link_name: str) -> bytes:

@@ -1,7 +1,5 @@
 """The yearly LZPD report: figures from compute_compliance, rendered to PDF without fetching."""
 
-import io
-import re
 import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -11,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from pypdf import PdfReader
 
 from authorities.models import Authority, ComparisonGroup, PartnerAgency
 from conferences.models import AgendaItem, MandatedTopic
@@ -26,6 +23,7 @@ from reports.compliance import compute_compliance
 from reports.outline import SECTIONS
 from siko.pdf import StaticFilesFetcher
 from tests.factories.conferences import make_recorded_conference
+from tests.helpers import compact, pdf_text
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -38,15 +36,6 @@ HOSTILE_CSS = (
 )
 HOSTILE_SVG = '<svg><image href="file:///etc/passwd"/></svg><img src="file:///etc/passwd">'
 HOSTILE_GROUP = '<img src="file:///etc/passwd"> url(file:///etc/passwd)'
-
-
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "".join(page.extract_text() for page in reader.pages)
-
-
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def scenario(organiser):

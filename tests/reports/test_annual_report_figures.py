@@ -1,9 +1,7 @@
 """The annual report's new figures (participation per R2 category, agreed actions, comparison
 groups, the chart's years) from the single compliance computation, in the data and in the PDF."""
 
-import io
 import json
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +9,6 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from pypdf import PdfReader
 
 from authorities.models import Authority, ComparisonGroup, Exercise, Hospitation, PartnerAgency
 from conferences.minutes import attendance_summary
@@ -25,19 +22,11 @@ from reports.annual_report import (
 )
 from reports.compliance import compute_compliance
 from tests.factories.conferences import make_recorded_conference
+from tests.helpers import compact, pdf_text
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 AS_OF = date(2026, 3, 1)
-
-
-def pdf_text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return "".join(page.extract_text() for page in reader.pages)
-
-
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def at(year: int, month: int, day: int) -> datetime:

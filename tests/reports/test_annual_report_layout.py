@@ -2,7 +2,6 @@
 repeated table headers, the server-drawn chart, and the archival, tagged PDF."""
 
 import io
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,14 +11,11 @@ from pypdf import PdfReader
 from reports.annual_report import collect_report_data, render_annual_report, render_authority_part
 from reports.outline import SECTIONS, OutlineError
 from tests.factories.conferences import make_recorded_conference
+from tests.helpers import compact
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 AS_OF = date(2026, 3, 1)
-
-
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def page_texts(pdf: bytes) -> list[str]:
