@@ -106,3 +106,31 @@ def test_lzpd_draft_lka_agreement_lzpd_final_im_download(browser: Browser, live_
     assert "ENTWURF" not in text and "Endfassung" in text
     for pages in (lzpd_pages, lka_pages, im_pages):
         next(pages, None)  # closes the browser context
+
+
+def test_the_report_page_follows_a_running_generation_without_reloading(
+        page: Page, live_server, last_year: int) -> None:
+    """htmx polls the progress fragment (growing delays) and swaps in the result when the
+    worker is done; the page itself is never reloaded."""
+    from django.utils import timezone as tz
+
+    from reports import report_workflow
+    from reports.models import GenerationState
+
+    lzpd = make_user("lzpd", OrganisationKind.LZPD)
+    report = report_workflow.start_report(
+        year=last_year, by=lzpd, outline=[{"key": "summary", "intro": ""}])
+    AnnualReport.objects.filter(pk=report.pk).update(
+        generation=1, generation_state=GenerationState.RUNNING, progress=40,
+        progress_step="PDF wird gesetzt", generation_requested_at=tz.now())
+    login(page, live_server, lzpd)
+    page.goto(url(live_server, "reports:annual_report", report.pk))
+    expect(page.get_by_role("progressbar")).to_have_attribute("value", "40")
+    assert_accessible(page)
+    page.evaluate("window.__not_reloaded = true")
+    assert report_workflow.run_generation(report.pk, 1)  # the worker's part
+    expect(page.get_by_role("link", name="PDF herunterladen (Fassung 1)")).to_be_visible(
+        timeout=20_000)
+    assert page.evaluate("window.__not_reloaded") is True
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    assert_accessible(page)
