@@ -17,6 +17,7 @@ has passed, a later stage is due as well or the recipient is no longer an LZPD u
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -177,3 +178,10 @@ def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
 
 
 HANDLERS: dict[str, Callable[..., bool]] = {ANNUAL_REPORT_DUE: remind_report_due}
+
+
+def sent_report_reminders(year: int) -> Any:
+    """The sent reminders about the report of `year`, newest first (for the report list)."""
+    return (Reminder.objects.filter(rule=ANNUAL_REPORT_DUE, subject_key=_subject_key(year),
+                                    sent_at__isnull=False)
+            .order_by("-sent_at", "recipient"))

@@ -20,6 +20,7 @@ from . import exports, report_workflow
 from .forms_annual import CorrectionForm, ReportForm, ReviewForm
 from .models import AnnualReport, ReportStatus
 from .outline import section_title
+from .report_reminders import sent_report_reminders
 from .report_workflow import ReportError
 
 #: Seconds between two polls of the progress fragment: it slows down the longer it waits.
@@ -46,8 +47,11 @@ class AnnualReportListView(SikoPermissionMixin, TemplateView):
         state_reader = user.has_perm("reports.read_annual_report")
         if not state_reader:
             reports = reports.filter(status=ReportStatus.FINAL)
+        year = timezone.localdate().year
+        reminders = list(sent_report_reminders(year)[:50]) if state_reader else []
         return super().get_context_data(
-            reports=list(reports), state_reader=state_reader,
+            reports=list(reports), state_reader=state_reader, reminder_year=year,
+            reminders=reminders,
             can_manage=user.has_perm("reports.manage_annual_report"),
             own_authority=user.authority if user.authority_id else None, **kwargs)
 

@@ -18,7 +18,7 @@ from conferences.models import OutgoingMail, Reminder
 from conferences.reminders import run_reminder_job
 from reports.models import AnnualReport, ReportStatus
 from reports.report_reminders import ANNUAL_REPORT_DUE, plan_report_reminders
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
 
 BERLIN = timezone.get_default_timezone()
 
@@ -163,3 +163,13 @@ def test_stages_are_a_setting(lzpd_user, settings, django_capture_on_commit_call
     run(at(7, 15) + timedelta(hours=1), django_capture_on_commit_callbacks)
 
     assert sent_stages() == [("07-15", lzpd_user.email)]
+
+
+def test_the_report_list_shows_the_sent_reminders_to_state_bodies(lzpd_user, kpb_a_user):
+    today = timezone.localdate()
+    Reminder.objects.create(
+        rule=ANNUAL_REPORT_DUE, subject_key=f"annual_report:{today.year}", stage="07-01",
+        recipient=lzpd_user.email, due_at=timezone.now(), sent_at=timezone.now())
+    url = reverse("reports:annual_report_list")
+    assert lzpd_user.email in client_for(lzpd_user).get(url).content.decode()
+    assert lzpd_user.email not in client_for(kpb_a_user).get(url).content.decode()
