@@ -99,11 +99,13 @@ class ReviewForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 5}),
                               help_text=_("Bei Anmerkungen erforderlich; beim Einvernehmen "
                                           "optional."))
+    read_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("decision", "comment", Submit("submit", _("Absenden")))
+        self.helper.layout = Layout("decision", "comment", "read_sha256",
+                                    Submit("submit", _("Absenden")))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -97,6 +97,9 @@ def update_draft(report: AnnualReport, *, by: Any, period_year: int,
     report.period_year = period_year
     report.state_as_of = state_as_of
     report.outline = clean_outline(outline)
+    # A generation still running renders the old settings: its result is dropped (stale).
+    report.generation += 1
+    report.generation_state = GenerationState.IDLE
     report.save()
     log_action("annual_report.changed", report, actor=by)
     return report
@@ -145,9 +148,13 @@ def request_generation(report: AnnualReport, *, by: Any) -> AnnualReport:
 
 
 @transaction.atomic
-def record_review(report: AnnualReport, *, by: Any, decision: str,
-                  comment: str = "") -> AnnualReport:
-    """The LKA agrees to the draft it read (its SHA-256 is kept) or comments on it."""
+def record_review(report: AnnualReport, *, by: Any, decision: str, comment: str = "",
+                  read_sha256: str | None = None) -> AnnualReport:
+    """The LKA agrees to the draft it read (its SHA-256 is kept) or comments on it.
+
+    `read_sha256` is the hash of the draft the reviewer had in front of them: when the draft
+    was generated again in the meantime, the review is refused instead of being recorded for a
+    text the reviewer has not read."""
     if not getattr(by, "is_lka", False):
         raise ReportError(_("Das Einvernehmen zum Bericht erteilt das Landeskriminalamt."))
     report = _locked(report)
@@ -162,6 +169,9 @@ def record_review(report: AnnualReport, *, by: Any, decision: str,
     if not report.has_pdf:
         raise ReportError(_("Der Entwurf ist noch nicht erzeugt; bitte warten Sie, bis das PDF "
                             "bereitsteht."))
+    if read_sha256 is not None and read_sha256 != report.sha256:
+        raise ReportError(_("Der Entwurf wurde inzwischen neu erzeugt. Bitte lesen Sie die "
+                            "neue Fassung und entscheiden Sie dann erneut."))
     if decision == ReportReview.Decision.COMMENTED and not comment:
         raise ReportError(_("Bitte schreiben Sie Ihre Anmerkungen in das Textfeld."))
     last = report.reviews.order_by("-pk").first()

@@ -208,6 +208,9 @@ class AnnualReportReviewView(ReportObjectMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_initial(self) -> dict[str, Any]:
+        return {"read_sha256": self.get_report().sha256}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(report=self.get_report(), **kwargs)
 
@@ -215,7 +218,8 @@ class AnnualReportReviewView(ReportObjectMixin, FormView):
         try:
             report = report_workflow.record_review(
                 self.get_report(), by=self.request.user, decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"])
+                comment=form.cleaned_data["comment"],
+                read_sha256=form.cleaned_data["read_sha256"])
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)

@@ -274,9 +274,13 @@ def test_progress_fragment_needs_a_constant_number_of_queries(lzpd_user):
 def test_lka_review_page_records_agreement(generated, lka_user):
     client = client_for(lka_user)
     url = reverse("reports:annual_report_review", args=[generated.pk])
-    bad = client.post(url, {"decision": "commented", "comment": ""})
+    page = client.get(url).content.decode()
+    assert f'value="{generated.sha256}"' in page  # the draft being read travels with the form
+    bad = client.post(url, {"decision": "commented", "comment": "",
+                            "read_sha256": generated.sha256})
     assert "Bitte schreiben Sie Ihre Anmerkungen." in bad.content.decode()
-    response = client.post(url, {"decision": "agreed", "comment": ""})
+    response = client.post(url, {"decision": "agreed", "comment": "",
+                                 "read_sha256": generated.sha256})
     assert response.status_code == 302
     generated.refresh_from_db()
     assert generated.status == ReportStatus.AGREED and generated.agreed_by == lka_user
@@ -376,3 +380,37 @@ def test_each_step_tells_the_next_one_by_mail_once(
     assert report.sha256 in finals.first().body_text
     assert not OutgoingMail.objects.filter(to=kpb_a_user.email).exists()
     assert OutgoingMail.objects.filter(to=lzpd_user.email).count() == 2  # comment, agreement
+
+
+def test_an_agreement_to_a_draft_that_was_generated_again_meanwhile_is_refused(
+        generated, lka_user, lzpd_user, django_capture_on_commit_callbacks):
+    read = generated.sha256
+    with django_capture_on_commit_callbacks(execute=True):
+        report_workflow.request_generation(generated, by=lzpd_user)
+    generated.refresh_from_db()
+    assert generated.sha256 != read
+    response = client_for(lka_user).post(
+        reverse("reports:annual_report_review", args=[generated.pk]),
+        {"decision": "agreed", "comment": "", "read_sha256": read})
+    assert response.status_code == 200
+    assert "inzwischen neu erzeugt" in response.content.decode()
+    generated.refresh_from_db()
+    assert generated.status == ReportStatus.DRAFT and not generated.reviews.exists()
+
+
+def test_changing_the_outline_during_a_generation_drops_the_stale_result(
+        lzpd_user, django_capture_on_commit_callbacks):
+    report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
+    with django_capture_on_commit_callbacks(execute=False):
+        report_workflow.request_generation(report, by=lzpd_user)  # generation 1, not run yet
+    report_workflow.update_draft(report, by=lzpd_user, period_year=2025, state_as_of=None,
+                                 outline=[{"key": "methods", "intro": "Neu."}])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report_workflow.request_generation(report, by=lzpd_user)
+    assert report_workflow.run_generation(report.pk, generation=1) is False  # the old one
+    for callback in callbacks:
+        callback()
+    report.refresh_from_db()
+    assert report.generation_state == GenerationState.DONE
+    text = pdf_text(stored_pdf(report))
+    assert "Neu." in text and "Zusammenfassung" not in text
