@@ -69,6 +69,14 @@ class AnnualReportCreateView(SikoPermissionMixin, FormView):
         return {**super().get_form_kwargs(), "outline": report_workflow.last_agreed_outline()}
 
     def form_valid(self, form: ReportForm) -> HttpResponse:
+        existing = (AnnualReport.objects.filter(year=form.cleaned_data["year"])
+                    .order_by("-version").first())
+        if existing is not None:
+            # A year has one report (corrections are its versions); a second click on "save"
+            # or a second colleague land on the one that exists.
+            messages.info(self.request, _("Für %(year)s gibt es den Bericht bereits; hier können "
+                                          "Sie weiterarbeiten.") % {"year": existing.year})
+            return HttpResponseRedirect(existing.get_absolute_url())
         try:
             report = report_workflow.start_report(
                 year=form.cleaned_data["year"], period_year=form.cleaned_data["period_year"],

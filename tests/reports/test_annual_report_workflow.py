@@ -414,3 +414,18 @@ def test_changing_the_outline_during_a_generation_drops_the_stale_result(
     assert report.generation_state == GenerationState.DONE
     text = pdf_text(stored_pdf(report))
     assert "Neu." in text and "Zusammenfassung" not in text
+
+
+def test_a_double_submitted_start_lands_on_the_one_report(
+        lzpd_user, django_capture_on_commit_callbacks):
+    client = client_for(lzpd_user)
+    url = reverse("reports:annual_report_create")
+    data = form_data()
+    data.update({f"{key}_include": "" for key in ("authorities",)})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data)
+        second = client.post(url, data)
+    report = AnnualReport.objects.get()
+    assert first.url == second.url == report.get_absolute_url()
+    page = client.get(second.url).content.decode()
+    assert "gibt es den Bericht bereits" in page
