@@ -5,7 +5,6 @@ The owner is reached at: a partner agency – the address its invitation to the 
 to; the police – the conference's organiser.
 """
 
-import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,8 +14,6 @@ from . import delivery, mails
 from .enums import MailKind
 from .models import Conference, Invitation, Reminder
 from .models_actions import Action
-
-logger = logging.getLogger(__name__)
 
 ACTION_DUE = "action_due"
 STAGE_BEFORE = "before"
@@ -148,11 +145,8 @@ def remind_action_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     elif reminder.stage == STAGE_OVERDUE and today <= action.due_date:
         reason = "not overdue"  # the due date moved; keep quiet
     if reason:
-        logger.info("reminder %s cancelled: %s", reminder.pk, reason)
-        reminder.cancelled_at = now
-        reminder.save(update_fields=["cancelled_at"])
-        return False
-    reminder.mail = delivery.queue_mail(
+        return reminder.cancel(now, reason)
+    mail = delivery.queue_mail(
         kind=MailKind.REMINDER,
         dedup_key=f"reminder:{reminder.pk}",
         composed=compose_action_mail(action, name="action_reminder",
@@ -160,6 +154,4 @@ def remind_action_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
         conference=action.conference,
         to=reminder.recipient,
     )
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at", "mail"])
-    return True
+    return reminder.mark_sent(mail, now)

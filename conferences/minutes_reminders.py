@@ -8,7 +8,6 @@
 A handler sends one mail and returns True, or cancels the stale row and returns False.
 """
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -26,42 +25,26 @@ from .minutes import (
 from .models import Conference, Invitation, Reminder
 from .models_minutes import Minutes, MinutesStatus
 
-logger = logging.getLogger(__name__)
-
-
-def _cancel(reminder: Reminder, now: datetime, reason: str) -> bool:
-    logger.info("reminder %s cancelled: %s", reminder.pk, reason)
-    reminder.cancelled_at = now
-    reminder.save(update_fields=["cancelled_at"])
-    return False
-
-
-def _sent(reminder: Reminder, mail: object, now: datetime) -> bool:
-    reminder.mail = mail  # type: ignore[assignment]
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at", "mail"])
-    return True
-
 
 def remind_minutes_missing(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
     conference = (Conference._base_manager.select_related("host", "organiser")
                   .filter(pk=reminder.conference_id).first())
     if conference is None or conference.status != ConferenceStatus.HELD:
-        return _cancel(reminder, now, "conference not held")
+        return reminder.cancel(now, "conference not held")
     if Minutes._base_manager.filter(conference=conference).exists():
-        return _cancel(reminder, now, "minutes exist")
+        return reminder.cancel(now, "minutes exist")
     later_due = Reminder.objects.filter(
         rule=reminder.rule, subject_key=reminder.subject_key, cancelled_at__isnull=True,
         due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
     if later_due:
-        return _cancel(reminder, now, "superseded by a later stage")
+        return reminder.cancel(now, "superseded by a later stage")
     days = (now - conference.end).days
     context = _mail_context(conference, days=days,
                             minutes_url=minutes_page_url(conference))
     mail = delivery.queue_mail(
         kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}", conference=conference,
         to=reminder.recipient, composed=_compose("minutes_missing", context))
-    return _sent(reminder, mail, now)
+    return reminder.mark_sent(mail, now)
 
 
 def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
@@ -72,13 +55,13 @@ def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: dateti
     minutes_pk = reminder.subject_key.split(":")[1]
     minutes = Minutes._base_manager.filter(pk=minutes_pk).first()
     if invitation is None or minutes is None:
-        return _cancel(reminder, now, "gone")
+        return reminder.cancel(now, "gone")
     if minutes.status != MinutesStatus.CIRCULATED:
-        return _cancel(reminder, now, "minutes not circulated")
+        return reminder.cancel(now, "minutes not circulated")
     if minutes.comment_deadline is None or minutes.comment_deadline <= now:
-        return _cancel(reminder, now, "deadline passed")
+        return reminder.cancel(now, "deadline passed")
     if not invitation.attended or not invitation.recipient_email:
-        return _cancel(reminder, now, "not attending or no address")
+        return reminder.cancel(now, "not attending or no address")
     conference = invitation.conference
     context = _mail_context(conference, invitation=invitation, agency=invitation.agency,
                             routed_via=invitation.routed_via, minutes=minutes,
@@ -88,7 +71,7 @@ def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: dateti
     mail = delivery.queue_mail(
         kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}", invitation=invitation,
         composed=_compose("minutes_comment_reminder", context))
-    return _sent(reminder, mail, now)
+    return reminder.mark_sent(mail, now)
 
 
 HANDLERS: dict[str, Callable[..., bool]] = {

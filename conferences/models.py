@@ -1,3 +1,4 @@
+import logging
 import uuid
 from datetime import datetime
 
@@ -21,6 +22,9 @@ from .enums import (
     MailKind,
     MailState,
 )
+
+#: Cancelled reminders are logged where the sweep logs its runs.
+reminder_logger = logging.getLogger("conferences.reminders")
 
 
 def new_ical_uid() -> str:
@@ -321,6 +325,22 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule}/{self.stage} {self.subject_key}"
+
+    # The two ends of a handler of the daily sweep (conferences.reminders.HANDLERS).
+
+    def cancel(self, now: datetime, reason: str) -> bool:
+        """The row has become pointless: it is never sent. Returns False (nothing sent)."""
+        reminder_logger.info("reminder %s cancelled: %s", self.pk, reason)
+        self.cancelled_at = now
+        self.save(update_fields=["cancelled_at"])
+        return False
+
+    def mark_sent(self, mail: "OutgoingMail", now: datetime) -> bool:
+        """The row's one mail is queued. Returns True (sent)."""
+        self.mail = mail
+        self.sent_at = now
+        self.save(update_fields=["sent_at", "mail"])
+        return True
 
 
 class CalendarFeed(models.Model):

@@ -89,21 +89,16 @@ def _remind_unanswered_invitation(reminder: Reminder, *, now: datetime, cutoff: 
         if later_due:
             reason = "superseded by a later stage"
     if reason:
-        logger.info("reminder %s cancelled: %s", reminder.pk, reason)
-        reminder.cancelled_at = now
-        reminder.save(update_fields=["cancelled_at"])
-        return False
-    reminder.mail = delivery.queue_mail(
+        return reminder.cancel(now, reason)
+    mail = delivery.queue_mail(
         kind=MailKind.REMINDER,
         dedup_key=f"reminder:{reminder.pk}",
         invitation=invitation,
         composed=mails.compose_reminder(invitation),
     )
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at", "mail"])
     invitation.reminded_at = now
     invitation.save(update_fields=["reminded_at"])
-    return True
+    return reminder.mark_sent(mail, now)
 
 
 #: rule → handler. A handler sends one mail and returns True, or cancels the row and returns False.
