@@ -50,23 +50,16 @@ def _context(action: Action, **extra: Any) -> dict[str, Any]:
     from .actions import action_url
 
     conference = action.conference
-    organiser = conference.organiser
-    return {
-        "action": action,
-        "conference": conference,
-        "owner_name": action.owner_name,
-        "due": action.due_date.strftime("%d.%m.%Y"),
-        "conference_date": mails.german_date(conference.start),
-        "update_url": "" if action.owner_is_police else action_url(action),
-        "police_url": "" if not action.owner_is_police else _police_url(action),
-        "organiser": {
-            "name": organiser.get_full_name() or organiser.username,
-            "function": getattr(organiser, "function", "") or "",
-            "email": organiser.email or "",
-        },
-        "host_name": conference.host.official_name,
+    return mails.conference_context(
+        conference,
+        action=action,
+        owner_name=action.owner_name,
+        due=action.due_date.strftime("%d.%m.%Y"),
+        conference_date=mails.german_date(conference.start),
+        update_url="" if action.owner_is_police else action_url(action),
+        police_url="" if not action.owner_is_police else _police_url(action),
         **extra,
-    }
+    )
 
 
 def _police_url(action: Action) -> str:
@@ -76,8 +69,7 @@ def _police_url(action: Action) -> str:
 
 
 def compose_action_mail(action: Action, *, name: str, **extra: Any) -> mails.ComposedMail:
-    subject, text, html = mails._render(name, _context(action, **extra))
-    return mails.ComposedMail(subject, text, html)
+    return mails.compose(name, _context(action, **extra))
 
 
 def notify_owner(action: Action) -> None:

@@ -114,6 +114,11 @@ def _tidy(text: str) -> str:
     return "\n".join(tidy) + "\n"
 
 
+def compose(name: str, context: dict[str, Any]) -> ComposedMail:
+    """A mail without a calendar from the templates conferences/email/<name>… (German)."""
+    return ComposedMail(*_render(name, context))
+
+
 def _organiser(conference: Conference) -> dict[str, str]:
     user = conference.organiser
     return {
@@ -123,24 +128,33 @@ def _organiser(conference: Conference) -> dict[str, str]:
     }
 
 
-def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
-    from .links import answer_url
-
-    conference = invitation.conference
+def conference_context(conference: Conference, **extra: Any) -> dict[str, Any]:
+    """What every conference mail names: the conference, its time, the organiser (signature)
+    and the host authority."""
     return {
-        "invitation": invitation,
         "conference": conference,
-        "agency": invitation.agency,
-        "routed_via": invitation.routed_via,
-        "agenda": list(conference.agenda_items.all()),
-        "answer_url": answer_url(invitation),
         "when": when(conference),
-        "date_long": german_date(conference.start),
-        "is_siko_ap": conference.kind == ConferenceKind.SIKO_AP,
         "organiser": _organiser(conference),
         "host_name": conference.host.official_name,
         **extra,
     }
+
+
+def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
+    from .links import answer_url
+
+    conference = invitation.conference
+    return conference_context(
+        conference,
+        invitation=invitation,
+        agency=invitation.agency,
+        routed_via=invitation.routed_via,
+        agenda=list(conference.agenda_items.all()),
+        answer_url=answer_url(invitation),
+        date_long=german_date(conference.start),
+        is_siko_ap=conference.kind == ConferenceKind.SIKO_AP,
+        **extra,
+    )
 
 
 def compose_invitation(invitation: Invitation) -> ComposedMail:
@@ -171,8 +185,7 @@ def compose_cancellation(invitation: Invitation) -> ComposedMail:
 
 
 def compose_reminder(invitation: Invitation) -> ComposedMail:
-    subject, text, html = _render("reminder", _context(invitation))
-    return ComposedMail(subject, text, html)
+    return compose("reminder", _context(invitation))
 
 
 def attach_calendar(message: EmailMultiAlternatives, ics: str, method: str) -> None:

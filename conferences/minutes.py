@@ -283,6 +283,14 @@ def comment_url(invitation: Invitation, minutes: Minutes) -> str:
                                        kwargs={"token": comment_token(invitation, minutes)})
 
 
+def partner_mail_context(invitation: Invitation, minutes: Minutes, **extra: Any) -> dict[str, Any]:
+    """The context of a mail to an attending agency about a minutes version, with its link."""
+    return mails.conference_context(
+        invitation.conference, invitation=invitation, agency=invitation.agency,
+        routed_via=invitation.routed_via, minutes=minutes,
+        comment_url=comment_url(invitation, minutes), **extra)
+
+
 def minutes_page_url(conference: Conference) -> str:
     return settings.SITE_URL + reverse("conferences:minutes", kwargs={"pk": conference.pk})
 
@@ -315,20 +323,6 @@ def resolve_comment_token(token: str) -> tuple[Invitation, Minutes] | None:
     return invitation, minutes
 
 
-def _mail_context(conference: Conference, **extra: Any) -> dict[str, Any]:
-    return {
-        "conference": conference,
-        "when": mails.when(conference),
-        "organiser": mails._organiser(conference),
-        "host_name": conference.host.official_name,
-        **extra,
-    }
-
-
-def _deadline_text(deadline: datetime) -> str:
-    return mails.german_datetime(deadline)
-
-
 @transaction.atomic
 def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: Any) -> Minutes:
     """Sends the draft to every attending agency with its comment link; partners comment until
@@ -353,15 +347,13 @@ def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: Any) -> Minut
     minutes.circulated_at = now
     minutes.save(update_fields=["status", "comment_deadline", "circulated_at"])
     for invitation in recipients:
-        context = _mail_context(conference, invitation=invitation, agency=invitation.agency,
-                                routed_via=invitation.routed_via, minutes=minutes,
-                                comment_url=comment_url(invitation, minutes),
-                                deadline=_deadline_text(deadline))
+        context = partner_mail_context(invitation, minutes,
+                                       deadline=mails.german_datetime(deadline))
         delivery.queue_mail(
             kind=MailKind.NOTICE,
             dedup_key=f"minutes-circulated:{minutes.pk}:{invitation.pk}",
             invitation=invitation,
-            composed=_compose("minutes_circulated", context),
+            composed=mails.compose("minutes_circulated", context),
         )
         due = deadline - COMMENT_REMINDER_BEFORE
         if due > now:
@@ -373,11 +365,6 @@ def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: Any) -> Minut
     log_action("minutes.circulated", minutes, actor=by, authority=conference.host,
                data={"recipients": len(recipients)})
     return minutes
-
-
-def _compose(name: str, context: dict[str, Any]) -> mails.ComposedMail:
-    subject, text, html = mails._render(name, context)
-    return mails.ComposedMail(subject, text, html)
 
 
 @transaction.atomic
@@ -395,7 +382,7 @@ def add_comment(minutes: Minutes, *, invitation: Invitation, text: str) -> Minut
         raise ConferenceError(
             _("Die Kommentarfrist ist am %(deadline)s abgelaufen; der Kommentar wurde nicht "
               "gespeichert. Bitte wenden Sie sich direkt an die einladende Polizeibehörde.")
-            % {"deadline": _deadline_text(minutes.comment_deadline)})
+            % {"deadline": mails.german_datetime(minutes.comment_deadline)})
     if invitation.conference_id != minutes.conference_id or not invitation.attended:
         raise ConferenceError(_("Nur anwesende Behörden können das Protokoll kommentieren."))
     if not text:
@@ -466,7 +453,8 @@ def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
     if minutes.comment_deadline and now < minutes.comment_deadline:
         raise ConferenceError(
             _("Die Kommentarfrist läuft noch bis %(deadline)s; danach kann das Protokoll "
-              "freigegeben werden.") % {"deadline": _deadline_text(minutes.comment_deadline)})
+              "freigegeben werden.")
+            % {"deadline": mails.german_datetime(minutes.comment_deadline)})
     if minutes.comments.filter(resolved_at__isnull=True).exists():
         raise ConferenceError(_("Bitte erledigen Sie zuerst alle offenen Kommentare."))
     pdf = render_minutes_pdf(minutes, approved_at=now, approved_by=by)
@@ -482,14 +470,12 @@ def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
     for invitation in attending_invitations(conference):
         if not invitation.recipient_email:
             continue
-        context = _mail_context(conference, invitation=invitation, agency=invitation.agency,
-                                routed_via=invitation.routed_via, minutes=minutes,
-                                comment_url=comment_url(invitation, minutes))
+        context = partner_mail_context(invitation, minutes)
         delivery.queue_mail(
             kind=MailKind.NOTICE,
             dedup_key=f"minutes-approved:{minutes.pk}:{invitation.pk}",
             invitation=invitation,
-            composed=_compose("minutes_approved", context),
+            composed=mails.compose("minutes_approved", context),
         )
     log_action("minutes.approved", minutes, actor=by, authority=minutes.conference.host,
                data={"version": minutes.version, "sha256": minutes.sha256})

@@ -16,11 +16,8 @@ from .enums import ConferenceStatus, MailKind
 from .minutes import (
     COMMENT_DEADLINE,
     MINUTES_MISSING,
-    _compose,
-    _deadline_text,
-    _mail_context,
-    comment_url,
     minutes_page_url,
+    partner_mail_context,
 )
 from .models import Conference, Invitation, Reminder
 from .models_minutes import Minutes, MinutesStatus
@@ -39,11 +36,11 @@ def remind_minutes_missing(reminder: Reminder, *, now: datetime, cutoff: datetim
     if later_due:
         return reminder.cancel(now, "superseded by a later stage")
     days = (now - conference.end).days
-    context = _mail_context(conference, days=days,
-                            minutes_url=minutes_page_url(conference))
+    context = mails.conference_context(conference, days=days,
+                                       minutes_url=minutes_page_url(conference))
     mail = delivery.queue_mail(
         kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}", conference=conference,
-        to=reminder.recipient, composed=_compose("minutes_missing", context))
+        to=reminder.recipient, composed=mails.compose("minutes_missing", context))
     return reminder.mark_sent(mail, now)
 
 
@@ -63,14 +60,12 @@ def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: dateti
     if not invitation.attended or not invitation.recipient_email:
         return reminder.cancel(now, "not attending or no address")
     conference = invitation.conference
-    context = _mail_context(conference, invitation=invitation, agency=invitation.agency,
-                            routed_via=invitation.routed_via, minutes=minutes,
-                            comment_url=comment_url(invitation, minutes),
-                            deadline=_deadline_text(minutes.comment_deadline),
-                            date_long=mails.german_date(conference.start))
+    context = partner_mail_context(invitation, minutes,
+                                   deadline=mails.german_datetime(minutes.comment_deadline),
+                                   date_long=mails.german_date(conference.start))
     mail = delivery.queue_mail(
         kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}", invitation=invitation,
-        composed=_compose("minutes_comment_reminder", context))
+        composed=mails.compose("minutes_comment_reminder", context))
     return reminder.mark_sent(mail, now)
 
 
