@@ -22,6 +22,7 @@ from authorities.models import Authority, PartnerAgency
 from siko.audit import log_action
 
 from .enums import ConferenceStatus
+from .exports import _safe_cell
 from .models import AgendaItem, Conference
 from .models_actions import (
     ACTIVE_ACTION_STATES,
@@ -303,18 +304,18 @@ def action_summary(authority: Authority, *, today: date | None = None) -> Action
     return ActionSummary(**counts)
 
 
-CSV_HEADER = [
-    "Behörde", "Konferenz", "Konferenzdatum", "Maßnahme", "Zuständig", "Fällig am", "Status",
-    "Ampel",
-]
+def _csv_header() -> list[str]:
+    return [_("Behörde"), _("Konferenz"), _("Konferenzdatum"), _("Maßnahme"), _("Zuständig"),
+            _("Fällig am"), _("Status"), _("Ampel")]
 
 
 def render_actions_csv(actions: Iterable[Action], *, today: date) -> str:
-    """Semicolon-separated with a BOM, as Excel in a German locale expects."""
+    """Semicolon-separated with a BOM, as Excel in a German locale expects; free text goes
+    through the participants list's formula guard."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(_csv_header())
     for action in actions:
         writer.writerow([
             action.conference.host.short_name,
@@ -327,8 +328,3 @@ def render_actions_csv(actions: Iterable[Action], *, today: date) -> str:
             action.traffic_light_label(today),
         ])
     return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Spreadsheet programs run cells starting with = + - @ as formulas."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
