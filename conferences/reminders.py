@@ -23,10 +23,10 @@ from django_scopes import scopes_disabled
 from . import action_reminders, delivery, mails, minutes_reminders
 from .enums import ConferenceStatus, InvitationState, MailKind
 from .models import Invitation, Reminder
+from .services import INVITATION_UNANSWERED
 
 logger = logging.getLogger(__name__)
 
-INVITATION_UNANSWERED = "invitation_unanswered"
 BATCH = 100
 
 

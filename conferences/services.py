@@ -25,6 +25,8 @@ from .enums import (
 )
 from .models import AgendaItem, Conference, Invitation, MandatedTopic, Reminder
 
+#: Reminder rule for invitations without an answer, planned here and sent by reminders.py.
+INVITATION_UNANSWERED = "invitation_unanswered"
 REMINDER_DAYS_BEFORE = (14, 3)
 RESCHEDULING_FIELDS = ("start", "end", "place")
 
@@ -294,7 +296,7 @@ def _plan_reminders(conference: Conference) -> None:
     the calendar sequence so that a moved conference reminds again for the new date.
     """
     Reminder.objects.filter(
-        conference=conference, rule="invitation_unanswered", sent_at__isnull=True
+        conference=conference, rule=INVITATION_UNANSWERED, sent_at__isnull=True
     ).exclude(stage__endswith=f"@{conference.ical_sequence}").update(cancelled_at=timezone.now())
     now = timezone.now()
     for invitation in conference.invitations.filter(state=InvitationState.SENT):
@@ -303,7 +305,7 @@ def _plan_reminders(conference: Conference) -> None:
             if due <= now:
                 continue
             Reminder.objects.get_or_create(
-                rule="invitation_unanswered",
+                rule=INVITATION_UNANSWERED,
                 subject_key=f"invitation:{invitation.pk}",
                 stage=f"{days}d@{conference.ical_sequence}",
                 recipient=invitation.recipient_email,
@@ -364,13 +366,9 @@ def record_answer(
     return invitation
 
 
-def _check_agenda_editable(conference: Conference) -> None:
-    _check_editable(conference)
-
-
 @transaction.atomic
 def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> AgendaItem:
-    _check_agenda_editable(conference)
+    _check_editable(conference)
     last = conference.agenda_items.order_by("-order").values_list("order", flat=True).first()
     item.conference = conference
     item.order = (last or 0) + 1
@@ -381,7 +379,7 @@ def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> Age
 
 @transaction.atomic
 def save_agenda_item(item: AgendaItem, *, by: Any) -> AgendaItem:
-    _check_agenda_editable(item.conference)
+    _check_editable(item.conference)
     item.save()
     log_action("agenda.changed", item.conference, actor=by, authority=item.conference.host)
     return item
@@ -397,7 +395,7 @@ def _renumber(conference: Conference, items: list[AgendaItem]) -> None:
 @transaction.atomic
 def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
     conference = item.conference
-    _check_agenda_editable(conference)
+    _check_editable(conference)
     items = list(conference.agenda_items.order_by("order", "pk"))
     index = next(i for i, other in enumerate(items) if other.pk == item.pk)
     target = index - 1 if direction == "up" else index + 1
@@ -410,7 +408,7 @@ def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
 @transaction.atomic
 def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
     conference = item.conference
-    _check_agenda_editable(conference)
+    _check_editable(conference)
     item.delete()
     _renumber(conference, list(conference.agenda_items.order_by("order", "pk")))
     log_action("agenda.changed", conference, actor=by, authority=conference.host)
