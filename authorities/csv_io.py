@@ -51,8 +51,7 @@ from siko.audit import log_action
 
 from .enums import PartnerCategory
 from .models import Authority, Contact, Coverage, PartnerAgency
-from .seeding import slug_for
-from .services import DirectoryError
+from .services import DirectoryError, unique_partner_slug
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -563,15 +562,6 @@ def parse_partner_csv(data: bytes, *, user: Any) -> ImportPreview:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _unique_slug(name: str, taken: set[str]) -> str:
-    base = slug_for(name)[:70] or "partner"
-    slug, counter = base, 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    taken.add(slug)
-    return slug
-
-
 # Uniqueness of name and slug is left to the database: a clash (a concurrent change since the
 # preview) raises IntegrityError, which rolls the row back to its savepoint.
 CLEAN = {"validate_unique": False, "validate_constraints": False}
@@ -580,7 +570,9 @@ CLEAN = {"validate_unique": False, "validate_constraints": False}
 def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
     authority = by.authority if by.is_kpb else None
     if row.agency is None:
-        agency = PartnerAgency(slug=_unique_slug(row.name, taken_slugs), **row.values)
+        slug = unique_partner_slug(row.name, taken_slugs)
+        taken_slugs.add(slug)
+        agency = PartnerAgency(slug=slug, **row.values)
         agency.full_clean(**CLEAN)
         agency.save()
         for covered in [authority] if authority else row.add_authorities:

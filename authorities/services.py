@@ -1,29 +1,33 @@
 """Writes to the partner directory. Each service checks its rule, writes atomically, audits."""
 
+from collections.abc import Container
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
 from siko.audit import log_action
 
 from .models import Authority, Contact, Coverage, PartnerAgency
+from .seeding import slug_for
 
 
 class DirectoryError(Exception):
     """A rule of the directory was broken; the message is German and shown to the user."""
 
 
-def unique_partner_slug(name: str) -> str:
-    from .seeding import slug_for
-
+def unique_partner_slug(name: str, taken: Container[str] | None = None) -> str:
+    """A slug for a new agency called `name` that is not in `taken` (default: the directory)."""
     base = slug_for(name)[:70] or "partner"
+    if taken is None:
+        # The plain manager: slugs are unique across every authority's scope.
+        taken = set(
+            PartnerAgency._base_manager.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
     slug, counter = base, 2
-    with scopes_disabled():
-        while PartnerAgency.objects.filter(slug=slug).exists():
-            slug, counter = f"{base}-{counter}", counter + 1
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
     return slug
 
 
