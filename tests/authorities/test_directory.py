@@ -74,6 +74,19 @@ def test_kpb_creates_partner_covering_own_authority(kpb_a_user):
     assert AuditEntry.objects.filter(action="partner.created", object_id=str(agency.pk)).exists()
 
 
+def test_new_partner_whose_slug_is_taken_gets_the_next_free_one(kpb_a_user):
+    client = client_for(kpb_a_user)
+    for name in ("Jugendamt Dortmund", "Jugendamt-Dortmund", "Jugendamt (Dortmund)"):
+        client.post(
+            reverse("authorities:partner_create"),
+            {"name": name, "category": "jugendamt", "active": "on"},
+        )
+    slugs = PartnerAgency.objects.filter(name__startswith="Jugendamt").order_by("pk")
+    assert list(slugs.values_list("slug", flat=True)) == [
+        "jugendamt-dortmund", "jugendamt-dortmund-2", "jugendamt-dortmund-3"
+    ]
+
+
 def test_duplicate_partner_name_from_other_area_is_a_form_error(kpb_b_user):
     # "Staatsanwaltschaft Dortmund" exists but lies outside Borken's scope.
     response = client_for(kpb_b_user).post(
