@@ -1,6 +1,5 @@
 """The partner's answer through the signed link in the invitation mail."""
 
-import itertools
 import uuid
 from datetime import timedelta
 
@@ -10,19 +9,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from authorities.models import Contact, PartnerAgency
 from conferences import services
 from conferences.enums import AnswerChannel, InvitationState
 from conferences.links import ANSWER_SALT, answer_token
 from conferences.models import Conference, Invitation
 from siko.models import AuditEntry
 from tests.conftest import client_for
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import invite_new_agencies, make_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
-
-_serial = itertools.count()
 
 
 @pytest.fixture
@@ -246,27 +243,13 @@ def test_answer_link_works_for_a_logged_in_user_of_another_kpb(invitation, kpb_b
     assert "SiKo Dortmund Frühjahr" in response.content.decode()
 
 
-def _grow_invitations(conference: Conference, organiser, count: int) -> None:
-    dortmund = Authority.objects.get(slug="pp-dortmund")
-    agencies = []
-    for _ in range(count):
-        i = next(_serial)
-        agency = PartnerAgency.objects.create(slug=f"antwort-extra-{i}", name=f"Antwort Extra {i}",
-                                              category="sonstige")
-        Coverage.objects.create(agency=agency, authority=dortmund)
-        Contact.objects.create(agency=agency, name=f"Person {i}", function="Leitung",
-                               email=f"antwort{i}@example.org")
-        agencies.append(agency)
-    services.add_invitations(conference, agencies=agencies, by=organiser)
-
-
 def test_answer_page_queries_do_not_grow_with_invitations(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    _grow_invitations(conference, kpb_a_user, 5)
+    invite_new_agencies(conference, kpb_a_user, 5)
     invitation = conference.invitations.first()
 
     queries = assert_constant_queries(Client(), _url(invitation),
-                                      lambda: _grow_invitations(conference, kpb_a_user, 195))
+                                      lambda: invite_new_agencies(conference, kpb_a_user, 195))
 
     assert conference.invitations.count() == 200
     assert queries <= 10

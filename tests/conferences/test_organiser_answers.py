@@ -2,7 +2,6 @@
 
 import csv
 import io
-import itertools
 from datetime import timedelta
 
 import pypdf
@@ -11,18 +10,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from authorities.models import Contact, PartnerAgency
 from conferences import exports, services
 from conferences.enums import AnswerChannel, InvitationState
 from conferences.links import answer_token
 from conferences.models import Conference, Invitation
 from tests.conftest import client_for
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import invite_new_agencies, make_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
-
-_serial = itertools.count()
 
 
 @pytest.fixture
@@ -238,34 +235,20 @@ def test_exports_of_another_kpb_are_404(conference, kpb_b_user):
                           ).status_code == 404
 
 
-def _grow_invitations(conference: Conference, organiser, count: int) -> None:
-    dortmund = Authority.objects.get(slug="pp-dortmund")
-    agencies = []
-    for _ in range(count):
-        i = next(_serial)
-        agency = PartnerAgency.objects.create(slug=f"org-extra-{i}", name=f"Org Extra {i}",
-                                              category="sonstige")
-        Coverage.objects.create(agency=agency, authority=dortmund)
-        Contact.objects.create(agency=agency, name=f"Person {i}", function="Leitung",
-                               email=f"org{i}@example.org")
-        agencies.append(agency)
-    services.add_invitations(conference, agencies=agencies, by=organiser)
-
-
 def test_conference_page_queries_do_not_grow_with_invitations(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    _grow_invitations(conference, kpb_a_user, 5)
+    invite_new_agencies(conference, kpb_a_user, 5)
 
     assert_constant_queries(client_for(kpb_a_user), conference.get_absolute_url(),
-                            lambda: _grow_invitations(conference, kpb_a_user, 195))
+                            lambda: invite_new_agencies(conference, kpb_a_user, 195))
 
     assert conference.invitations.count() == 200
 
 
 def test_answers_panel_queries_do_not_grow_with_invitations(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    _grow_invitations(conference, kpb_a_user, 5)
+    invite_new_agencies(conference, kpb_a_user, 5)
 
     assert_constant_queries(client_for(kpb_a_user),
                             reverse("conferences:answers_panel", kwargs={"pk": conference.pk}),
-                            lambda: _grow_invitations(conference, kpb_a_user, 195))
+                            lambda: invite_new_agencies(conference, kpb_a_user, 195))

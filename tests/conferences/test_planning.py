@@ -1,16 +1,15 @@
-import itertools
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from authorities.models import Authority, Contact, PartnerAgency
 from conferences import selectors, services
 from conferences.enums import ConferenceStatus, InvitationState, MailKind
 from conferences.models import Conference, Invitation, OutgoingMail, Reminder
 from tests.conftest import client_for
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import invite_new_agencies, make_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -266,54 +265,35 @@ def test_kpb_b_cannot_see_or_change_kpb_a_conference(kpb_a_user, kpb_b_user):
     assert conference.title not in list_html
 
 
-_serial = itertools.count()
-
-
-def _grow_invitations(conference, organiser, count):
-    dortmund = Authority.objects.get(slug="pp-dortmund")
-    agencies = []
-    for _ in range(count):
-        i = next(_serial)
-        agency = PartnerAgency.objects.create(
-            slug=f"extra-{i}", name=f"Extra {i}", category="sonstige"
-        )
-        Coverage.objects.create(agency=agency, authority=dortmund)
-        Contact.objects.create(
-            agency=agency, name=f"Person {i}", function="Leitung", email=f"p{i}@example.org"
-        )
-        agencies.append(agency)
-    services.add_invitations(conference, agencies=agencies, by=organiser)
-
-
 def test_conference_list_queries_do_not_grow(kpb_a_user):
     make_conference(kpb_a_user)
 
     def grow():
         for i in range(5):
             c = make_conference(kpb_a_user, days_ahead=50 + i, title=f"SiKo {i}")
-            _grow_invitations(c, kpb_a_user, 3)
+            invite_new_agencies(c, kpb_a_user, 3)
 
     assert_constant_queries(client_for(kpb_a_user), reverse("conferences:conference_list"), grow)
 
 
 def test_conference_list_queries_same_with_5_and_200_invitations(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    _grow_invitations(conference, kpb_a_user, 5)
+    invite_new_agencies(conference, kpb_a_user, 5)
     assert_constant_queries(
         client_for(kpb_a_user),
         reverse("conferences:conference_list"),
-        lambda: _grow_invitations(conference, kpb_a_user, 195),
+        lambda: invite_new_agencies(conference, kpb_a_user, 195),
     )
     assert conference.invitations.count() == 200
 
 
 def test_invitation_plan_queries_do_not_grow(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    _grow_invitations(conference, kpb_a_user, 5)
+    invite_new_agencies(conference, kpb_a_user, 5)
     assert_constant_queries(
         client_for(kpb_a_user),
         reverse("conferences:invitations", kwargs={"pk": conference.pk}),
-        lambda: _grow_invitations(conference, kpb_a_user, 40),
+        lambda: invite_new_agencies(conference, kpb_a_user, 40),
     )
 
 

@@ -1,11 +1,12 @@
 """Plain factory functions for conferences: explicit, without surprises."""
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
 
-from authorities.models import Authority, PartnerAgency
+from authorities.models import Authority, Contact, Coverage, PartnerAgency
 from conferences import services
 from conferences.models import Conference
 
@@ -35,6 +36,27 @@ def invite_all_proposed(conference: Conference, organiser: Any) -> None:
         .exclude(category="bezirksregierung")
         .distinct()
     )
+    services.add_invitations(conference, agencies=agencies, by=organiser)
+
+
+_serial = itertools.count()
+
+
+def invite_new_agencies(conference: Conference, organiser: Any, count: int) -> None:
+    """Invites `count` new agencies in Dortmund, each with a contact (query-count tests grow a
+    conference's invitation list with it)."""
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    agencies = []
+    for _ in range(count):
+        i = next(_serial)
+        agency = PartnerAgency.objects.create(
+            slug=f"extra-{i}", name=f"Extra {i}", category="sonstige"
+        )
+        Coverage.objects.create(agency=agency, authority=dortmund)
+        Contact.objects.create(
+            agency=agency, name=f"Person {i}", function="Leitung", email=f"p{i}@example.org"
+        )
+        agencies.append(agency)
     services.add_invitations(conference, agencies=agencies, by=organiser)
 
 
