@@ -6,6 +6,8 @@ worker on Redis.
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -267,6 +269,29 @@ def test_sweeper_resends_a_row_whose_worker_died_while_sending(
     assert (row.state, row.attempts) == (MailState.SENT, 2)
 
 
+@contextmanager
+def _sender_lock_held_elsewhere(mail_pk: int) -> Iterator[None]:
+    """Another database session holds the mail row's sender lock while the block runs."""
+    holding, release = threading.Event(), threading.Event()
+
+    def other_session() -> None:
+        try:
+            with outbox._sender_lock(mail_pk):
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=other_session)
+    sender.start()
+    holding.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        sender.join()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease")
 def test_sweeper_leaves_a_row_alone_while_a_live_worker_sends_it(
@@ -277,25 +302,10 @@ def test_sweeper_leaves_a_row_alone_while_a_live_worker_sends_it(
     row = OutgoingMail.objects.filter(conference=conference).first()
     OutgoingMail.objects.filter(pk=row.pk).update(
         state=MailState.SENDING, attempts=1, sending_since=timezone.now() - timedelta(minutes=5))
-    holding, release = threading.Event(), threading.Event()
-
-    def live_sender():  # another worker's database session, in the middle of its SMTP talk
-        try:
-            with outbox._sender_lock(row.pk):
-                holding.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    sender = threading.Thread(target=live_sender)
-    sender.start()
-    holding.wait(10)
-    try:
+    # another worker's database session, in the middle of its SMTP talk
+    with _sender_lock_held_elsewhere(row.pk):
         result = outbox.sweep_outbox()
         redelivered = outbox.send_mail_row(row.pk)
-    finally:
-        release.set()
-        sender.join()
 
     assert result.recovered == []
     assert not redelivered.claimed
@@ -315,27 +325,12 @@ def test_sweeper_frees_a_row_held_by_a_vanished_session_after_the_lease(
     since = timezone.now() - outbox.SENDING_LEASE - timedelta(minutes=1)
     OutgoingMail.objects.filter(pk=row.pk).update(state=MailState.SENDING, attempts=1,
                                                   sending_since=since)
-    holding, release = threading.Event(), threading.Event()
-
-    def vanished_sender():  # a session whose host died: its lock outlives every time limit
-        try:
-            with outbox._sender_lock(row.pk):
-                holding.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    sender = threading.Thread(target=vanished_sender)
-    sender.start()
-    holding.wait(10)
-    try:
+    # a session whose host died: its lock outlives every time limit
+    with _sender_lock_held_elsewhere(row.pk):
         first = outbox.sweep_outbox()  # ends the session that holds the lock
         deadline = time.monotonic() + 5
         while (second := outbox.sweep_outbox()).recovered == [] and time.monotonic() < deadline:
             time.sleep(0.05)
-    finally:
-        release.set()
-        sender.join()
 
     assert first.recovered == []
     assert second.recovered == [row.pk]
