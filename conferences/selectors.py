@@ -40,7 +40,7 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
     Bezirksregierungen are not proposed on their own: they receive the Schulamt invitations.
     """
     authority_ids = [a.pk for a in conference.authorities.all()]
-    invited_ids = set(conference.invitations.values_list("agency_id", flat=True))
+    invited = dict(conference.invitations.values_list("agency_id", "agency__category"))
     agencies = (
         PartnerAgency.objects.filter(coverages__authority_id__in=authority_ids, active=True)
         .exclude(category=PartnerCategory.BEZIRKSREGIERUNG)
@@ -61,14 +61,13 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
         if category != PartnerCategory.BEZIRKSREGIERUNG
     }
     for agency in agencies:
-        agency.is_invited = agency.pk in invited_ids
+        agency.is_invited = agency.pk in invited
         agency.coverage_uncertain = agency.pk in uncertain
-        group = groups[PartnerCategory(agency.category)]
-        group.agencies.append(agency)
-        group.invited_count += agency.is_invited
-    for invitation in conference.invitations.select_related("agency"):
-        group = groups.get(PartnerCategory(invitation.agency.category))
-        if group is not None and invitation.agency_id not in {a.pk for a in group.agencies}:
+        groups[PartnerCategory(agency.category)].agencies.append(agency)
+    # Counted from the invitations: an invited agency outside the coverage counts as well.
+    for category in invited.values():
+        group = groups.get(PartnerCategory(category))
+        if group is not None:
             group.invited_count += 1
     return [g for g in groups.values() if g.in_decree or g.agencies or g.invited_count]
 

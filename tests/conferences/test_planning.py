@@ -123,6 +123,24 @@ def test_proposals_group_partners_by_decree_category_and_route_schulamt(kpb_a_us
     assert all(g.missing for g in groups.values() if g.in_decree)
 
 
+def test_proposals_count_every_invitation_of_a_category_once(kpb_a_user):
+    conference = make_conference(kpb_a_user)
+    elsewhere = PartnerAgency.objects.filter(category="staatsanwaltschaft").exclude(
+        coverages__authority__slug="pp-dortmund").first()
+    services.add_invitations(
+        conference, agencies=[PartnerAgency.objects.get(slug="sta-dortmund"), elsewhere],
+        by=kpb_a_user,
+    )
+
+    groups = {g.category.value: g for g in selectors.invitation_proposals(conference)}
+
+    assert groups["staatsanwaltschaft"].invited_count == 2
+    assert not groups["staatsanwaltschaft"].missing
+    assert elsewhere not in groups["staatsanwaltschaft"].agencies
+    assert [a.is_invited for a in groups["staatsanwaltschaft"].agencies
+            if a.slug == "sta-dortmund"] == [True]
+
+
 def test_schulamt_invitation_is_addressed_to_the_bezirksregierung(kpb_a_user):
     conference = make_conference(kpb_a_user)
     Contact.objects.create(
