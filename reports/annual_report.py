@@ -15,7 +15,7 @@ tagged for assistive technology (level A: structure tree, language, document tit
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -26,7 +26,7 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, PartnerCategory
 from authorities.models import Authority, ComparisonGroup
-from conferences.enums import ANSWERED_STATES, ConferenceKind, ConferenceStatus, InvitationState
+from conferences.enums import ANSWERED_STATES, InvitationState
 from conferences.models import Conference, Invitation, MandatedTopic
 from conferences.models_actions import ACTIVE_ACTION_STATES, Action, ActionState
 from siko.pdf import StaticFilesFetcher, html_to_pdf
@@ -131,43 +131,29 @@ def _empty_figures() -> dict:
 
 
 def _held_conferences(
-    years: list[int], records: dict[tuple[str, int], ComplianceRecord]
+    records: Iterable[ComplianceRecord],
 ) -> dict[tuple[str, int], dict[str, list[dict]]]:
-    """The held SiKos and Siko-APs of `years` per (authority slug, year), exactly those that
-    compute_compliance counts: a SiKo on one of the record's held dates, a Siko-AP where the
-    record says one was held. Two queries."""
+    """The SiKos and Siko-APs that compute_compliance counted as held, per (authority slug,
+    year), with day and title, in order of start. One query."""
+    records = [r for r in records if r.held_siko_ids or r.held_siko_ap_ids]
+    ids = {pk for r in records for pk in (*r.held_siko_ids, *r.held_siko_ap_ids)}
     tz = timezone.get_default_timezone()
     with scopes_disabled():
-        conferences = list(
-            Conference.objects.filter(
-                kind__in=[ConferenceKind.SIKO, ConferenceKind.SIKO_AP],
-                status=ConferenceStatus.HELD,
-                start__gte=datetime(years[0], 1, 1, tzinfo=tz),
-                start__lt=datetime(years[-1] + 1, 1, 1, tzinfo=tz),
-            )
-            .order_by("start", "pk")
-            .values("pk", "kind", "title", "start")
-        )
-        hosts: dict[int, list[str]] = defaultdict(list)
-        for link in Conference.authorities.through.objects.filter(
-            conference_id__in=[c["pk"] for c in conferences]
-        ).values("conference_id", "authority__slug"):
-            hosts[link["conference_id"]].append(link["authority__slug"])
-    held: dict[tuple[str, int], dict[str, list[dict]]] = defaultdict(
-        lambda: {"sikos": [], "aps": []}
-    )
-    for conference in conferences:
-        day = timezone.localtime(conference["start"], tz).date()
-        entry = {"pk": conference["pk"], "date": day.isoformat(), "title": conference["title"]}
-        for slug in hosts[conference["pk"]]:
-            record = records.get((slug, day.year))
-            if record is None:
-                continue
-            if conference["kind"] == ConferenceKind.SIKO and entry["date"] in record.siko_dates:
-                held[(slug, day.year)]["sikos"].append(entry)
-            elif conference["kind"] == ConferenceKind.SIKO_AP and record.siko_ap_held:
-                held[(slug, day.year)]["aps"].append(entry)
-    return held
+        conferences = {
+            c["pk"]: {
+                "pk": c["pk"],
+                "date": timezone.localtime(c["start"], tz).date().isoformat(),
+                "title": c["title"],
+            }
+            for c in Conference.objects.filter(pk__in=ids).values("pk", "title", "start")
+        }
+    return {
+        (r.authority, r.year): {
+            "sikos": [conferences[pk] for pk in r.held_siko_ids],
+            "aps": [conferences[pk] for pk in r.held_siko_ap_ids],
+        }
+        for r in records
+    }
 
 
 def _invitation_counts(conference_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
@@ -385,7 +371,9 @@ def collect_report_data(
         current_by_slug = {r.authority: r for r in current}
 
         step(40, gettext_noop("Beteiligung und Maßnahmen"))
-        figures = _figures(_held_conferences([comparison_year, period_year], records))
+        figures = _figures(
+            _held_conferences(r for r in past if r.year in (comparison_year, period_year))
+        )
 
         step(60, gettext_noop("Vergleichsgruppen"))
         comparison_groups = _comparison_groups(

@@ -59,9 +59,15 @@ class ComplianceRecord:
     hospitations: int = 0
     status: str = ComplianceStatus.OVERDUE
     notices: list[str] = field(default_factory=list)
+    #: The conferences counted as held above (database keys, in order of start), for callers in
+    #: the same process such as the annual report; not part of `as_dict` (the command's JSON).
+    held_siko_ids: list[int] = field(default_factory=list, repr=False)
+    held_siko_ap_ids: list[int] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["held_siko_ids"], data["held_siko_ap_ids"]
+        return data
 
 
 def _status(*, held: bool, scheduled: bool, year_over: bool) -> str:
@@ -110,6 +116,7 @@ def compute_compliance(
         conferences = list(
             Conference.objects.filter(start__gte=range_start, start__lt=range_end)
             .exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])
+            .order_by("start", "pk")
             .values("pk", "kind", "status", "start")
         )
         ids = [c["pk"] for c in conferences]
@@ -219,6 +226,8 @@ def compute_compliance(
                     scheduled=scheduled(ConferenceKind.SIKO),
                     year_over=year_over,
                 ),
+                held_siko_ids=[c["pk"] for c in siko_held],
+                held_siko_ap_ids=[c["pk"] for c in ap_held],
             )
             if siko_held and set(missing) - set(missing_required):
                 record.notices.append(
