@@ -20,7 +20,6 @@ from datetime import date
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
@@ -34,7 +33,7 @@ from siko.pdf import StaticFilesFetcher, html_to_pdf
 from .charts import Bar, share_columns_svg, share_rows_svg
 from .compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
 from .outline import DEFAULT_OUTLINE, clean_outline, section_title
-from .selectors import years_ending
+from .selectors import comparison_sets, share, years_ending
 
 TITLE = "Bericht zur Durchführung der Sicherheitskonferenzen"
 #: Years shown in the chart "share of authorities with a held SiKo" (never before the decree).
@@ -82,10 +81,6 @@ def german_percent(share: float | None) -> str:
     return f"{text}\u00a0%"
 
 
-def _share(part: int, total: int) -> float | None:
-    return part / total if total else None
-
-
 # Figures ----------------------------------------------------------------------------------
 
 
@@ -104,8 +99,8 @@ def _summary(records: Iterable[ComplianceRecord], figures: dict | None = None) -
         "exercises": sum(r.exercise_participation for r in records),
         "hospitations": sum(r.hospitations for r in records),
     }
-    summary["share"] = _share(summary["siko_held"], summary["authorities"])
-    summary["ap_share"] = _share(summary["ap_held"], summary["ap_required"])
+    summary["share"] = share(summary["siko_held"], summary["authorities"])
+    summary["ap_share"] = share(summary["ap_held"], summary["ap_required"])
     if figures is not None:
         own = [figures.get((r.authority, r.year)) or _empty_figures() for r in records]
         for key in ("invited", "answered", "present"):
@@ -317,15 +312,10 @@ def _comparison_groups(
             "comparison_share": before["share"],
         }
 
-    result = [
-        measure(g.name, "group", [a for a in authorities if a.comparison_group_id == g.pk])
-        for g in groups
+    return [
+        measure(name, kind, members)
+        for name, kind, _group, members in comparison_sets(authorities, groups)
     ]
-    ungrouped = [a for a in authorities if a.comparison_group_id is None]
-    if groups and ungrouped:
-        result.append(measure(_("ohne Vergleichsgruppe"), "ungrouped", ungrouped))
-    result.append(measure(_("NRW insgesamt"), "total", authorities))
-    return result
 
 
 def collect_report_data(
@@ -449,7 +439,7 @@ def _percent_texts(figures: dict) -> dict:
             texts[f"{key}_text"] = german_percent(figures[key])
     if "actions_agreed" in figures:
         texts["actions_done_share_text"] = german_percent(
-            _share(figures["actions_done"], figures["actions_agreed"])
+            share(figures["actions_done"], figures["actions_agreed"])
         )
     return texts
 
@@ -486,7 +476,7 @@ def _context(data: dict, *, draft: bool, version: int, status_label: str) -> dic
     for row in data["rows"]:
         shown = dict(row)
         shown["actions_done_share_text"] = german_percent(
-            _share(row["actions_done"], row["actions_agreed"])
+            share(row["actions_done"], row["actions_agreed"])
         )
         rows.append(shown)
     totals = [

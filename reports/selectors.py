@@ -185,35 +185,42 @@ def state_overview(
     )
 
 
+def comparison_sets(
+    authorities: list[Authority], groups: list[ComparisonGroup]
+) -> list[tuple[str, str, ComparisonGroup | None, list[Authority]]]:
+    """(name, kind, group, members) side by side, as the state view and the annual report show
+    them: each comparison group ("group"), the authorities without one ("ungrouped", only when
+    there are groups and such authorities), and NRW as a whole ("total", last)."""
+    sets: list[tuple[str, str, ComparisonGroup | None, list[Authority]]] = [
+        (g.name, "group", g, [a for a in authorities if a.comparison_group_id == g.pk])
+        for g in groups
+    ]
+    ungrouped = [a for a in authorities if a.comparison_group_id is None]
+    if groups and ungrouped:
+        sets.append((_("ohne Vergleichsgruppe"), "ungrouped", None, ungrouped))
+    sets.append((_("NRW insgesamt"), "total", None, authorities))
+    return sets
+
+
 def _group_shares(
     authorities: list[Authority],
     groups: list[ComparisonGroup],
     by_key: dict[tuple[str, int], ComplianceRecord],
     year: int,
 ) -> list[GroupShare]:
-    def measure(name: str, group: ComparisonGroup | None, members: list[Authority]) -> GroupShare:
-        return GroupShare(
+    return [
+        GroupShare(
             name=name,
             group=group,
             total=len(members),
             compliant=sum(
                 by_key[(a.slug, year)].status == ComplianceStatus.COMPLIANT for a in members
             ),
-            authorities=[a.short_name for a in members],
+            authorities=[] if kind == "total" else [a.short_name for a in members],
+            is_state_total=kind == "total",
         )
-
-    shares = [
-        measure(g.name, g, [a for a in authorities if a.comparison_group_id == g.pk])
-        for g in groups
+        for name, kind, group, members in comparison_sets(authorities, groups)
     ]
-    ungrouped = [a for a in authorities if a.comparison_group_id is None]
-    if groups and ungrouped:
-        shares.append(measure(_("ohne Vergleichsgruppe"), None, ungrouped))
-    total = measure(_("NRW insgesamt"), None, authorities)
-    total.is_state_total = True
-    total.authorities = []
-    shares.append(total)
-    return shares
 
 
 # Authority dashboard ---------------------------------------------------------------------------
