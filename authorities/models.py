@@ -235,10 +235,6 @@ class User(AbstractUser):
         return self.organisation_kind in STATE_BODIES
 
     @property
-    def is_lzpd(self) -> bool:
-        return self.organisation_kind == OrganisationKind.LZPD
-
-    @property
     def is_lka(self) -> bool:
         return self.organisation_kind == OrganisationKind.LKA
 

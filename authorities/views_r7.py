@@ -62,9 +62,12 @@ class R7ListView(SikoPermissionMixin, ListView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
         return super().get_context_data(
             form=self.get_filter_form(), figures=self.figures(),
-            can_add=self.request.user.has_perm("authorities.add_r7_record"), **kwargs
+            can_add=user.has_perm("authorities.add_r7_record"),
+            # Scoping shows a KPB only its own records, so the rule needs no record.
+            can_change=user.has_perm("authorities.change_r7_record"), **kwargs
         )
 
 

@@ -325,3 +325,22 @@ def test_status_for_every_role(name, personas, objects):
     seen = {role: personas[role].get(url).status_code for role in ROLES}
     expected = dict(zip(ROLES, EXPECTED[name], strict=True))
     assert seen == expected, url
+
+
+def test_navigation_links_follow_the_permissions(personas, settings):
+    """The main navigation offers a page exactly to the roles the page lets in."""
+    settings.EMAIL_BACKEND = "siko.mail.LocalMailboxBackend"  # the mailbox link needs it
+    feeds, mailbox, reports = "conferences:calendar_feeds", "mailbox", "reports:annual_report_list"
+    logged_in = [role for role in ROLES if role not in ("anonymous", "partner")]
+    seen = {
+        role: [
+            name for name in (feeds, mailbox, reports)
+            if f'href="{reverse(name)}"' in personas[role].get(reverse("password_change"))
+            .content.decode()
+        ]
+        for role in logged_in
+    }
+    assert seen == {
+        "kpb_a": [feeds, reports], "kpb_b": [feeds, reports], "lzpd": [feeds, reports],
+        "lka": [reports], "im": [reports], "admin": [feeds, mailbox, reports],
+    }

@@ -81,6 +81,24 @@ def test_kpb_b_cannot_see_or_edit_kpb_a_records(kpb_a_user, kpb_b_user):
     assert client.get(reverse("authorities:exercise_update", args=[exercise.pk])).status_code == 404
 
 
+def test_edit_links_only_for_those_who_may_edit(kpb_a_user, lzpd_user, admin_user):
+    exercise = _exercise(kpb_a_user.authority)
+    hospitation = _hospitation(kpb_a_user.authority)
+    edit_exercise = f'href="{reverse("authorities:exercise_update", args=[exercise.pk])}"'
+    edit_hospitation = f'href="{reverse("authorities:hospitation_update", args=[hospitation.pk])}"'
+
+    def pages(user):
+        client = client_for(user)
+        return (client.get(reverse("authorities:exercise_list")).content.decode()
+                + client.get(reverse("authorities:hospitation_list")).content.decode())
+
+    kpb, lzpd, admin = pages(kpb_a_user), pages(lzpd_user), pages(admin_user)
+
+    assert (edit_exercise in kpb, edit_hospitation in kpb) == (True, True)
+    assert (edit_exercise in admin, edit_hospitation in admin) == (True, True)
+    assert (edit_exercise in lzpd, edit_hospitation in lzpd) == (False, False)
+
+
 def test_lists_show_figures_per_year(kpb_a_user):
     authority = kpb_a_user.authority
     _hospitation(authority, participants=2)
