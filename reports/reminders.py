@@ -12,10 +12,9 @@ or a second beat process a no-op. The sweep of conferences.reminders sends the r
 row locks; the handler checks the status again at send time.
 """
 
-import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -26,36 +25,27 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import OrganisationKind
 from authorities.models import Authority, User
-from conferences import delivery, mails
-from conferences.enums import MailKind
+from conferences import mails
 from conferences.models import Reminder
 
 from .compliance import ComplianceRecord, ComplianceStatus, compute_compliance
-
-logger = logging.getLogger(__name__)
+from .reminder_stages import (
+    cancel,
+    later_stage_due,
+    latest_stage,
+    local_day,
+    send,
+    stage_day,
+    stage_time,
+)
 
 SIKO_YEARLY = "siko_yearly"
 SIKO_AP_YEARLY = "siko_ap_yearly"
 RULES = (SIKO_YEARLY, SIKO_AP_YEARLY)
 
 
-def _stage_day(stage: str, year: int) -> date:
-    month, day = stage.split("-")
-    return date(year, int(month), int(day))
-
-
-def _stage_time(day: date) -> datetime:
-    return datetime.combine(day, time(6, 0), tzinfo=timezone.get_default_timezone())
-
-
-def latest_stage(today: date) -> str | None:
-    """The latest stage ("MM-DD") of today's year that has come, or None before the first."""
-    passed = [s for s in settings.SIKO_REMINDER_STAGES if _stage_day(s, today.year) <= today]
-    return max(passed, key=lambda s: _stage_day(s, today.year)) if passed else None
-
-
 def _lzpd_in_copy(stage: str, year: int) -> bool:
-    return _stage_day(stage, year) >= _stage_day(settings.SIKO_REMINDER_LZPD_COPY_FROM, year)
+    return stage_day(stage, year) >= stage_day(settings.SIKO_REMINDER_LZPD_COPY_FROM, year)
 
 
 def _overdue(record: ComplianceRecord, rule: str) -> bool:
@@ -76,8 +66,8 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
     Returns the number of rows the call tried to add.
     """
     now = now or timezone.now()
-    today = timezone.localtime(now, timezone.get_default_timezone()).date()
-    stage = latest_stage(today)
+    today = local_day(now)
+    stage = latest_stage(settings.SIKO_REMINDER_STAGES, today)
     if stage is None:
         return 0
     year = today.year
@@ -91,7 +81,7 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
             kpb_emails[user.authority_id].append(user.email)
         lzpd = (_emails(users.filter(organisation_kind=OrganisationKind.LZPD))
                 if _lzpd_in_copy(stage, year) else [])
-        due_at = _stage_time(_stage_day(stage, year))
+        due_at = stage_time(stage_day(stage, year))
         rows = []
         for record in records:
             authority = authorities[record.authority]
@@ -117,7 +107,7 @@ def compose_compliance_reminder(*, rule: str, authority: Authority, year: int, s
         "year": year,
         "siko_ap": rule == SIKO_AP_YEARLY,
         "deadline": f"31.12.{year}",
-        "stage_date": mails.german_date(_stage_time(_stage_day(stage, year))),
+        "stage_date": mails.german_date(stage_time(stage_day(stage, year))),
         "in_copy": in_copy,
         "plan_url": site + reverse("conferences:conference_create"),
         "dashboard_url": site + reverse("reports:authority_dashboard", args=[authority.slug]),
@@ -135,35 +125,19 @@ def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     slug, _sep, year_text = reminder.subject_key.rpartition(":")
     authority = Authority.objects.filter(slug=slug).first()
     if authority is None or not year_text.isdigit():
-        return _cancel(reminder, now, "authority gone")
+        return cancel(reminder, now, "authority gone")
     year = int(year_text)
-    today = timezone.localtime(now, timezone.get_default_timezone()).date()
-    record = compute_compliance([year], authorities=[authority], as_of=today)[0]
+    record = compute_compliance([year], authorities=[authority], as_of=local_day(now))[0]
     if not _overdue(record, reminder.rule):
-        return _cancel(reminder, now, "held or scheduled")
-    later_due = Reminder.objects.filter(
-        rule=reminder.rule, subject_key=reminder.subject_key, recipient=reminder.recipient,
-        cancelled_at__isnull=True, due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
-    if later_due:
-        return _cancel(reminder, now, "superseded by a later stage")
+        return cancel(reminder, now, "held or scheduled")
+    if later_stage_due(reminder, cutoff):
+        return cancel(reminder, now, "superseded by a later stage")
     in_copy = not User.objects.filter(
         email=reminder.recipient, organisation_kind=OrganisationKind.KPB, authority=authority
     ).exists()
     composed = compose_compliance_reminder(rule=reminder.rule, authority=authority, year=year,
                                            stage=reminder.stage, in_copy=in_copy)
-    reminder.mail = delivery.queue_mail(kind=MailKind.REMINDER,
-                                        dedup_key=f"reminder:{reminder.pk}",
-                                        to=reminder.recipient, composed=composed)
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at", "mail"])
-    return True
-
-
-def _cancel(reminder: Reminder, now: datetime, reason: str) -> bool:
-    logger.info("reminder %s cancelled: %s", reminder.pk, reason)
-    reminder.cancelled_at = now
-    reminder.save(update_fields=["cancelled_at"])
-    return False
+    return send(reminder, now, composed)
 
 
 def sent_reminders(*, year: int | None = None) -> Any:

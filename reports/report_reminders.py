@@ -14,9 +14,8 @@ looks again at send time and cancels the row when the final version exists by th
 has passed, a later stage is due as well or the recipient is no longer an LZPD user.
 """
 
-import logging
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,13 +27,19 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import OrganisationKind
 from authorities.models import User
-from conferences import delivery, mails
-from conferences.enums import MailKind
+from conferences import mails
 from conferences.models import Reminder
 
 from .models import AnnualReport, ReportStatus
-
-logger = logging.getLogger(__name__)
+from .reminder_stages import (
+    cancel,
+    later_stage_due,
+    latest_stage,
+    local_day,
+    send,
+    stage_day,
+    stage_time,
+)
 
 ANNUAL_REPORT_DUE = "annual_report_due"
 #: DESIGN §4: the draft goes to the LKA by 1 August; R8: the report is due by 31 August.
@@ -44,28 +49,9 @@ DEADLINE = "08-31"
 PREPARE, DRAFT, FINAL = "prepare", "draft", "final"
 
 
-def _day(month_day: str, year: int) -> date:
-    month, day = month_day.split("-")
-    return date(year, int(month), int(day))
-
-
-def _stage_time(day: date) -> datetime:
-    return datetime.combine(day, time(6, 0), tzinfo=timezone.get_default_timezone())
-
-
-def _today(now: datetime) -> date:
-    return timezone.localtime(now, timezone.get_default_timezone()).date()
-
-
-def latest_report_stage(today: date) -> str | None:
-    """The latest stage of today's year that has come, or None before the first."""
-    passed = [s for s in settings.SIKO_REPORT_REMINDER_STAGES if _day(s, today.year) <= today]
-    return max(passed, key=lambda s: _day(s, today.year)) if passed else None
-
-
 def stage_kind(stage: str, year: int) -> str:
     """What a stage reminds of: the preparation, the draft due today, or the final version."""
-    day, draft_due = _day(stage, year), _day(DRAFT_DUE, year)
+    day, draft_due = stage_day(stage, year), stage_day(DRAFT_DUE, year)
     if day < draft_due:
         return PREPARE
     return DRAFT if day == draft_due else FINAL
@@ -92,15 +78,15 @@ def plan_report_reminders(*, now: datetime | None = None) -> int:
     rows the call tried to add.
     """
     now = now or timezone.now()
-    today = _today(now)
-    stage = latest_report_stage(today)
+    today = local_day(now)
+    stage = latest_stage(settings.SIKO_REPORT_REMINDER_STAGES, today)
     year = today.year
-    if stage is None or today > _day(DEADLINE, year):
+    if stage is None or today > stage_day(DEADLINE, year):
         return 0
     with scopes_disabled():
         if _final_exists(year):
             return 0
-        due_at = _stage_time(_day(stage, year))
+        due_at = stage_time(stage_day(stage, year))
         recipients = sorted({user.email for user in _lzpd_users()})
         rows = [
             Reminder(rule=ANNUAL_REPORT_DUE, subject_key=_subject_key(year), stage=stage,
@@ -124,16 +110,15 @@ def _report_state(year: int) -> str:
 
 
 def compose_report_reminder(*, year: int, stage: str) -> mails.ComposedMail:
-    stage_day = _day(stage, year)
     context = {
         "year": year,
         "period_year": year - 1,
         "kind": stage_kind(stage, year),
-        "stage_date": mails.german_date(_stage_time(stage_day)),
-        "draft_due": mails.german_date(_stage_time(_day(DRAFT_DUE, year))),
-        "deadline": mails.german_date(_stage_time(_day(DEADLINE, year))),
-        "draft_due_short": f"{_day(DRAFT_DUE, year):%d.%m.%Y}",
-        "deadline_short": f"{_day(DEADLINE, year):%d.%m.%Y}",
+        "stage_date": mails.german_date(stage_time(stage_day(stage, year))),
+        "draft_due": mails.german_date(stage_time(stage_day(DRAFT_DUE, year))),
+        "deadline": mails.german_date(stage_time(stage_day(DEADLINE, year))),
+        "draft_due_short": f"{stage_day(DRAFT_DUE, year):%d.%m.%Y}",
+        "deadline_short": f"{stage_day(DEADLINE, year):%d.%m.%Y}",
         "report_url": settings.SITE_URL + reverse("reports:annual_report_list"),
     }
     with translation.override("de"):
@@ -147,15 +132,12 @@ def compose_report_reminder(*, year: int, stage: str) -> mails.ComposedMail:
 def _stale_reason(reminder: Reminder, year: int, *, now: datetime, cutoff: datetime) -> str:
     if _final_exists(year):
         return "final version exists"
-    if _today(now) > _day(DEADLINE, year):
+    if local_day(now) > stage_day(DEADLINE, year):
         return "deadline passed"
     if not User.objects.filter(email=reminder.recipient, is_active=True,
                                organisation_kind=OrganisationKind.LZPD).exists():
         return "recipient no longer an LZPD user"
-    later_due = Reminder.objects.filter(
-        rule=reminder.rule, subject_key=reminder.subject_key, recipient=reminder.recipient,
-        cancelled_at__isnull=True, due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
-    return "superseded by a later stage" if later_due else ""
+    return "superseded by a later stage" if later_stage_due(reminder, cutoff) else ""
 
 
 def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
@@ -164,17 +146,8 @@ def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     reason = (_stale_reason(reminder, int(year_text), now=now, cutoff=cutoff)
               if year_text.isdigit() else "bad subject")
     if reason:
-        logger.info("reminder %s cancelled: %s", reminder.pk, reason)
-        reminder.cancelled_at = now
-        reminder.save(update_fields=["cancelled_at"])
-        return False
-    composed = compose_report_reminder(year=int(year_text), stage=reminder.stage)
-    reminder.mail = delivery.queue_mail(kind=MailKind.REMINDER,
-                                        dedup_key=f"reminder:{reminder.pk}",
-                                        to=reminder.recipient, composed=composed)
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at", "mail"])
-    return True
+        return cancel(reminder, now, reason)
+    return send(reminder, now, compose_report_reminder(year=int(year_text), stage=reminder.stage))
 
 
 HANDLERS: dict[str, Callable[..., bool]] = {ANNUAL_REPORT_DUE: remind_report_due}
