@@ -36,6 +36,17 @@ class ReportError(Exception):
     """A step of the workflow is not possible now; the message is German and for the user."""
 
 
+class ReportExists(ReportError):
+    """The year has its report already (corrections are its versions); `report` is the latest
+    version, where the work continues."""
+
+    def __init__(self, report: AnnualReport) -> None:
+        super().__init__(_("Für %(year)s gibt es bereits den Bericht (Fassung %(version)s); "
+                           "bitte arbeiten Sie dort weiter.")
+                         % {"year": report.year, "version": report.version})
+        self.report = report
+
+
 def latest_year() -> int:
     return timezone.localdate().year + 1
 
@@ -72,15 +83,14 @@ def _check_period(year: int, period_year: int, state_as_of: date | None) -> None
 def start_report(*, year: int, by: Any, period_year: int | None = None,
                  state_as_of: date | None = None,
                  outline: list[dict[str, str]] | None = None) -> AnnualReport:
-    """Version 1 of the report for `year`; a year that has a report continues with that one."""
+    """Version 1 of the report for `year`; a year that has a report continues with that one
+    (ReportExists)."""
+    existing = AnnualReport.objects.filter(year=year).order_by("-version").first()
+    if existing is not None:
+        raise ReportExists(existing)
     period_year = period_year or year - 1
     _check_period(year, period_year, state_as_of)
     outline = clean_outline(outline if outline is not None else last_agreed_outline())
-    existing = AnnualReport.objects.filter(year=year).order_by("-version").first()
-    if existing is not None:
-        raise ReportError(_("Für %(year)s gibt es bereits den Bericht (Fassung %(version)s); "
-                            "bitte arbeiten Sie dort weiter.")
-                          % {"year": year, "version": existing.version})
     report = AnnualReport.objects.create(year=year, version=1, period_year=period_year,
                                          state_as_of=state_as_of, outline=outline, created_by=by)
     log_action("annual_report.started", report, actor=by, data={"year": year})

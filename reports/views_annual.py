@@ -21,7 +21,7 @@ from .forms_annual import CorrectionForm, ReportForm, ReviewForm
 from .models import AnnualReport, ReportStatus
 from .outline import section_title
 from .report_reminders import sent_report_reminders
-from .report_workflow import ReportError
+from .report_workflow import ReportError, ReportExists
 
 #: Seconds between two polls of the progress fragment: it slows down the longer it waits.
 POLL_DELAYS = (1, 1, 2, 2, 3, 5, 5, 8)
@@ -69,19 +69,16 @@ class AnnualReportCreateView(SikoPermissionMixin, FormView):
         return {**super().get_form_kwargs(), "outline": report_workflow.last_agreed_outline()}
 
     def form_valid(self, form: ReportForm) -> HttpResponse:
-        existing = (AnnualReport.objects.filter(year=form.cleaned_data["year"])
-                    .order_by("-version").first())
-        if existing is not None:
-            # A year has one report (corrections are its versions); a second click on "save"
-            # or a second colleague land on the one that exists.
-            messages.info(self.request, _("Für %(year)s gibt es den Bericht bereits; hier können "
-                                          "Sie weiterarbeiten.") % {"year": existing.year})
-            return HttpResponseRedirect(existing.get_absolute_url())
         try:
             report = report_workflow.start_report(
                 year=form.cleaned_data["year"], period_year=form.cleaned_data["period_year"],
                 state_as_of=form.cleaned_data["state_as_of"], outline=form.outline(),
                 by=self.request.user)
+        except ReportExists as exists:
+            # A second click on "save" or a second colleague land on the report that exists.
+            messages.info(self.request, _("Für %(year)s gibt es den Bericht bereits; hier können "
+                                          "Sie weiterarbeiten.") % {"year": exists.report.year})
+            return HttpResponseRedirect(exists.report.get_absolute_url())
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
