@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.forms import ModelForm
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView
 
 from siko.audit import log_action
@@ -36,6 +37,7 @@ class R7ListView(SikoPermissionMixin, ListView):
     paginate_by = 50
     model: type[models.Model]
     date_field = ""
+    second_figure: Aggregate  # the figures' third column, next to the count per year
 
     def get_filter_form(self) -> R7FilterForm:
         if not hasattr(self, "_filter_form"):
@@ -59,7 +61,13 @@ class R7ListView(SikoPermissionMixin, ListView):
         return qs.select_related("authority")
 
     def figures(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        return list(
+            self.base_queryset()
+            .annotate(year=ExtractYear(self.date_field))
+            .values("year")
+            .annotate(count=Count("pk"), second=self.second_figure)
+            .order_by("-year")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -76,18 +84,10 @@ class HospitationListView(R7ListView):
     date_field = "start_date"
     template_name = "authorities/r7/hospitation_list.html"
     context_object_name = "hospitations"
+    second_figure = Sum("participants")
 
     def get_queryset(self) -> QuerySet[Hospitation]:
         return super().get_queryset().select_related("agency")
-
-    def figures(self) -> list[dict[str, Any]]:
-        return list(
-            self.base_queryset()
-            .annotate(year=ExtractYear("start_date"))
-            .values("year")
-            .annotate(count=Count("pk"), second=Sum("participants"))
-            .order_by("-year")
-        )
 
 
 class ExerciseListView(R7ListView):
@@ -95,15 +95,7 @@ class ExerciseListView(R7ListView):
     date_field = "date"
     template_name = "authorities/r7/exercise_list.html"
     context_object_name = "exercises"
-
-    def figures(self) -> list[dict[str, Any]]:
-        return list(
-            self.base_queryset()
-            .annotate(year=ExtractYear("date"))
-            .values("year")
-            .annotate(count=Count("pk"), second=Count("pk", filter=Q(liaison_took_part=True)))
-            .order_by("-year")
-        )
+    second_figure = Count("pk", filter=Q(liaison_took_part=True))
 
 
 class R7FormView(SikoPermissionMixin, FormView):
@@ -112,6 +104,7 @@ class R7FormView(SikoPermissionMixin, FormView):
     model: type[models.Model]
     list_url = ""
     audit_action = ""
+    heading: Any = ""
     template_name = "authorities/r7/form.html"
 
     def get_record(self) -> models.Model | None:
@@ -143,11 +136,8 @@ class R7FormView(SikoPermissionMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             record=self.get_record(), list_url=reverse(self.list_url),
-            heading=self.heading(), **kwargs
+            heading=self.heading, **kwargs
         )
-
-    def heading(self) -> str:
-        raise NotImplementedError
 
     def form_valid(self, form: ModelForm) -> HttpResponse:
         record = form.save(commit=False)
@@ -163,16 +153,12 @@ class HospitationCreateView(R7FormView):
     form_class = HospitationForm
     list_url = "authorities:hospitation_list"
     audit_action = "hospitation.saved"
-
-    def heading(self) -> str:
-        return _("Hospitation erfassen")
+    heading = gettext_lazy("Hospitation erfassen")
 
 
 class HospitationUpdateView(HospitationCreateView):
     permission_required = "authorities.change_r7_record"
-
-    def heading(self) -> str:
-        return _("Hospitation bearbeiten")
+    heading = gettext_lazy("Hospitation bearbeiten")
 
 
 class ExerciseCreateView(R7FormView):
@@ -181,13 +167,9 @@ class ExerciseCreateView(R7FormView):
     form_class = ExerciseForm
     list_url = "authorities:exercise_list"
     audit_action = "exercise.saved"
-
-    def heading(self) -> str:
-        return _("Krisenstabsübung erfassen")
+    heading = gettext_lazy("Krisenstabsübung erfassen")
 
 
 class ExerciseUpdateView(ExerciseCreateView):
     permission_required = "authorities.change_r7_record"
-
-    def heading(self) -> str:
-        return _("Krisenstabsübung bearbeiten")
+    heading = gettext_lazy("Krisenstabsübung bearbeiten")
