@@ -11,15 +11,43 @@ from .enums import AuthorityKind, PartnerCategory, Regierungsbezirk
 from .models import Authority, Contact, PartnerAgency
 
 
+def filter_helper(label: Any) -> FormHelper:
+    """The crispy helper of a filter form: sent by GET (so no CSRF token in the URL)."""
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.disable_csrf = True
+    helper.add_input(Submit("", label, css_class="btn-secondary"))
+    return helper
+
+
+class AuthorityFilterForm(forms.Form):
+    """A list filter across authorities: the "behoerde" choice is offered only to users who
+    see more than their own authority (show_authority); subclasses add their own fields."""
+
+    behoerde = forms.ModelChoiceField(
+        label=_("Behörde"), required=False, queryset=Authority.objects.none(),
+        to_field_name="slug", empty_label=_("alle"),
+    )
+
+    def __init__(self, *args: Any, show_authority: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if show_authority:
+            self.fields["behoerde"].queryset = Authority.objects.order_by("short_name")
+        else:
+            del self.fields["behoerde"]
+        self.helper = filter_helper(_("Filtern"))
+
+    def valid_data(self) -> dict[str, Any]:
+        """The cleaned values of a valid filter; nothing (every filter off) otherwise."""
+        return self.cleaned_data if self.is_bound and self.is_valid() else {}
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Suche"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.add_input(Submit("", _("Suchen"), css_class="btn-secondary"))
+        self.helper = filter_helper(_("Suchen"))
 
 
 class AuthoritySearchForm(SearchForm):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from siko.scoping import scoped_formfield
 
+from .forms import AuthorityFilterForm
 from .models import Authority, Exercise, Hospitation, PartnerAgency
 
 
@@ -70,24 +71,10 @@ class ExerciseForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class R7FilterForm(forms.Form):
+class R7FilterForm(AuthorityFilterForm):
     jahr = forms.IntegerField(label=_("Jahr"), required=False, min_value=2000, max_value=2100)
-    behoerde = forms.ModelChoiceField(
-        label=_("Behörde"), required=False, queryset=Authority.objects.none(),
-        to_field_name="slug", empty_label=_("alle"),
-    )
-
-    def __init__(self, *args: Any, show_authority: bool, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if show_authority:
-            self.fields["behoerde"].queryset = Authority.objects.order_by("short_name")
-        else:
-            del self.fields["behoerde"]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.add_input(Submit("", _("Filtern"), css_class="btn-secondary"))
+    field_order = ["jahr", "behoerde"]
 
     def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data()
         return {"year": data.get("jahr"), "authority": data.get("behoerde")}
