@@ -47,11 +47,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
-from siko.audit import log_action
-
 from .enums import PartnerCategory
 from .models import Authority, Contact, Coverage, PartnerAgency
-from .services import DirectoryError, unique_partner_slug
+from .services import DirectoryError, audit_directory, unique_partner_slug
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -608,8 +606,8 @@ def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
             contact.save()
             fields.append("contact")
     # Personal data stays out of the audit data: field names only.
-    log_action("partner.imported", agency, actor=by, authority=authority,
-               data={"row": row.number, "outcome": outcome, "fields": fields})
+    audit_directory("partner.imported", agency, by=by,
+                    data={"row": row.number, "outcome": outcome, "fields": fields})
     return outcome
 
 

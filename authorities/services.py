@@ -17,6 +17,11 @@ class DirectoryError(Exception):
     """A rule of the directory was broken; the message is German and shown to the user."""
 
 
+def audit_directory(action: str, obj: Any, *, by: Any, data: dict | None = None) -> None:
+    """Audits a directory change; KPB staff's changes are filed under their authority."""
+    log_action(action, obj, actor=by, data=data, authority=by.authority if by.is_kpb else None)
+
+
 def unique_partner_slug(name: str, taken: Container[str] | None = None) -> str:
     """A slug for a new agency called `name` that is not in `taken` (default: the directory)."""
     base = slug_for(name)[:70] or "partner"
@@ -47,7 +52,7 @@ def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: An
     agency.save()
     for authority in authorities:
         Coverage.objects.create(agency=agency, authority=authority)
-    log_action("partner.created", agency, actor=by, authority=by.authority if by.is_kpb else None)
+    audit_directory("partner.created", agency, by=by)
     return agency
 
 
@@ -58,13 +63,7 @@ def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> P
         setattr(agency, name, value)
     agency.full_clean()
     agency.save()
-    log_action(
-        "partner.changed",
-        agency,
-        actor=by,
-        data={"fields": changed},
-        authority=by.authority if by.is_kpb else None,
-    )
+    audit_directory("partner.changed", agency, by=by, data={"fields": changed})
     return agency
 
 
@@ -74,12 +73,9 @@ def save_contact(contact: Contact, *, by: Any) -> Contact:
     contact.full_clean()
     contact.save()
     # Personal data stays out of the audit data: only the row's identity is recorded.
-    log_action(
-        "contact.created" if created else "contact.changed",
-        contact.agency,
-        actor=by,
+    audit_directory(
+        "contact.created" if created else "contact.changed", contact.agency, by=by,
         data={"contact_id": contact.pk},
-        authority=by.authority if by.is_kpb else None,
     )
     return contact
 
@@ -89,10 +85,4 @@ def delete_contact(contact: Contact, *, by: Any) -> None:
     agency = contact.agency
     contact_id = contact.pk
     contact.delete()
-    log_action(
-        "contact.deleted",
-        agency,
-        actor=by,
-        data={"contact_id": contact_id},
-        authority=by.authority if by.is_kpb else None,
-    )
+    audit_directory("contact.deleted", agency, by=by, data={"contact_id": contact_id})
