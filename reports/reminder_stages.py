@@ -1,9 +1,9 @@
 """What the date-based reminders of this app share: the yearly rule (reports.reminders) and the
 annual report (reports.report_reminders). Stages are days "MM-DD" of the year, due at 06:00 local
-time; the daily job plans only the latest stage that has come; a handler sends a row once or
-cancels it (the sweep in conferences.reminders holds the row lock)."""
+time; the daily job plans only the latest stage that has come; a handler sends a row once
+(`send`) or cancels it (`Reminder.cancel`); the sweep in conferences.reminders holds the row
+lock."""
 
-import logging
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
@@ -12,8 +12,6 @@ from django.utils import timezone
 from conferences import delivery, mails
 from conferences.enums import MailKind
 from conferences.models import Reminder
-
-logger = logging.getLogger(__name__)
 
 
 def stage_day(month_day: str, year: int) -> date:
@@ -43,18 +41,8 @@ def later_stage_due(reminder: Reminder, cutoff: datetime) -> bool:
         cancelled_at__isnull=True, due_at__gt=reminder.due_at, due_at__lt=cutoff).exists()
 
 
-def cancel(reminder: Reminder, now: datetime, reason: str) -> bool:
-    logger.info("reminder %s cancelled: %s", reminder.pk, reason)
-    reminder.cancelled_at = now
-    reminder.save(update_fields=["cancelled_at"])
-    return False
-
-
 def send(reminder: Reminder, now: datetime, composed: mails.ComposedMail) -> bool:
     """Queues the row's mail (at most once: the dedup key is the row) and marks it sent."""
-    reminder.mail = delivery.queue_mail(kind=MailKind.REMINDER,
-                                        dedup_key=f"reminder:{reminder.pk}",
-                                        to=reminder.recipient, composed=composed)
-    reminder.sent_at = now
-    reminder.save(update_fields=["sent_at", "mail"])
-    return True
+    mail = delivery.queue_mail(kind=MailKind.REMINDER, dedup_key=f"reminder:{reminder.pk}",
+                               to=reminder.recipient, composed=composed)
+    return reminder.mark_sent(mail, now)

@@ -30,7 +30,6 @@ from conferences.models import Reminder
 
 from .compliance import ComplianceRecord, ComplianceStatus, compute_compliance
 from .reminder_stages import (
-    cancel,
     later_stage_due,
     latest_stage,
     local_day,
@@ -125,13 +124,13 @@ def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     slug, _sep, year_text = reminder.subject_key.rpartition(":")
     authority = Authority.objects.filter(slug=slug).first()
     if authority is None or not year_text.isdigit():
-        return cancel(reminder, now, "authority gone")
+        return reminder.cancel(now, "authority gone")
     year = int(year_text)
     record = compute_compliance([year], authorities=[authority], as_of=local_day(now))[0]
     if not _overdue(record, reminder.rule):
-        return cancel(reminder, now, "held or scheduled")
+        return reminder.cancel(now, "held or scheduled")
     if later_stage_due(reminder, cutoff):
-        return cancel(reminder, now, "superseded by a later stage")
+        return reminder.cancel(now, "superseded by a later stage")
     in_copy = not User.objects.filter(
         email=reminder.recipient, organisation_kind=OrganisationKind.KPB, authority=authority
     ).exists()

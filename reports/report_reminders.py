@@ -32,7 +32,6 @@ from conferences.models import Reminder
 
 from .models import AnnualReport, ReportStatus
 from .reminder_stages import (
-    cancel,
     later_stage_due,
     latest_stage,
     local_day,
@@ -146,7 +145,7 @@ def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     reason = (_stale_reason(reminder, int(year_text), now=now, cutoff=cutoff)
               if year_text.isdigit() else "bad subject")
     if reason:
-        return cancel(reminder, now, reason)
+        return reminder.cancel(now, reason)
     return send(reminder, now, compose_report_reminder(year=int(year_text), stage=reminder.stage))
 
 
