@@ -18,35 +18,14 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siko.settings_test")
-# Production-like: no debug toolbar of any kind, templates not in debug mode.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnop")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("OTP_REQUIRED", "false")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-warnings.filterwarnings("ignore", message="No directory at")  # whitenoise without collectstatic
-_TMP = tempfile.TemporaryDirectory(prefix="siko-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP.name}/bench.sqlite3")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django_scopes import scopes_disabled  # noqa: E402
+from bench_setup import seeded_database  # first: configures and sets up Django
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 REPORT_YEAR = 2026
 YEARS = list(range(REPORT_YEAR - 9, REPORT_YEAR + 1))  # 2017–2026
@@ -197,14 +176,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="reports generated (default 5)")
     args = parser.parse_args()
 
-    old_name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(Path(_TMP.name) / "test_bench.sqlite3")
-    else:  # never clobber test_<name>, which a parallel test run may be using
-        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_bench_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        call_command("seed_nrw", verbosity=0, stdout=io.StringIO())
+    with seeded_database():
         organisers = make_organisers()
         # The data grows in steps: the judged year only, then the running year too, then all
         # ten years. Without any conference in the running year Django sends no query for an
@@ -242,8 +214,6 @@ def main() -> None:
               + ", ".join(f"{label} {count}" for label, count in queries.items()))
         if queries["judged and running year"] != queries["10 years"]:
             raise SystemExit("query count depends on the amount of data")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -11,41 +11,19 @@ through Django's test client (middleware, session, scoping, template), as a logg
 """
 
 import argparse
-import io
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from datetime import datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siko.settings_test")
-# Production-like: no debug toolbar of any kind, templates not in debug mode.
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnop")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("OTP_REQUIRED", "false")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-warnings.filterwarnings("ignore", message="No directory at")  # whitenoise without collectstatic
-_TMP = tempfile.TemporaryDirectory(prefix="siko-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP.name}/bench.sqlite3")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django_scopes import scopes_disabled  # noqa: E402
+from bench_setup import seeded_database  # first: configures and sets up Django
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 YEARS = 10
 
@@ -150,14 +128,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50, help="renders per URL (default 50)")
     args = parser.parse_args()
 
-    old_name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(Path(_TMP.name) / "test_bench.sqlite3")
-    else:  # never clobber test_<name>, which a parallel test run may be using
-        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_bench_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        call_command("seed_nrw", verbosity=0, stdout=io.StringIO())
+    with seeded_database():
         running = timezone.localdate().year
         started = time.perf_counter()
         counts = build_data(list(range(running - YEARS + 1, running + 1)))
@@ -192,8 +163,6 @@ def main() -> None:
             print(
                 f"{url:<42} {result['median']:>10.1f} {result['p95']:>10.1f} {result['queries']:>8}"
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,52 @@
+"""The start every benchmark shares; importing it configures and sets up Django.
+
+Production-like settings (no debug toolbar, templates not in debug mode), and a database that
+exists only for the run: a SQLite file in a temporary directory, or with DATABASE_URL a
+database <name>_bench_<pid> beside the named one, which is never touched.
+"""
+
+import io
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "siko.settings_test")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789-abcdefghijklmnop")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("OTP_REQUIRED", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise without collectstatic
+_TMP = tempfile.TemporaryDirectory(prefix="siko-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP.name}/bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+
+@contextmanager
+def seeded_database() -> Iterator[None]:
+    """A throwaway database with the 47 authorities and the partner directory (seed_nrw),
+    dropped afterwards."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(Path(_TMP.name) / "test_bench.sqlite3")
+    else:  # never clobber test_<name>, which a parallel test run may be using
+        connection.settings_dict["TEST"]["NAME"] = f"{old_name}_bench_{os.getpid()}"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        call_command("seed_nrw", verbosity=0, stdout=io.StringIO())
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
