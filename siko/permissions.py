@@ -57,21 +57,20 @@ def is_own_agency(user: Any, agency: Any) -> bool:
     return agency is None or user.partner_agency_id == agency.pk
 
 
-police_or_state = is_kpb_staff | is_state_body | is_admin
+state_or_admin = is_state_body | is_admin
+police_or_state = is_kpb_staff | state_or_admin
+own_authority_or_state = (is_kpb_staff & is_own_authority) | state_or_admin
 
 rules.add_perm("siko.view_home", rules.is_authenticated)
 rules.add_perm("siko.read_mailbox", is_admin)
 rules.add_perm("authorities.list_authorities", police_or_state)
-rules.add_perm(
-    "authorities.view_authority", (is_kpb_staff & is_own_authority) | is_state_body | is_admin
-)
+rules.add_perm("authorities.view_authority", own_authority_or_state)
 rules.add_perm("authorities.view_directory", police_or_state)
 rules.add_perm("authorities.view_partner", police_or_state | (is_partner_user & is_own_agency))
 rules.add_perm("authorities.add_partner", is_kpb_staff | is_lzpd | is_admin)
 rules.add_perm(
     "authorities.change_partner", (is_kpb_staff & agency_covers_own_area) | is_lzpd | is_admin
 )
-rules.add_perm("authorities.view_data_quality", is_state_body | is_admin)
 rules.add_perm("authorities.import_partners", is_kpb_staff | is_lzpd | is_admin)
 rules.add_perm("authorities.list_r7_records", police_or_state)
 rules.add_perm("authorities.add_r7_record", is_kpb_staff)
@@ -96,20 +95,16 @@ rules.add_perm(
     | is_admin,
 )
 
-rules.add_perm("reports.view_state", is_state_body | is_admin)
-rules.add_perm(
-    "reports.view_authority_dashboard", (is_kpb_staff & is_own_authority) | is_state_body | is_admin
-)
-rules.add_perm("reports.view_comparison_groups", is_state_body | is_admin)
-rules.add_perm("reports.view_reminder_log", is_state_body | is_admin)
+rules.add_perm("reports.view_state", state_or_admin)
+rules.add_perm("reports.view_authority_dashboard", own_authority_or_state)
+rules.add_perm("reports.view_comparison_groups", state_or_admin)
+rules.add_perm("reports.view_reminder_log", state_or_admin)
 rules.add_perm("reports.change_comparison_groups", is_lzpd | is_admin)
 
 # The annual report (R8): LZPD prepares and finalises, the LKA agrees, state bodies read every
 # version, a KPB reads the part about itself in final versions.
-rules.add_perm("reports.view_annual_reports", is_kpb_staff | is_state_body | is_admin)
-rules.add_perm("reports.read_annual_report", is_state_body | is_admin)
+rules.add_perm("reports.view_annual_reports", police_or_state)
+rules.add_perm("reports.read_annual_report", state_or_admin)
 rules.add_perm("reports.manage_annual_report", is_lzpd | is_admin)
 rules.add_perm("reports.review_annual_report", is_lka)
-rules.add_perm(
-    "reports.read_annual_report_part", (is_kpb_staff & is_own_authority) | is_state_body | is_admin
-)
+rules.add_perm("reports.read_annual_report_part", own_authority_or_state)
