@@ -10,15 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ReportReview
 from .outline import INTRO_MAX_LENGTH, SECTIONS
+from .selectors import FIRST_YEAR
 
 
 class ReportForm(forms.Form):
     """Year, period and outline (Berichtsgliederung) of a report."""
 
-    year = forms.IntegerField(label=_("Berichtsjahr"), min_value=2019, max_value=2100,
+    year = forms.IntegerField(label=_("Berichtsjahr"), min_value=FIRST_YEAR + 1,
+                              max_value=2100,
                               help_text=_("Der Bericht ist bis zum 31. August dieses Jahres "
                                           "vorzulegen."))
-    period_year = forms.IntegerField(label=_("Ausgewertetes Kalenderjahr"), min_value=2018,
+    period_year = forms.IntegerField(label=_("Ausgewertetes Kalenderjahr"),
+                                     min_value=FIRST_YEAR,
                                      max_value=2100,
                                      help_text=_("Standard: das Vorjahr (vollständig)."))
     state_as_of = forms.DateField(

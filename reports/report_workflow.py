@@ -26,10 +26,11 @@ from siko.audit import log_action
 from . import annual_report, report_notices
 from .models import AnnualReport, GenerationState, ReportReview, ReportStatus
 from .outline import DEFAULT_OUTLINE, clean_outline
+from .selectors import FIRST_YEAR
 
 logger = logging.getLogger(__name__)
 
-EARLIEST_YEAR = 2019  # the first report covers 2018 after the decree of 6 December 2018
+EARLIEST_YEAR = FIRST_YEAR + 1  # the first report covers the decree's year
 
 
 class ReportError(Exception):

@@ -8,8 +8,7 @@ from django_scopes import scopes_disabled
 
 from authorities.models import Authority
 from reports.compliance import STATUS_LABELS, compute_compliance
-
-EARLIEST_YEAR = 2018  # the decree of 6 December 2018
+from reports.selectors import FIRST_YEAR
 
 
 class Command(BaseCommand):
@@ -35,9 +34,9 @@ class Command(BaseCommand):
                     f"Ungültiges Datum: {options['as_of']!r} (erwartet JJJJ-MM-TT).", returncode=2
                 ) from None
         latest = (as_of or timezone.localdate()).year + 1
-        if not EARLIEST_YEAR <= year <= latest:
+        if not FIRST_YEAR <= year <= latest:
             raise CommandError(
-                f"Jahr {year} liegt außerhalb der Daten ({EARLIEST_YEAR}–{latest}).", returncode=2
+                f"Jahr {year} liegt außerhalb der Daten ({FIRST_YEAR}–{latest}).", returncode=2
             )
         authorities = None
         if options["authority"]:
