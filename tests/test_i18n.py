@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import override
+from django.views.defaults import server_error
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES"
@@ -118,6 +120,18 @@ def test_login_error_is_english_for_english_user(client: Client) -> None:
     )
 
     assert "User name or password is wrong." in response.content.decode()
+
+
+def test_server_error_page_is_german_and_stands_alone(rf) -> None:
+    # No database access allowed (no django_db mark): the page must render when the database is
+    # the cause of the error.
+    with override("de"):  # what LocaleMiddleware has set when the error happens
+        response = server_error(rf.get("/"))
+    html = response.content.decode()
+
+    assert response.status_code == 500
+    assert '<html lang="de">' in html
+    assert "<h1>Ein Fehler ist aufgetreten</h1>" in html
 
 
 def test_po_has_no_untranslated_entries(po_entries: list[PoEntry]) -> None:
