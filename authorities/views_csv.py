@@ -24,7 +24,6 @@ from django.views import View
 from siko.views_base import SikoPermissionMixin
 
 from .csv_io import (
-    COLUMNS,
     MAX_BYTES,
     MAX_ROWS,
     ImportPreview,
@@ -133,7 +132,6 @@ class PartnerImportView(SikoPermissionMixin, View):
         context = {
             "form": form,
             "file_errors": file_errors or [],
-            "columns": COLUMNS,
             "categories": PartnerCategory.choices,
             "max_rows": MAX_ROWS,
         }
