@@ -96,11 +96,12 @@ def describe_changes(changes: Iterable[Any]) -> list[ChangeLine]:
     return lines
 
 
-def _render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+def _render(name: str, context: dict[str, Any], folder: str = "conferences/email",
+            ) -> tuple[str, str, str]:
     with translation.override("de"), timezone.override(BERLIN):
-        subject = render_to_string(f"conferences/email/{name}_subject.txt", context).strip()
-        text = render_to_string(f"conferences/email/{name}.txt", context)
-        html = render_to_string(f"conferences/email/{name}.html", context)
+        subject = render_to_string(f"{folder}/{name}_subject.txt", context).strip()
+        text = render_to_string(f"{folder}/{name}.txt", context)
+        html = render_to_string(f"{folder}/{name}.html", context)
     return " ".join(subject.split()), _tidy(text), html
 
 
@@ -114,9 +115,10 @@ def _tidy(text: str) -> str:
     return "\n".join(tidy) + "\n"
 
 
-def compose(name: str, context: dict[str, Any]) -> ComposedMail:
-    """A mail without a calendar from the templates conferences/email/<name>… (German)."""
-    return ComposedMail(*_render(name, context))
+def compose(name: str, context: dict[str, Any], *,
+            folder: str = "conferences/email") -> ComposedMail:
+    """A mail without a calendar from the templates <folder>/<name>… (German, Berlin time)."""
+    return ComposedMail(*_render(name, context, folder))
 
 
 def _organiser(conference: Conference) -> dict[str, str]:

@@ -18,9 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from authorities.enums import OrganisationKind
@@ -111,11 +110,7 @@ def compose_compliance_reminder(*, rule: str, authority: Authority, year: int, s
         "plan_url": site + reverse("conferences:conference_create"),
         "dashboard_url": site + reverse("reports:authority_dashboard", args=[authority.slug]),
     }
-    with translation.override("de"):
-        subject = render_to_string("reports/email/compliance_reminder_subject.txt", context)
-        text = render_to_string("reports/email/compliance_reminder.txt", context)
-        html = render_to_string("reports/email/compliance_reminder.html", context)
-    return mails.ComposedMail(" ".join(subject.split()), mails._tidy(text), html)
+    return mails.compose("compliance_reminder", context, folder="reports/email")
 
 
 def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:

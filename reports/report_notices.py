@@ -5,9 +5,7 @@ Each mail is an outbox row with a dedup key, so a repeated step never mails twic
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from authorities.enums import OrganisationKind
 from authorities.models import User
@@ -42,11 +40,7 @@ def _compose(kind: str, report: AnnualReport, review: ReportReview | None) -> ma
         "review_url": settings.SITE_URL + reverse("reports:annual_report_review",
                                                   args=[report.pk]),
     }
-    with translation.override("de"):
-        subject = render_to_string("reports/email/annual_report_notice_subject.txt", context)
-        text = render_to_string("reports/email/annual_report_notice.txt", context)
-        html = render_to_string("reports/email/annual_report_notice.html", context)
-    return mails.ComposedMail(" ".join(subject.split()), mails._tidy(text), html)
+    return mails.compose("annual_report_notice", context, folder="reports/email")
 
 
 def notify(kind: str, report: AnnualReport, *, review: ReportReview | None = None) -> int:

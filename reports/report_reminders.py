@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -122,10 +121,7 @@ def compose_report_reminder(*, year: int, stage: str) -> mails.ComposedMail:
     }
     with translation.override("de"):
         context["report_state"] = _report_state(year)
-        subject = render_to_string("reports/email/annual_report_reminder_subject.txt", context)
-        text = render_to_string("reports/email/annual_report_reminder.txt", context)
-        html = render_to_string("reports/email/annual_report_reminder.html", context)
-    return mails.ComposedMail(" ".join(subject.split()), mails._tidy(text), html)
+    return mails.compose("annual_report_reminder", context, folder="reports/email")
 
 
 def _stale_reason(reminder: Reminder, year: int, *, now: datetime, cutoff: datetime) -> str:
