@@ -29,6 +29,7 @@ run: seed
 	$(EMBEDDED) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
+	bash scripts/system-packages.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
