@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -144,6 +144,11 @@ class Coverage(models.Model):
         return f"{self.agency} → {self.authority}"
 
 
+#: "The addressee of an agency": its head before any deputy, then by name. NULL sorts last on
+#: PostgreSQL and first on SQLite, so the head (deputy_of NULL) is put first explicitly.
+ADDRESSEE_ORDER = (F("deputy_of").asc(nulls_first=True), "name", "pk")
+
+
 class Contact(ScopedUniqueMixin, models.Model):
     """A person at an agency's leadership level. Personal data: minimal, deletable, never logged."""
 
@@ -166,7 +171,7 @@ class Contact(ScopedUniqueMixin, models.Model):
     objects = ScopedManager(DistinctManager, authority="agency__coverages__authority")
 
     class Meta:
-        ordering = ["agency__name", "deputy_of_id", "name"]
+        ordering = ["agency__name", *ADDRESSEE_ORDER]
         verbose_name = _("Ansprechperson")
         verbose_name_plural = _("Ansprechpersonen")
 

@@ -11,7 +11,7 @@ from siko.views_base import SikoPermissionMixin
 
 from . import selectors, services
 from .forms import AuthoritySearchForm, ContactForm, PartnerAgencyForm, PartnerSearchForm
-from .models import Authority, Contact, PartnerAgency
+from .models import ADDRESSEE_ORDER, Authority, Contact, PartnerAgency
 
 
 class AuthorityListView(SikoPermissionMixin, ListView):
@@ -99,7 +99,7 @@ class PartnerDetailView(PartnerObjectMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         agency = self.object
         return super().get_context_data(
-            contacts=agency.contacts.select_related("deputy_of").order_by("deputy_of_id", "name"),
+            contacts=agency.contacts.select_related("deputy_of").order_by(*ADDRESSEE_ORDER),
             coverages=agency.coverages.select_related("authority").order_by(
                 "authority__short_name"
             ),

@@ -10,6 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from authorities.models import ADDRESSEE_ORDER
+
 from . import delivery, mails
 from .enums import MailKind
 from .models import Conference, Invitation, Reminder
@@ -42,7 +44,7 @@ def owner_email(action: Action) -> str:
     if invitation and invitation.recipient_email:
         return invitation.recipient_email
     contacts = action.owner_agency.contacts.exclude(email="")
-    contact = contacts.order_by("deputy_of_id", "name").first()
+    contact = contacts.order_by(*ADDRESSEE_ORDER).first()
     return contact.email if contact else ""
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
-from authorities.models import Contact, Coverage, PartnerAgency
+from authorities.models import ADDRESSEE_ORDER, Contact, Coverage, PartnerAgency
 
 from .enums import ConferenceStatus
 from .models import Conference, Invitation
@@ -46,7 +46,7 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
         .exclude(category=PartnerCategory.BEZIRKSREGIERUNG)
         .select_related("routed_via")
         .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("deputy_of_id", "name"))
+            Prefetch("contacts", queryset=Contact.objects.order_by(*ADDRESSEE_ORDER))
         )
         .order_by("name")
     )

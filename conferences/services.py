@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authorities.enums import PartnerCategory
-from authorities.models import Authority, PartnerAgency
+from authorities.models import ADDRESSEE_ORDER, Authority, PartnerAgency
 from siko.audit import log_action
 
 from . import delivery, mails
@@ -46,6 +46,21 @@ def _check_kind(kind: str, host: Authority) -> None:
     if kind == ConferenceKind.SIKO_AP and not host.has_autobahnpolizei:
         raise ConferenceError(
             _("Eine Siko-AP können nur Behörden mit Autobahnpolizei (§ 12 POG NRW) ausrichten.")
+        )
+
+
+def check_host(conference: Conference, by: Any) -> None:
+    """Only the host authority plans and follows up a conference; the staff of a co-host see it
+    but change nothing. Callers without an authority (admin, a partner's link) are not refused
+    here: their permission is decided elsewhere."""
+    authority_id = getattr(by, "authority_id", None)
+    if authority_id is not None and authority_id != conference.host_id:
+        raise ConferenceError(
+            _(
+                "Nur die gastgebende Behörde (%(host)s) kann diese Konferenz planen und "
+                "nachbereiten; als Mitveranstalter sehen Sie sie nur."
+            )
+            % {"host": conference.host.short_name}
         )
 
 
@@ -110,6 +125,7 @@ def update_conference(
     """Changes of date, time or place of a scheduled conference send an update (SEQUENCE + 1)
     to everyone invited, but only after the organiser confirmed it."""
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    check_host(conference, by)
     _check_editable(conference)
     _check_kind(data.get("kind", conference.kind), conference.host)
     changes = pending_changes(conference, data)
@@ -157,6 +173,7 @@ def update_conference(
 @transaction.atomic
 def cancel_conference(conference: Conference, *, reason: str, by: Any) -> Conference:
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    check_host(conference, by)
     _check_editable(conference)
     was_scheduled = conference.status == ConferenceStatus.SCHEDULED
     conference.status = ConferenceStatus.CANCELLED
@@ -191,6 +208,7 @@ def add_invitations(
     conference: Conference, *, agencies: Iterable[PartnerAgency], by: Any
 ) -> list[Invitation]:
     """Invite agencies; a Schulamt's invitation is addressed to its Bezirksregierung."""
+    check_host(conference, by)
     _check_editable(conference)
     agencies = list(agencies)
     already = set(
@@ -202,7 +220,7 @@ def add_invitations(
         )
     created = []
     for agency in agencies:
-        contact = agency.contacts.order_by("deputy_of_id", "name").first()
+        contact = agency.contacts.order_by(*ADDRESSEE_ORDER).first()
         invitation = Invitation.objects.create(
             conference=conference,
             agency=agency,
@@ -224,6 +242,7 @@ def add_invitations(
 
 @transaction.atomic
 def remove_invitation(invitation: Invitation, *, by: Any) -> None:
+    check_host(invitation.conference, by)
     if invitation.state != InvitationState.PENDING:
         raise ConferenceError(_("Eine bereits versendete Einladung kann nicht entfernt werden."))
     conference = invitation.conference
@@ -246,6 +265,7 @@ def send_invitations(conference: Conference, *, by: Any) -> int:
     """Schedules the conference and queues one invitation mail per pending invitation with an
     address. Idempotent: a second call (double click) queues nothing new."""
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    check_host(conference, by)
     _check_editable(conference)
     if conference.start <= timezone.now():
         raise ConferenceError(
@@ -334,6 +354,7 @@ def record_answer(
         .get(pk=invitation.pk)
     )
     conference = invitation.conference
+    check_host(conference, by)
     if conference.status == ConferenceStatus.CANCELLED:
         raise ConferenceError(_("Die Konferenz wurde abgesagt."))
     if conference.has_started:
@@ -368,6 +389,7 @@ def record_answer(
 
 @transaction.atomic
 def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> AgendaItem:
+    check_host(conference, by)
     _check_editable(conference)
     last = conference.agenda_items.order_by("-order").values_list("order", flat=True).first()
     item.conference = conference
@@ -379,6 +401,7 @@ def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> Age
 
 @transaction.atomic
 def save_agenda_item(item: AgendaItem, *, by: Any) -> AgendaItem:
+    check_host(item.conference, by)
     _check_editable(item.conference)
     item.save()
     log_action("agenda.changed", item.conference, actor=by, authority=item.conference.host)
@@ -395,6 +418,7 @@ def _renumber(conference: Conference, items: list[AgendaItem]) -> None:
 @transaction.atomic
 def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
     conference = item.conference
+    check_host(conference, by)
     _check_editable(conference)
     items = list(conference.agenda_items.order_by("order", "pk"))
     index = next(i for i, other in enumerate(items) if other.pk == item.pk)
@@ -408,6 +432,7 @@ def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
 @transaction.atomic
 def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
     conference = item.conference
+    check_host(conference, by)
     _check_editable(conference)
     item.delete()
     _renumber(conference, list(conference.agenda_items.order_by("order", "pk")))
@@ -420,6 +445,7 @@ def mark_sent_by_letter(invitation: Invitation, *, by: Any) -> Invitation:
     invitation = Invitation._base_manager.select_for_update().select_related("conference").get(
         pk=invitation.pk
     )
+    check_host(invitation.conference, by)
     _check_editable(invitation.conference)
     if invitation.state != InvitationState.PENDING:
         raise ConferenceError(_("Diese Einladung ist bereits versendet."))
