@@ -47,6 +47,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
+from siko.spreadsheet import csv_writer, unguard_cell
+
 from .enums import PartnerCategory
 from .models import Authority, Contact, Coverage, PartnerAgency
 from .services import DirectoryError, audit_directory, unique_partner_slug
@@ -77,9 +79,6 @@ COLUMN_ALIASES: dict[str, str] = {
     "email": "contact_email",
     "telefon": "contact_phone",
 }
-#: Cells starting with these characters are formulas for spreadsheet programs. Export prefixes
-#: them with an apostrophe (CSV injection); import removes that apostrophe again.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 AUTHORITY_SEPARATORS = re.compile(r"[|;]")
 
 
@@ -175,14 +174,8 @@ def _key(name: str) -> str:
 
 
 def _unescape(value: str) -> str:
-    value = value.strip()
-    if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2]:
-        return value[1:]
-    return value
-
-
-def _escape(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_START) else value
+    """The export guards formula-like cells with an apostrophe (siko.spreadsheet); drop it."""
+    return unguard_cell(value.strip())
 
 
 def _decode(data: bytes, preview: ImportPreview) -> str | None:
@@ -672,15 +665,15 @@ def export_partner_csv(agencies: QuerySet[PartnerAgency]) -> str:
         "contacts", "coverages__authority"
     ).order_by("category", "name")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)  # guards every text cell; the import reads the guard back
     writer.writerow(COLUMNS)
     for agency in agencies:
         contact = _primary_contact(agency)
         slugs = sorted(coverage.authority.slug for coverage in agency.coverages.all())
-        writer.writerow([_escape(value) for value in (
+        writer.writerow([
             agency.name, agency.category, agency.seat, agency.address, agency.responsibility,
             agency.routed_via.name if agency.routed_via else "", "|".join(slugs),
             contact.name if contact else "", contact.function if contact else "",
             contact.email if contact else "", contact.phone if contact else "",
-        )])
+        ])
     return buffer.getvalue()

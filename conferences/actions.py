@@ -1,7 +1,6 @@
 """Writes and reads of the Beschlusskontrolle: agreed actions, their state changes, and carrying
 open actions onto the next conference's agenda."""
 
-import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,9 +19,9 @@ from django_scopes import scopes_disabled
 
 from authorities.models import Authority, PartnerAgency
 from siko.audit import log_action
+from siko.spreadsheet import csv_writer
 
 from .enums import ConferenceStatus
-from .exports import _safe_cell
 from .models import AgendaItem, Conference
 from .models_actions import (
     ACTIVE_ACTION_STATES,
@@ -310,19 +309,19 @@ def _csv_header() -> list[str]:
 
 
 def render_actions_csv(actions: Iterable[Action], *, today: date) -> str:
-    """Semicolon-separated with a BOM, as Excel in a German locale expects; free text goes
-    through the participants list's formula guard."""
+    """Semicolon-separated with a BOM, as Excel in a German locale expects; the writer guards
+    every text cell against formulas (titles, host names, action texts, owners)."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";")
+    writer = csv_writer(out)
     writer.writerow(_csv_header())
     for action in actions:
         writer.writerow([
             action.conference.host.short_name,
             action.conference.title,
             timezone.localtime(action.conference.start).strftime("%d.%m.%Y"),
-            _safe_cell(action.text),
-            _safe_cell(action.owner_name),
+            action.text,
+            action.owner_name,
             action.due_date.strftime("%d.%m.%Y"),
             action.get_state_display(),
             action.traffic_light_label(today),

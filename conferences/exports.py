@@ -4,7 +4,6 @@ participants list as CSV (Excel-ready) and as printable PDF.
 Pure functions: a conference in, data or bytes out. The views only wrap them in a response.
 """
 
-import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authorities.enums import PartnerCategory
+from siko.spreadsheet import csv_writer
 
 from .enums import ConferenceStatus, InvitationState
 from .models import Conference, Invitation
-
-# Cells a spreadsheet would read as a formula (CSV injection); partners type delegate names.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -117,17 +114,13 @@ def participant_rows(invitations: list[Invitation]) -> list[list[str]]:
     ]
 
 
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def render_participants_csv(conference: Conference) -> bytes:
-    """Semicolon-separated UTF-8 with a byte order mark, so that Excel opens it correctly."""
+    """Semicolon-separated UTF-8 with a byte order mark, so that Excel opens it correctly; the
+    writer guards every text cell against formulas (partners type delegate names)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(participant_header())
-    for row in participant_rows(participant_invitations(conference)):
-        writer.writerow([_safe_cell(cell) for cell in row])
+    writer.writerows(participant_rows(participant_invitations(conference)))
     return buffer.getvalue().encode("utf-8-sig")
 
 

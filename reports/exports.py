@@ -2,26 +2,21 @@
 
 Pure functions of the dict that `reports.annual_report.collect_report_data` returns – the same
 figures as the PDF, one row per authority, never computed a second time. Text cells that a
-spreadsheet would read as a formula are neutralised: in CSV with the project's apostrophe guard
-(conferences.exports), in XLSX by storing them as text cells.
+spreadsheet would read as a formula are neutralised by the project's one guard (siko.spreadsheet):
+in CSV with an apostrophe, in XLSX by storing them as text cells.
 """
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from authorities.enums import DECREE_CATEGORIES
-from conferences.exports import FORMULA_PREFIXES
-from conferences.exports import _safe_cell as safe_csv_cell
+from siko.spreadsheet import csv_writer, xlsx_text, xlsx_value
 
 Cell = str | int
 SEPARATOR = "; "
@@ -149,28 +144,10 @@ def report_csv(data: dict) -> bytes:
     """Semicolon-separated UTF-8 with a byte order mark, like the project's other CSV exports."""
     headers, rows = report_table(data)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(headers)
-    for row in rows:
-        writer.writerow([safe_csv_cell(cell) if isinstance(cell, str) else cell for cell in row])
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8-sig")
-
-
-def _text(sheet: Worksheet, row: int, column: int, value: str) -> None:
-    """A text cell that stays text: openpyxl would store a leading "=" as a formula."""
-    cell = sheet.cell(row=row, column=column, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    if value.startswith(FORMULA_PREFIXES):
-        cell.quotePrefix = True  # Excel keeps it text when the cell is edited
-
-
-def _write(sheet: Worksheet, row: int, column: int, value: Any) -> None:
-    if value == "":
-        return  # an empty cell, not an empty string
-    if isinstance(value, str):
-        _text(sheet, row, column, value)
-    else:
-        sheet.cell(row=row, column=column, value=value)
 
 
 def report_xlsx(data: dict) -> bytes:
@@ -183,12 +160,12 @@ def report_xlsx(data: dict) -> bytes:
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, header in enumerate(headers, start=1):
-        _text(sheet, 1, number, header)
+        xlsx_text(sheet, 1, number, header)
         sheet.cell(row=1, column=number).font = bold
         sheet.cell(row=1, column=number).alignment = wrap
     for row_number, row in enumerate(rows, start=2):
         for number, value in enumerate(row, start=1):
-            _write(sheet, row_number, number, value)
+            xlsx_value(sheet, row_number, number, value)
     for number, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = column.width
     sheet.freeze_panes = "C2"  # header row and the authority's slug and name stay in view
@@ -207,8 +184,8 @@ def report_xlsx(data: dict) -> bytes:
         *((column.header, column.explanation) for column in columns),
     ]
     for row_number, (label, text) in enumerate(lines, start=1):
-        _text(notes, row_number, 1, label)
-        _text(notes, row_number, 2, text)
+        xlsx_text(notes, row_number, 1, label)
+        xlsx_text(notes, row_number, 2, text)
         notes.cell(row=row_number, column=2).alignment = wrap
     notes.cell(row=1, column=1).font = bold
     header_row = lines.index((_("Spalte"), _("Bedeutung"))) + 1
