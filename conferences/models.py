@@ -1,6 +1,6 @@
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -236,6 +236,14 @@ class Invitation(ScopedUniqueMixin, models.Model):
     @property
     def is_answered(self) -> bool:
         return self.state in ANSWERED_STATES
+
+    @property
+    def answer_link_expires_at(self) -> datetime:
+        """The signed answer link works until this long after the conference's end."""
+        return self.conference.end + timedelta(days=settings.SIKO_ANSWER_LINK_DAYS_AFTER_END)
+
+    def answer_link_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.answer_link_expires_at
 
     @property
     def recipient_email(self) -> str:

@@ -1,12 +1,13 @@
 """Agreed actions of a conference (Beschlusskontrolle) and the log of their state changes."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -98,6 +99,27 @@ class Action(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_ACTION_STATES
+
+    @property
+    def closed_on(self) -> date | None:
+        """The day the action was done or dropped; None while it is active."""
+        if self.is_active:
+            return None
+        closed_at = (ActionChange._base_manager.filter(action=self, state_after=self.state)
+                     .order_by("-at").values_list("at", flat=True).first())
+        return timezone.localdate(closed_at) if closed_at else None
+
+    @property
+    def link_expires_at(self) -> datetime:
+        """The owner's signed update link works through this many days after the due date, or
+        after the closing day if the action was closed later."""
+        closed_on = self.closed_on
+        last_day = max(self.due_date, closed_on) if closed_on else self.due_date
+        expiry_day = last_day + timedelta(days=settings.SIKO_ACTION_LINK_DAYS_AFTER_CLOSE + 1)
+        return datetime.combine(expiry_day, time.min, tzinfo=timezone.get_default_timezone())
+
+    def link_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.link_expires_at
 
     @property
     def owner_name(self) -> str:

@@ -6,11 +6,13 @@ and timestamp are stored and the row, its entries and its comments refuse every 
 (save() and delete() raise MinutesFrozen). A correction is a new version n+1.
 """
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -110,6 +112,17 @@ class Minutes(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == MinutesStatus.APPROVED
+
+    @property
+    def link_expires_at(self) -> datetime:
+        """The partners' signed link to this version (comments, then the approved PDF) works until
+        this long after the comment deadline, or after the approval if that came later."""
+        events = [t for t in (self.comment_deadline, self.approved_at) if t is not None]
+        last = max(events) if events else self.conference.end
+        return last + timedelta(days=settings.SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE)
+
+    def link_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.link_expires_at
 
 
 class _PartOfMinutes(models.Model):

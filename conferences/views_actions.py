@@ -21,6 +21,7 @@ from . import actions
 from .forms_actions import ActionFilterForm, ActionForm, ActionStateForm
 from .models_actions import Action, ActionState
 from .views import ConferenceMixin
+from .views_partner import expired_link
 
 BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
 
@@ -158,6 +159,12 @@ class ActionDetailView(SikoPermissionMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+def _action_link_expired(request: HttpRequest, action: Action) -> HttpResponse:
+    return expired_link(request, expires_at=action.link_expires_at, reason=_(
+        "Die Maßnahme ist seit Längerem fällig oder abgeschlossen; der Link für Rückmeldungen "
+        "wird nicht mehr angeboten."))
+
+
 class ActionLinkView(SikoPermissionMixin, View):
     """A partner owner reports progress through the signed link in its mail: GET shows, only
     POST changes (mail scanners open links)."""
@@ -171,6 +178,8 @@ class ActionLinkView(SikoPermissionMixin, View):
             action = actions.action_for_token(token)
             if action is None:
                 return render(request, BAD_LINK_TEMPLATE, status=404)
+            if action.link_expired():
+                return _action_link_expired(request, action)
             return self._page(request, action, self._form(action))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
@@ -178,6 +187,8 @@ class ActionLinkView(SikoPermissionMixin, View):
             action = actions.action_for_token(token)
             if action is None:
                 return render(request, BAD_LINK_TEMPLATE, status=404)
+            if action.link_expired():
+                return _action_link_expired(request, action)
             if not action.is_active:
                 messages.error(request, _("Diese Maßnahme ist abgeschlossen; Änderungen sind "
                                           "nicht mehr möglich."))

@@ -31,8 +31,15 @@ from .forms_minutes import (
 from .models_minutes import Minutes, MinutesComment, MinutesStatus
 from .services import ConferenceError
 from .views import ConferenceMixin
+from .views_partner import expired_link
 
 BAD_LINK_TEMPLATE = "conferences/minutes/bad_link.html"
+
+
+def _comment_link_expired(request: HttpRequest, minutes: Minutes) -> HttpResponse:
+    return expired_link(request, expires_at=minutes.link_expires_at, reason=_(
+        "Die Abstimmung über dieses Protokoll liegt länger zurück; der Link zum Protokoll wird "
+        "nicht mehr angeboten."))
 
 
 def _not_possible_reason(conference: Any) -> str:
@@ -272,6 +279,8 @@ class MinutesCommentView(SikoPermissionMixin, View):
             found = minutes_services.resolve_comment_token(token)
             if found is None:
                 return render(request, BAD_LINK_TEMPLATE, status=404)
+            if found[1].link_expired():
+                return _comment_link_expired(request, found[1])
             return self._page(request, *found, CommentForm())
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
@@ -280,6 +289,8 @@ class MinutesCommentView(SikoPermissionMixin, View):
             if found is None:
                 return render(request, BAD_LINK_TEMPLATE, status=404)
             invitation, minutes = found
+            if minutes.link_expired():
+                return _comment_link_expired(request, minutes)
             form = CommentForm(request.POST)
             if not form.is_valid():
                 return self._page(request, invitation, minutes, form, status=400)
@@ -316,6 +327,8 @@ class MinutesCommentPdfView(SikoPermissionMixin, View):
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
             found = minutes_services.resolve_comment_token(token)
+            if found is not None and found[1].link_expired():
+                return _comment_link_expired(request, found[1])
             if found is None or not found[1].is_approved or not found[1].pdf:
                 return render(request, BAD_LINK_TEMPLATE, status=404)
             minutes = found[1]

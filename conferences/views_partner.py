@@ -6,6 +6,7 @@ links). Anonymous requests run in an empty authority scope, so every read here h
 scopes disabled and is narrowed by the token's invitation or agency instead.
 """
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -27,10 +28,23 @@ from .forms import AnswerForm, OverviewRequestForm
 from .models import Invitation
 
 BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
+EXPIRED_LINK_TEMPLATE = "conferences/partner/expired_link.html"
 
 
 def _bad_link(request: HttpRequest, *, expired_possible: bool = False) -> HttpResponse:
     return render(request, BAD_LINK_TEMPLATE, {"expired_possible": expired_possible}, status=404)
+
+
+def expired_link(request: HttpRequest, *, reason: str, expires_at: datetime) -> HttpResponse:
+    """A genuine link past its lifetime (the model's link_expires_at): 410, nothing changed."""
+    context = {"reason": reason, "valid_until": expires_at - timedelta(seconds=1)}
+    return render(request, EXPIRED_LINK_TEMPLATE, context, status=410)
+
+
+def _answer_link_expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    return expired_link(request, expires_at=invitation.answer_link_expires_at, reason=_(
+        "Die Konferenz liegt länger zurück; der Link zur Antwort auf die Einladung wird nicht "
+        "mehr benötigt."))
 
 
 def _answer_unchanged(invitation: Invitation, data: dict[str, Any]) -> bool:
@@ -54,6 +68,8 @@ class AnswerView(SikoPermissionMixin, View):
             invitation = links.invitation_for_token(token)
             if invitation is None:
                 return _bad_link(request)
+            if invitation.answer_link_expired():
+                return _answer_link_expired(request, invitation)
             return self._page(request, invitation, self._form(invitation))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
@@ -61,6 +77,8 @@ class AnswerView(SikoPermissionMixin, View):
             invitation = links.invitation_for_token(token)
             if invitation is None:
                 return _bad_link(request)
+            if invitation.answer_link_expired():
+                return _answer_link_expired(request, invitation)
             closed = self._closed_reason(invitation)
             if closed:
                 messages.error(request, closed)
@@ -159,7 +177,8 @@ def agency_invitations(agency: PartnerAgency) -> tuple[list[Invitation], list[In
         )
     now = timezone.now()
     for invitation in invitations:
-        invitation.answer_path = links.answer_path(invitation)
+        expired = invitation.answer_link_expired(now)
+        invitation.answer_path = "" if expired else links.answer_path(invitation)
     upcoming = [i for i in invitations if i.conference.end > now]
     past = [i for i in reversed(invitations) if i.conference.end <= now]
     return upcoming, past

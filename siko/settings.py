@@ -210,6 +210,13 @@ SIKO_REMINDER_LZPD_COPY_FROM = env.str("SIKO_REMINDER_LZPD_COPY_FROM", default="
 SIKO_REPORT_REMINDER_STAGES = env.list(
     "SIKO_REPORT_REMINDER_STAGES", default=["07-01", "08-01", "08-24"]
 )
+# Lifetime of the signed links for people without an account (DESIGN §5): each stops working
+# this many days after its event – the answer link after the conference's end, the minutes link
+# after the comment deadline (or the approval, if later), the action link after the due date
+# (or the closing of the action, if later).
+SIKO_ANSWER_LINK_DAYS_AFTER_END = env.int("SIKO_ANSWER_LINK_DAYS_AFTER_END", default=90)
+SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE = env.int("SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE", default=90)
+SIKO_ACTION_LINK_DAYS_AFTER_CLOSE = env.int("SIKO_ACTION_LINK_DAYS_AFTER_CLOSE", default=90)
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders are rows; one sweep a day sends the due ones (each at most once).
     "send-due-reminders": {
