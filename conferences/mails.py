@@ -99,6 +99,8 @@ def describe_changes(changes: Iterable[Any]) -> list[ChangeLine]:
 def _render(name: str, context: dict[str, Any], folder: str = "conferences/email",
             ) -> tuple[str, str, str]:
     with translation.override("de"), timezone.override(BERLIN):
+        # A subject is plain text: every *_subject.txt turns autoescape off itself (Django's
+        # password reset renders its subject too); newlines are folded into one line below.
         subject = render_to_string(f"{folder}/{name}_subject.txt", context).strip()
         text = render_to_string(f"{folder}/{name}.txt", context)
         html = render_to_string(f"{folder}/{name}.html", context)
