@@ -99,7 +99,8 @@ class CalendarFeedView(SikoPermissionMixin, View):
             feeds.render_feed(feed), content_type="text/calendar; charset=utf-8"
         )
         response["Content-Disposition"] = 'inline; filename="siko.ics"'
-        response["Cache-Control"] = "private, max-age=300"
+        # The URL is the secret: no cache keeps a copy (calendar clients poll anyway).
+        response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
 

@@ -77,3 +77,49 @@ class AuthorityScopeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with scope_for_user(request.user):
             return self.get_response(request)
+
+
+# Features SiKo never uses: no page of it, nor anything injected into one, may ask for them.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
+class ResponseHeadersMiddleware:
+    """Permissions-Policy and Cache-Control: no-store on every response SiKo renders.
+
+    No response is stored by a browser or a proxy: pages of signed-in users and downloads (CSV,
+    XLSX, PDF, ICS) carry personal data, the pages and feeds behind signed links carry the link
+    itself. Static files never get here: WhiteNoise answers them earlier, with their long cache.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
+        return response
