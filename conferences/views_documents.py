@@ -113,43 +113,44 @@ def _int(value: str | None) -> int | None:
 
 
 class CalendarFeedsView(SikoPermissionMixin, TemplateView):
-    """Create and revoke subscription URLs: the own authority's, and partner agencies' of the
-    own area (KPB), any agency's (LZPD, admin), or the own agency's (partner account)."""
+    """Create and revoke subscription URLs: a KPB its own authority's, a partner account its
+    own agency's, LZPD and admins any agency's. A KPB never manages an agency's feed, not even
+    one of its area: that feed carries the agency's answer links of every KPB."""
 
     permission_required = "conferences.manage_calendar_feeds"
     template_name = "conferences/feeds/manage.html"
 
     def agencies(self) -> QuerySet[PartnerAgency]:
         user = self.request.user
+        if not user.has_perm("conferences.manage_agency_feed"):
+            return PartnerAgency.objects.none()
         if user.is_partner:
             return PartnerAgency.objects.filter(pk=user.partner_agency_id)
-        # Scoped: KPB staff see the agencies of their area, LZPD and admins all.
         return PartnerAgency.objects.filter(active=True).order_by("name")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        own_feed = (
-            feeds.active_feeds().filter(authority_id=user.authority_id).first()
+        own_feeds = (
+            list(feeds.active_feeds().filter(authority_id=user.authority_id).order_by("created"))
             if user.authority_id
-            else None
+            else []
         )
         agencies = list(self.agencies().only("pk", "name"))
         agency_feeds = list(
             feeds.active_feeds()
-            .filter(agency_id__in=[a.pk for a in agencies])
+            .filter(agency_id__in=self.agencies().values("pk"))
             .select_related("agency")
-            .order_by("agency__name")
+            .order_by("agency__name", "created")
         )
-        for feed in [own_feed, *agency_feeds]:
-            if feed is not None:
-                feed.url = feeds.feed_url(feed)
-                feed.webcal_url = "webcal://" + feed.url.split("://", 1)[1]
-        with_feed = {f.agency_id for f in agency_feeds}
+        for feed in [*own_feeds, *agency_feeds]:
+            feed.url = feeds.feed_url(feed)
+            feed.webcal_url = feeds.webcal_url(feed)
         return super().get_context_data(
             authority=user.authority if user.authority_id else None,
-            own_feed=own_feed,
+            own_feeds=own_feeds,
+            manages_agency_feeds=user.has_perm("conferences.manage_agency_feed"),
             agency_feeds=agency_feeds,
-            agencies_without_feed=[a for a in agencies if a.pk not in with_feed],
+            agencies=agencies,
             **kwargs,
         )
 
@@ -177,30 +178,37 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
         if not user.authority_id:
             raise feeds.FeedError(_("Nur eine Kreispolizeibehörde hat ein eigenes Kalender-Abo."))
         feeds.create_feed(authority=user.authority, by=user)
-        messages.success(self.request, _("Neue Abo-Adresse erzeugt. Eine frühere gilt nicht mehr."))
+        messages.success(
+            self.request,
+            _(
+                "Neue Abo-Adresse erzeugt. Bisherige Adressen gelten weiter, bis sie widerrufen "
+                "werden."
+            ),
+        )
 
     def _create_agency_feed(self, agency_id: int | None) -> None:
+        if not self.request.user.has_perm("conferences.manage_agency_feed"):
+            raise PermissionDenied  # a KPB: the agency asks for its feed itself
         if agency_id is None:
             raise feeds.FeedError(_("Bitte wählen Sie eine Partnerbehörde."))
         agency = get_object_or_404(self.agencies(), pk=agency_id)
-        if not self.request.user.has_perm("conferences.manage_agency_feed", agency):
+        if not feeds.may_manage_feeds_of(self.request.user, agency=agency):
             raise PermissionDenied
         feeds.create_feed(agency=agency, by=self.request.user)
         messages.success(
             self.request,
-            _("Neue Abo-Adresse für %(agency)s erzeugt. Eine frühere gilt nicht mehr.")
+            _(
+                "Neue Abo-Adresse für %(agency)s erzeugt. Bisherige Adressen gelten weiter, bis "
+                "sie widerrufen werden."
+            )
             % {"agency": agency.name},
         )
 
     def _own_feed(self, feed_id: int | None) -> CalendarFeed:
         """A feed the user may revoke; any other feed is a 404, as if it did not exist."""
-        feed = CalendarFeed.objects.filter(pk=feed_id).select_related("agency").first()
-        user = self.request.user
-        if feed is None:
+        feed = CalendarFeed.objects.filter(pk=feed_id).select_related("authority", "agency").first()
+        if feed is None or not feeds.may_manage_feeds_of(
+            self.request.user, authority=feed.authority, agency=feed.agency
+        ):
             raise Http404
-        if feed.authority_id is not None and feed.authority_id == user.authority_id:
-            return feed
-        if feed.agency_id is not None and self.agencies().filter(pk=feed.agency_id).exists():
-            if user.has_perm("conferences.manage_agency_feed", feed.agency):
-                return feed
-        raise Http404
+        return feed

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,10 +22,10 @@ from django_scopes import scopes_disabled
 from authorities.models import PartnerAgency
 from siko.views_base import SikoPermissionMixin
 
-from . import links, services
+from . import feeds, links, services
 from .enums import AnswerChannel, ConferenceStatus, InvitationState
 from .forms import AnswerForm, OverviewRequestForm
-from .models import Invitation
+from .models import CalendarFeed, Invitation
 
 BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
 EXPIRED_LINK_TEMPLATE = "conferences/partner/expired_link.html"
@@ -194,6 +194,9 @@ class _OverviewMixin:
 
 
 class OverviewView(_OverviewMixin, SikoPermissionMixin, View):
+    """The agency's invitations; its calendar subscriptions too, since the signed link is the
+    agency itself asking (a KPB never issues an agency's feed). POST issues or revokes one."""
+
     public = True
     public_reason = "Partner agencies see their invitations through a signed, expiring link"
 
@@ -201,7 +204,38 @@ class OverviewView(_OverviewMixin, SikoPermissionMixin, View):
         agency = links.agency_for_overview_token(token)
         if agency is None:
             return _bad_link(request, expired_possible=True)
-        return self.overview(request, agency)
+        return self.overview(request, agency, calendar_feeds=feeds.agency_feeds(agency),
+                             feeds_here=True)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        agency = links.agency_for_overview_token(token)
+        if agency is None:
+            return _bad_link(request, expired_possible=True)
+        action = request.POST.get("action")
+        try:
+            if action == "create_feed":
+                feeds.create_feed(agency=agency, by=None)
+                messages.success(request, _("Neue Abo-Adresse erzeugt. Bisherige Adressen gelten "
+                                            "weiter, bis sie widerrufen werden."))
+            elif action == "revoke_feed":
+                feeds.revoke_feed(self._own_feed(agency, request.POST.get("feed")), by=None)
+                messages.success(request, _("Das Kalender-Abo ist widerrufen; die Adresse "
+                                            "funktioniert nicht mehr."))
+            else:
+                messages.error(request, _("Unbekannte Aktion."))
+        except feeds.FeedError as error:
+            messages.error(request, str(error))
+        return HttpResponseRedirect(request.path)
+
+    @staticmethod
+    def _own_feed(agency: PartnerAgency, feed_id: str | None) -> CalendarFeed:
+        """A feed of this agency; another owner's feed is a 404, as if it did not exist."""
+        feed = None
+        if feed_id and feed_id.isdecimal():
+            feed = CalendarFeed.objects.filter(agency=agency, pk=int(feed_id)).first()
+        if feed is None:
+            raise Http404
+        return feed
 
 
 class MyInvitationsView(_OverviewMixin, SikoPermissionMixin, View):

@@ -87,12 +87,10 @@ rules.add_perm("conferences.change_action", is_kpb_staff | is_admin)
 rules.add_perm(
     "conferences.manage_calendar_feeds", is_kpb_staff | is_lzpd | is_admin | is_partner_user
 )
+# An agency's feed carries its answer links: only the agency itself (its account; its overview
+# link in conferences.views_partner) or LZPD/admin issue one, never a KPB of its area.
 rules.add_perm(
-    "conferences.manage_agency_feed",
-    (is_kpb_staff & agency_covers_own_area)
-    | (is_partner_user & is_own_agency)
-    | is_lzpd
-    | is_admin,
+    "conferences.manage_agency_feed", (is_partner_user & is_own_agency) | is_lzpd | is_admin
 )
 
 rules.add_perm("reports.view_state", state_or_admin)

@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from authorities.models import Authority, Contact, PartnerAgency
 from conferences import feeds, services
 from conferences.letters import render_invitation_letter
-from conferences.links import answer_url
-from conferences.models import CalendarFeed, Invitation
+from conferences.links import answer_url, overview_token
+from conferences.models import CalendarFeed, Conference, Invitation
 from siko.pdf import StaticFilesFetcher, html_to_pdf
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
@@ -249,13 +249,19 @@ def test_unknown_token_is_404():
     assert response.status_code == 404
 
 
-def test_new_url_makes_the_old_one_invalid(organiser):
-    old = feeds.create_feed(authority=organiser.authority, by=organiser)
+def test_a_second_url_leaves_the_first_working(organiser):
+    first = feeds.create_feed(authority=organiser.authority, by=organiser)
 
-    new = feeds.create_feed(authority=organiser.authority, by=organiser)
+    client_for(organiser).post(
+        reverse("conferences:calendar_feeds"), {"action": "create_authority"}
+    )
 
-    assert client_for(None).get(feeds.feed_url(old)).status_code == 404
-    assert client_for(None).get(feeds.feed_url(new)).status_code == 200
+    second = CalendarFeed.objects.exclude(pk=first.pk).get(authority=organiser.authority)
+    assert client_for(None).get(feeds.feed_url(first)).status_code == 200
+    assert client_for(None).get(feeds.feed_url(second)).status_code == 200
+    html = client_for(organiser).get(reverse("conferences:calendar_feeds")).content.decode()
+    assert feeds.feed_url(first) in html
+    assert feeds.feed_url(second) in html
 
 
 def test_other_kpb_cannot_revoke_the_feed(organiser, kpb_b_user):
@@ -269,34 +275,43 @@ def test_other_kpb_cannot_revoke_the_feed(organiser, kpb_b_user):
     assert CalendarFeed.objects.get(pk=feed.pk).revoked_at is None
 
 
-def test_agency_feed_lists_its_invitations_but_no_drafts(organiser, kpb_b_user):
+def _overview(agency: PartnerAgency) -> str:
+    return reverse("conferences:partner_overview", kwargs={"token": overview_token(agency)})
+
+
+def test_agency_feed_lists_its_invitations_with_its_own_answer_links_only(organiser):
     sta = PartnerAgency.objects.get(slug="sta-dortmund")
     Contact.objects.create(agency=sta, name="E", function="L", email="e@example.org")
+    city = PartnerAgency.objects.get(slug="bpoli-dortmund")
+    Contact.objects.create(agency=city, name="S", function="L", email="s@example.org")
     scheduled = make_conference(organiser, title="Geplant")
     draft = make_conference(organiser, title="Entwurf", days_ahead=40)
     cancelled = make_conference(organiser, title="Abgesagt", days_ahead=50)
+    unsent = make_conference(organiser, title="Noch nicht versendet", days_ahead=55)
     for conference in (scheduled, draft, cancelled):
-        services.add_invitations(conference, agencies=[sta], by=organiser)
+        services.add_invitations(conference, agencies=[sta, city], by=organiser)
     for conference in (scheduled, cancelled):
         services.send_invitations(conference, by=organiser)
     services.cancel_conference(cancelled, reason="Unwetter", by=organiser)
-    others = PartnerAgency.objects.filter(
-        coverages__authority__slug="pp-dortmund", category="kommune"
-    )
+    services.add_invitations(unsent, agencies=[city], by=organiser)
+    services.send_invitations(unsent, by=organiser)
+    services.add_invitations(unsent, agencies=[sta], by=organiser)  # planned, not yet sent
     not_invited = make_conference(organiser, title="Ohne StA")
-    services.add_invitations(not_invited, agencies=others, by=organiser)
+    services.add_invitations(not_invited, agencies=[city], by=organiser)
     services.send_invitations(not_invited, by=organiser)
-    client_for(organiser).post(
-        reverse("conferences:calendar_feeds"), {"action": "create_agency", "agency": sta.pk}
-    )
+    client_for(None).post(_overview(sta), {"action": "create_feed"})
     feed = CalendarFeed.objects.get(agency=sta)
 
+    body = client_for(None).get(feeds.feed_url(feed)).content.decode()
     events = _events(client_for(None).get(feeds.feed_url(feed)))
 
     assert set(events) == {scheduled.ical_uid, cancelled.ical_uid}
     assert str(events[cancelled.ical_uid]["STATUS"]) == "CANCELLED"
-    invitation = Invitation.objects.get(conference=scheduled, agency=sta)
-    assert str(events[scheduled.ical_uid]["URL"]) == answer_url(invitation)
+    own = Invitation.objects.get(conference=scheduled, agency=sta)
+    assert str(events[scheduled.ical_uid]["URL"]) == answer_url(own)
+    city_links = [answer_url(i) for i in Invitation.objects.filter(agency=city)]
+    assert [link for link in city_links if link in body.replace("\r\n ", "")] == []
+    assert body.replace("\r\n ", "").count("/antwort/") == 2  # URL and description of one event
 
 
 def test_kpb_cannot_create_a_feed_for_an_agency_outside_its_area(kpb_b_user):
@@ -306,7 +321,7 @@ def test_kpb_cannot_create_a_feed_for_an_agency_outside_its_area(kpb_b_user):
         reverse("conferences:calendar_feeds"), {"action": "create_agency", "agency": sta.pk}
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not CalendarFeed.objects.filter(agency=sta).exists()
 
 
@@ -323,8 +338,8 @@ def test_partner_account_creates_its_own_agency_feed(partner_user):
     assert feeds.feed_url(feed) in html
 
 
-def test_bad_agency_choice_gets_a_german_message(organiser):
-    response = client_for(organiser).post(
+def test_bad_agency_choice_gets_a_german_message(lzpd_user):
+    response = client_for(lzpd_user).post(
         reverse("conferences:calendar_feeds"),
         {"action": "create_agency", "agency": "abc"},
         follow=True,
@@ -345,14 +360,24 @@ def test_feed_needs_constant_queries(organiser):
 
 
 def test_feed_page_needs_constant_queries(organiser):
-    agencies = iter(PartnerAgency.objects.filter(coverages__authority__slug="pp-dortmund"))
-    feeds.create_feed(agency=next(agencies), by=organiser)
+    feeds.create_feed(authority=organiser.authority, by=organiser)
 
     def grow() -> None:
         for _ in range(3):
-            feeds.create_feed(agency=next(agencies), by=organiser)
+            feeds.create_feed(authority=organiser.authority, by=organiser)
 
     assert_constant_queries(client_for(organiser), reverse("conferences:calendar_feeds"), grow)
+
+
+def test_feed_page_of_lzpd_needs_constant_queries(lzpd_user):
+    agencies = iter(PartnerAgency.objects.filter(coverages__authority__slug="pp-dortmund"))
+    feeds.create_feed(agency=next(agencies), by=lzpd_user)
+
+    def grow() -> None:
+        for _ in range(3):
+            feeds.create_feed(agency=next(agencies), by=lzpd_user)
+
+    assert_constant_queries(client_for(lzpd_user), reverse("conferences:calendar_feeds"), grow)
 
 
 def test_organiser_downloads_one_conference_as_ics(organiser, conference):
@@ -363,3 +388,193 @@ def test_organiser_downloads_one_conference_as_ics(organiser, conference):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert list(_events(response)) == [conference.ical_uid]
+
+
+# --- who may create an agency's feed (issue 10) ---------------------------------------------
+
+
+@pytest.fixture
+def bundespolizei(organiser, kpb_b_user):
+    """The Bundespolizeidirektion covers all KPBs; Borken invited it to one of its conferences
+    and the agency subscribed to its own feed."""
+    agency = PartnerAgency.objects.get(slug="bpold-sankt-augustin")
+    Contact.objects.create(agency=agency, name="B", function="L", email="bpol@example.org")
+    borken = make_conference(kpb_b_user, title="SiKo Borken")
+    services.add_invitations(borken, agencies=[agency], by=kpb_b_user)
+    services.send_invitations(borken, by=kpb_b_user)
+    return agency
+
+
+def test_kpb_cannot_create_the_feed_of_a_partner_agency_covering_its_area(organiser, bundespolizei):
+    partners_own = feeds.create_feed(agency=bundespolizei, by=None)
+
+    response = client_for(organiser).post(
+        reverse("conferences:calendar_feeds"),
+        {"action": "create_agency", "agency": bundespolizei.pk},
+    )
+
+    assert response.status_code in (403, 404)
+    assert list(CalendarFeed.objects.filter(agency=bundespolizei)) == [partners_own]
+    assert client_for(None).get(feeds.feed_url(partners_own)).status_code == 200
+
+
+def test_kpb_cannot_create_an_agency_feed_through_the_service(organiser, bundespolizei):
+    with pytest.raises(feeds.FeedError, match="Dieses Kalender-Abo dürfen Sie nicht anlegen."):
+        feeds.create_feed(agency=bundespolizei, by=organiser)
+
+    assert not CalendarFeed.objects.filter(agency=bundespolizei).exists()
+
+
+def test_kpb_cannot_revoke_or_see_an_agency_feed_of_its_area(organiser, bundespolizei):
+    feed = feeds.create_feed(agency=bundespolizei, by=None)
+    client = client_for(organiser)
+
+    response = client.post(
+        reverse("conferences:calendar_feeds"), {"action": "revoke", "feed": feed.pk}
+    )
+    html = client.get(reverse("conferences:calendar_feeds")).content.decode()
+
+    assert response.status_code == 404
+    assert CalendarFeed.objects.get(pk=feed.pk).revoked_at is None
+    assert feed.token not in html
+    assert 'value="create_agency"' not in html
+    assert "Abos für Partnerbehörden" not in html
+
+
+def test_partner_creates_its_feed_through_its_overview_link(bundespolizei, kpb_b_user):
+    overview = _overview(bundespolizei)
+    before = client_for(None).get(overview).content.decode()
+
+    response = client_for(None).post(overview, {"action": "create_feed"}, follow=True)
+
+    assert "Abo-Adresse erzeugen" in before
+    assert response.redirect_chain == [(overview, 302)]
+    feed = CalendarFeed.objects.get(agency=bundespolizei)
+    html = response.content.decode()
+    assert feeds.feed_url(feed) in html
+    assert "webcal://" + feeds.feed_url(feed).split("://", 1)[1] in html
+    events = _events(client_for(None).get(feeds.feed_url(feed)))
+    invitation = Invitation.objects.get(agency=bundespolizei)
+    assert list(events) == [invitation.conference.ical_uid]
+    assert str(events[invitation.conference.ical_uid]["URL"]) == answer_url(invitation)
+
+
+def test_showing_the_overview_creates_no_feed(bundespolizei):
+    client_for(None).get(_overview(bundespolizei))
+
+    assert not CalendarFeed.objects.exists()
+
+
+def test_a_second_agency_feed_leaves_the_first_working(bundespolizei):
+    overview = _overview(bundespolizei)
+    client_for(None).post(overview, {"action": "create_feed"})
+    first = CalendarFeed.objects.get(agency=bundespolizei)
+
+    html = client_for(None).post(overview, {"action": "create_feed"}, follow=True)
+    html = html.content.decode()
+
+    second = CalendarFeed.objects.exclude(pk=first.pk).get(agency=bundespolizei)
+    assert client_for(None).get(feeds.feed_url(first)).status_code == 200
+    assert client_for(None).get(feeds.feed_url(second)).status_code == 200
+    assert feeds.feed_url(first) in html
+    assert feeds.feed_url(second) in html
+
+
+def test_partner_revokes_its_feed_through_its_overview_link(bundespolizei):
+    keep = feeds.create_feed(agency=bundespolizei, by=None)
+    revoke = feeds.create_feed(agency=bundespolizei, by=None)
+
+    response = client_for(None).post(
+        _overview(bundespolizei), {"action": "revoke_feed", "feed": revoke.pk}, follow=True
+    )
+
+    assert "Das Kalender-Abo ist widerrufen" in response.content.decode()
+    assert client_for(None).get(feeds.feed_url(revoke)).status_code == 404
+    assert client_for(None).get(feeds.feed_url(keep)).status_code == 200
+
+
+@pytest.mark.parametrize("feed_value", ["own authority", "other agency", "abc", "99999999999"])
+def test_overview_link_revokes_no_feed_of_another_owner(organiser, bundespolizei, feed_value):
+    sta = PartnerAgency.objects.get(slug="sta-dortmund")
+    others = [
+        feeds.create_feed(authority=organiser.authority, by=organiser),
+        feeds.create_feed(agency=sta, by=None),
+    ]
+    value = {"own authority": others[0].pk, "other agency": others[1].pk}.get(
+        feed_value, feed_value
+    )
+
+    response = client_for(None).post(
+        _overview(bundespolizei), {"action": "revoke_feed", "feed": value}
+    )
+
+    assert response.status_code == 404
+    assert CalendarFeed.objects.filter(revoked_at__isnull=False).count() == 0
+
+
+def test_bad_overview_link_creates_no_feed(bundespolizei):
+    token = overview_token(bundespolizei)[:-2] + "xx"
+
+    response = client_for(None).post(
+        reverse("conferences:partner_overview", kwargs={"token": token}), {"action": "create_feed"}
+    )
+
+    assert response.status_code == 404
+    assert not CalendarFeed.objects.exists()
+
+
+def test_lzpd_creates_and_revokes_an_agency_feed(lzpd_user, bundespolizei):
+    client = client_for(lzpd_user)
+
+    client.post(
+        reverse("conferences:calendar_feeds"),
+        {"action": "create_agency", "agency": bundespolizei.pk},
+    )
+    feed = CalendarFeed.objects.get(agency=bundespolizei)
+    assert client_for(None).get(feeds.feed_url(feed)).status_code == 200
+    client.post(reverse("conferences:calendar_feeds"), {"action": "revoke", "feed": feed.pk})
+
+    assert client_for(None).get(feeds.feed_url(feed)).status_code == 404
+
+
+def test_partner_account_cannot_revoke_another_agencys_feed(partner_user, bundespolizei):
+    feed = feeds.create_feed(agency=bundespolizei, by=None)
+
+    response = client_for(partner_user).post(
+        reverse("conferences:calendar_feeds"), {"action": "revoke", "feed": feed.pk}
+    )
+
+    assert response.status_code == 404
+    assert CalendarFeed.objects.get(pk=feed.pk).revoked_at is None
+
+
+def test_authority_feed_carries_no_answer_links(organiser, bundespolizei):
+    sta = PartnerAgency.objects.get(slug="sta-dortmund")
+    Contact.objects.create(agency=sta, name="E", function="L", email="e@example.org")
+    conference = make_conference(organiser, title="Mit Einladungen")
+    services.add_invitations(conference, agencies=[sta, bundespolizei], by=organiser)
+    services.send_invitations(conference, by=organiser)
+    feed = feeds.create_feed(authority=organiser.authority, by=organiser)
+
+    response = client_for(None).get(feeds.feed_url(feed))
+    body = response.content.decode().replace("\r\n ", "")
+
+    assert list(_events(response)) == [conference.ical_uid]
+    assert "/antwort/" not in body
+    assert "ATTENDEE" not in body
+    assert settings.SITE_URL + conference.get_absolute_url() in body
+
+
+def test_agency_feed_drops_the_answer_link_once_it_expired(organiser, bundespolizei):
+    past = make_conference(organiser, title="Lange vorbei")
+    services.add_invitations(past, agencies=[bundespolizei], by=organiser)
+    services.send_invitations(past, by=organiser)
+    ended = timezone.now() - timedelta(days=settings.SIKO_ANSWER_LINK_DAYS_AFTER_END + 1)
+    Conference.objects.filter(pk=past.pk).update(start=ended - timedelta(hours=3), end=ended)
+    feed = feeds.create_feed(agency=bundespolizei, by=None)
+
+    events = _events(client_for(None).get(feeds.feed_url(feed)))
+
+    assert "URL" not in events[past.ical_uid]
+    assert "/antwort/" not in str(events[past.ical_uid]["DESCRIPTION"])
+    assert "URL" in events[Invitation.objects.exclude(conference=past).get().conference.ical_uid]
