@@ -77,6 +77,16 @@ def _check_owner(conference: Conference, owner_agency: PartnerAgency | None) -> 
         )
 
 
+def _check_host(conference: Conference, by: Any) -> None:
+    """Only the host authority records and follows up actions (a co-host reads them)."""
+    from .services import ConferenceError, check_host
+
+    try:
+        check_host(conference, by)
+    except ConferenceError as error:
+        raise ActionError(str(error)) from error
+
+
 def _check_due_date(conference: Conference, due_date: date) -> None:
     conference_day = timezone.localtime(conference.start).date()
     if due_date < conference_day:
@@ -99,6 +109,7 @@ def create_action(
     agency invited to this conference; the due date is not before the conference day. A partner
     owner gets a mail with its signed update link; reminders before the due date and when
     overdue are planned; the action goes onto the host's next planned conference."""
+    _check_host(conference, by)
     if conference.status == ConferenceStatus.CANCELLED:
         raise ActionError(_("Eine abgesagte Konferenz hat keine Maßnahmen."))
     if not text.strip():
@@ -133,6 +144,7 @@ def change_action_state(
     """Records a state change with its note. A note without a state change is recorded as
     well (a progress report); nothing at all changes only when state and note are unchanged."""
     action = Action._base_manager.select_for_update().get(pk=action.pk)
+    _check_host(Conference._base_manager.get(pk=action.conference_id), by)
     if state not in ActionState.values:
         raise ActionError(_("Bitte wählen Sie einen gültigen Status."))
     note = note.strip()

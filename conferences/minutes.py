@@ -44,7 +44,7 @@ from .models_minutes import (
     MinutesStatus,
     OutcomeType,
 )
-from .services import ConferenceError
+from .services import ConferenceError, check_host
 
 COMMENT_SALT = "siko.minutes.comment"
 MINUTES_MISSING = "minutes_missing"
@@ -145,6 +145,7 @@ def record_attendance(
     held; the first time, the organiser's reminders for missing minutes are planned.
     """
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    check_host(conference, by)
     _check_taken_place(conference)
     invitations = {i.pk: i for i in conference.invitations.exclude(state=InvitationState.PENDING)}
     unknown = set(attendance) - set(invitations)
@@ -222,6 +223,7 @@ def get_or_create_draft(conference: Conference, *, by: Any) -> Minutes:
     """The version to edit: the current draft or circulated version, or a first draft with one
     entry per agenda item. An approved current version is an error (use start_correction)."""
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    check_host(conference, by)
     _check_minutes_possible(conference)
     minutes = current_minutes(conference)
     if minutes is not None:
@@ -245,6 +247,7 @@ def save_minutes_draft(
     one cannot be edited.
     """
     minutes = _locked(minutes)
+    check_host(minutes.conference, by)
     _check_minutes_possible(minutes.conference)
     _check_not_approved(minutes)
     own = {e.pk: e for e in minutes.entries.all()}
@@ -329,6 +332,7 @@ def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: Any) -> Minut
     the deadline and are reminded once before it."""
     minutes = _locked(minutes)
     conference = minutes.conference
+    check_host(conference, by)
     _check_minutes_possible(conference)
     _check_not_approved(minutes)
     if minutes.status == MinutesStatus.CIRCULATED:
@@ -397,6 +401,7 @@ def add_comment(minutes: Minutes, *, invitation: Invitation, text: str) -> Minut
 def resolve_comment(comment: MinutesComment, *, resolution: str, by: Any) -> MinutesComment:
     comment = (MinutesComment._base_manager.select_for_update()
                .select_related("minutes", "minutes__conference").get(pk=comment.pk))
+    check_host(comment.minutes.conference, by)
     _check_not_approved(comment.minutes)
     if comment.resolved_at:
         raise ConferenceError(_("Dieser Kommentar ist bereits erledigt."))
@@ -487,6 +492,7 @@ def start_correction(minutes: Minutes, *, reason: str, by: Any) -> Minutes:
     """A correction of approved minutes is a new draft version n+1 (a copy); the approved
     version stays as it is."""
     minutes = _locked(minutes)
+    check_host(minutes.conference, by)
     if minutes.status != MinutesStatus.APPROVED:
         raise ConferenceError(_("Nur ein freigegebenes Protokoll wird durch eine neue Fassung "
                                 "korrigiert; einen Entwurf können Sie direkt bearbeiten."))

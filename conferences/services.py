@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,7 +80,7 @@ def create_conference(
     _check_times(data["start"], data["end"])
     _check_kind(data.get("kind", ConferenceKind.SIKO), host)
     conference = Conference.objects.create(host=host, organiser=by, **data)
-    conference.authorities.set([host, *[a for a in co_hosts if a.pk != host.pk]])
+    conference.authorities.set([host])
     for number, topic in enumerate(MandatedTopic.objects.filter(active=True), start=1):
         AgendaItem.objects.create(
             conference=conference, order=number, topic=topic, title=topic.title
@@ -88,6 +89,121 @@ def create_conference(
 
     add_open_actions_to_agenda(conference)
     log_action("conference.created", conference, actor=by, authority=host)
+    _set_co_hosts(conference, co_hosts, by=by)
+    return conference
+
+
+def _kpb_staff(authority: Authority) -> list[Any]:
+    """The active KPB users of an authority with a mail address (whom a notice reaches)."""
+    from authorities.enums import OrganisationKind
+    from authorities.models import User
+
+    return list(
+        User.objects.filter(
+            authority=authority, organisation_kind=OrganisationKind.KPB, is_active=True
+        )
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def _conference_url(conference: Conference) -> str:
+    return settings.SITE_URL + conference.get_absolute_url()
+
+
+def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: Any) -> None:
+    """The conference's authorities become the host plus `co_hosts`; each newly named co-host is
+    told (a notice to its KPB staff) and the naming is audited."""
+    # The through rows: Authority's scoped manager would hide the other authorities.
+    before = set(
+        Conference.authorities.through.objects.filter(conference=conference).values_list(
+            "authority_id", flat=True
+        )
+    )
+    named = [a for a in co_hosts if a.pk != conference.host_id]
+    conference.authorities.set([conference.host, *named])
+    for authority in named:
+        if authority.pk in before:
+            continue
+        entry = log_action(
+            "conference.co_host_named",
+            conference,
+            actor=by,
+            authority=conference.host,
+            data={"authority": authority.slug},
+        )
+        composed = mails.compose(
+            "co_host_named",
+            mails.conference_context(
+                conference,
+                co_host_name=authority.official_name,
+                conference_url=_conference_url(conference),
+            ),
+        )
+        for user in _kpb_staff(authority):
+            delivery.queue_mail(
+                kind=MailKind.NOTICE,
+                dedup_key=f"co-host-named:{entry.pk}:{user.pk}",
+                conference=conference,
+                to=user.email,
+                composed=composed,
+            )
+
+
+@transaction.atomic
+def leave_conference(conference: Conference, *, by: Any) -> Conference:
+    """The staff of a co-host take their authority out of a joint conference (R3): it no longer
+    counts for it and leaves its scope. Only a planned conference can be left (a held one
+    belongs to every co-host's record). The host's organiser and KPB staff are told."""
+    conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    authority = getattr(by, "authority", None)
+    if (
+        authority is None
+        or authority.pk == conference.host_id
+        or not Conference.authorities.through.objects.filter(
+            conference=conference, authority=authority
+        ).exists()
+    ):
+        raise ConferenceError(
+            _("Nur eine mitveranstaltende Behörde kann eine gemeinsame Konferenz verlassen.")
+        )
+    if conference.status == ConferenceStatus.HELD:
+        raise ConferenceError(
+            _(
+                "Eine durchgeführte Konferenz zählt für jeden Mitveranstalter; sie kann nicht "
+                "mehr verlassen werden."
+            )
+        )
+    if conference.status == ConferenceStatus.CANCELLED:
+        raise ConferenceError(_("Eine abgesagte Konferenz kann nicht mehr verlassen werden."))
+    conference.authorities.remove(authority)
+    entry = log_action(
+        "conference.co_host_left",
+        conference,
+        actor=by,
+        authority=conference.host,
+        data={"authority": authority.slug},
+    )
+    composed = mails.compose(
+        "co_host_left",
+        mails.conference_context(
+            conference,
+            co_host_name=authority.official_name,
+            left_by=by.get_full_name() or by.username,
+            conference_url=_conference_url(conference),
+        ),
+    )
+    recipients = {user.pk: user for user in _kpb_staff(conference.host)}
+    if conference.organiser.email and conference.organiser.is_active:
+        recipients.setdefault(conference.organiser.pk, conference.organiser)
+    for user in recipients.values():
+        delivery.queue_mail(
+            kind=MailKind.NOTICE,
+            dedup_key=f"co-host-left:{entry.pk}:{user.pk}",
+            conference=conference,
+            to=user.email,
+            composed=composed,
+        )
     return conference
 
 
@@ -147,9 +263,7 @@ def update_conference(
     conference.full_clean(exclude=["host", "organiser"])
     conference.save()
     if co_hosts is not None:
-        conference.authorities.set(
-            [conference.host, *[a for a in co_hosts if a.pk != conference.host_id]]
-        )
+        _set_co_hosts(conference, co_hosts, by=by)
     if rescheduled and conference.status == ConferenceStatus.SCHEDULED:
         summary = [(c.field, c.before, c.after) for c in rescheduled]
         for invitation in _notified_invitations(conference):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.ConferenceDetailView.as_view(), name="conference_detail"),
     path("<int:pk>/bearbeiten/", views.ConferenceUpdateView.as_view(), name="conference_update"),
     path("<int:pk>/absagen/", views.ConferenceCancelView.as_view(), name="conference_cancel"),
+    path("<int:pk>/verlassen/", views.ConferenceLeaveView.as_view(), name="conference_leave"),
     path("<int:pk>/tagesordnung/", views.AgendaView.as_view(), name="agenda"),
     path("<int:pk>/tagesordnung/<int:item_pk>/", views.AgendaItemUpdateView.as_view(),
          name="agenda_item_update"),

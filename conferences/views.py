@@ -188,6 +188,27 @@ class ConferenceCancelView(ConferenceMixin, FormView):
         return redirect(self.get_conference())
 
 
+class ConferenceLeaveView(ConferenceMixin, TemplateView):
+    """A co-host leaves a joint conference: GET asks for confirmation, POST leaves. Afterwards
+    the conference is outside the authority's scope, so the page goes to the list."""
+
+    permission_required = "conferences.leave_conference"
+    template_name = "conferences/conference/leave.html"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.leave_conference(self.get_conference(), by=request.user)
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+            return redirect(self.get_conference())
+        messages.success(
+            request,
+            _("Ihre Behörde ist nicht mehr Mitveranstalter von „%(title)s“. Die gastgebende "
+              "Behörde wurde informiert.") % {"title": self.get_conference().title},
+        )
+        return redirect("conferences:conference_list")
+
+
 class AgendaView(ConferenceMixin, FormView):
     """The agenda builder: items in order, a form for a new item, move and remove buttons."""
 

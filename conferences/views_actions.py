@@ -85,7 +85,7 @@ class ConferenceActionsView(ConferenceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
-        can_change = self.request.user.has_perm("conferences.change_action")
+        can_change = self.request.user.has_perm("conferences.change_action", conference)
         kwargs.setdefault("form", ActionForm(conference=conference) if can_change else None)
         rows = conference.actions.select_related("owner_agency", "conference__host")
         return super().get_context_data(
@@ -93,9 +93,9 @@ class ConferenceActionsView(ConferenceMixin, TemplateView):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("conferences.change_action"):
-            raise PermissionDenied
         conference = self.get_conference()
+        if not request.user.has_perm("conferences.change_action", conference):
+            raise PermissionDenied
         form = ActionForm(request.POST, conference=conference)
         if form.is_valid():
             try:
@@ -131,7 +131,7 @@ class ActionDetailView(SikoPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         action = self.get_action()
-        if self.request.user.has_perm("conferences.change_action"):
+        if self.request.user.has_perm("conferences.change_action", action):
             kwargs.setdefault("form", ActionStateForm(initial={"state": action.state}))
         return super().get_context_data(
             action=action,
@@ -142,7 +142,7 @@ class ActionDetailView(SikoPermissionMixin, TemplateView):
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if not request.user.has_perm("conferences.change_action"):
+        if not request.user.has_perm("conferences.change_action", self.get_action()):
             raise PermissionDenied
         form = ActionStateForm(request.POST)
         if form.is_valid():

@@ -17,6 +17,8 @@ ACTIONS: dict[str, Any] = {
     "conference.created": _("Konferenz angelegt"),
     "conference.changed": _("Konferenz geändert"),
     "conference.cancelled": _("Konferenz abgesagt"),
+    "conference.co_host_named": _("Mitveranstalter eingetragen"),
+    "conference.co_host_left": _("Mitveranstalter hat die Konferenz verlassen"),
     "agenda.changed": _("Tagesordnung geändert"),
     "invitations.added": _("Partner eingeladen"),
     "invitations.removed": _("Einladung entfernt"),

@@ -57,6 +57,31 @@ def is_own_agency(user: Any, agency: Any) -> bool:
     return agency is None or user.partner_agency_id == agency.pk
 
 
+def _conference_of(obj: Any) -> Any:
+    """The conference an object belongs to (an action, invitation, …), or the conference."""
+    return getattr(obj, "conference", obj)
+
+
+@rules.predicate
+def is_host_authority(user: Any, obj: Any) -> bool:
+    """The user's authority hosts the conference (of the object): only the host plans and follows
+    up. A co-host's staff see the conference (it is in their scope) but change nothing."""
+    if obj is None:
+        return True
+    return user.authority_id is not None and user.authority_id == _conference_of(obj).host_id
+
+
+@rules.predicate
+def is_co_host_authority(user: Any, conference: Any) -> bool:
+    """The user's authority takes part in the conference without hosting it."""
+    if conference is None or user.authority_id is None:
+        return False
+    takes_part = conference.authorities.through.objects.filter(
+        conference_id=conference.pk, authority_id=user.authority_id
+    )
+    return user.authority_id != conference.host_id and takes_part.exists()
+
+
 state_or_admin = is_state_body | is_admin
 police_or_state = is_kpb_staff | state_or_admin
 own_authority_or_state = (is_kpb_staff & is_own_authority) | state_or_admin
@@ -79,11 +104,12 @@ rules.add_perm("authorities.change_r7_record", is_kpb_staff | is_admin)
 rules.add_perm("conferences.list_conferences", police_or_state)
 rules.add_perm("conferences.view_conference", police_or_state)
 rules.add_perm("conferences.add_conference", is_kpb_staff)
-rules.add_perm("conferences.change_conference", is_kpb_staff | is_admin)
+rules.add_perm("conferences.change_conference", (is_kpb_staff & is_host_authority) | is_admin)
+rules.add_perm("conferences.leave_conference", is_kpb_staff & is_co_host_authority)
 rules.add_perm("conferences.view_own_invitations", is_partner_user)
 rules.add_perm("conferences.list_actions", police_or_state)
 rules.add_perm("conferences.view_action", police_or_state)
-rules.add_perm("conferences.change_action", is_kpb_staff | is_admin)
+rules.add_perm("conferences.change_action", (is_kpb_staff & is_host_authority) | is_admin)
 rules.add_perm(
     "conferences.manage_calendar_feeds", is_kpb_staff | is_lzpd | is_admin | is_partner_user
 )

@@ -16,7 +16,14 @@ from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from authorities.models import ComparisonGroup, Contact, Exercise, Hospitation, PartnerAgency
+from authorities.models import (
+    Authority,
+    ComparisonGroup,
+    Contact,
+    Exercise,
+    Hospitation,
+    PartnerAgency,
+)
 from conferences.actions import action_token
 from conferences.links import answer_token, overview_token
 from conferences.models import Action, Invitation
@@ -78,6 +85,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:conference_detail": OWN_AREA_READ,
     "conferences:conference_update": CONFERENCE_CHANGE,
     "conferences:conference_cancel": CONFERENCE_CHANGE,
+    # Only a co-host may leave (test_co_host_reads_but_does_not_change: 200 for KPB B).
+    "conferences:conference_leave": (302, 403, 404, 403, 403, 403, 403, 403),
     "conferences:agenda": CONFERENCE_CHANGE,
     "conferences:agenda_item_update": CONFERENCE_CHANGE,
     "conferences:agenda_item_action": CONFERENCE_POST_ONLY,
@@ -153,6 +162,7 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:conference_detail": {"pk": objects["conference"].pk},
         "conferences:conference_update": {"pk": objects["conference"].pk},
         "conferences:conference_cancel": {"pk": objects["conference"].pk},
+        "conferences:conference_leave": {"pk": objects["conference"].pk},
         "conferences:agenda": {"pk": objects["conference"].pk},
         "conferences:agenda_item_update": {
             "pk": objects["conference"].pk,
@@ -325,6 +335,25 @@ def test_status_for_every_role(name, personas, objects):
     seen = {role: personas[role].get(url).status_code for role in ROLES}
     expected = dict(zip(ROLES, EXPECTED[name], strict=True))
     assert seen == expected, url
+
+
+# KPB B co-hosts KPB A's conference: it reads every page of it, changes nothing, and may leave.
+CO_HOST_STATUS = {OWN_AREA_READ: 200, CONFERENCE_CHANGE: 403, CONFERENCE_POST_ONLY: 403}
+CO_HOST_EXPECTED = {
+    **{
+        name: CO_HOST_STATUS[statuses]
+        for name, statuses in EXPECTED.items()
+        if name.startswith("conferences:") and statuses in CO_HOST_STATUS
+    },
+    "conferences:conference_leave": 200,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CO_HOST_EXPECTED))
+def test_co_host_reads_but_does_not_change(name, personas, objects):
+    objects["conference"].authorities.add(Authority.objects.get(slug="lr-borken"))
+    url = reverse(name, kwargs=url_kwargs(name, objects))
+    assert personas["kpb_b"].get(url).status_code == CO_HOST_EXPECTED[name], url
 
 
 def test_navigation_links_follow_the_permissions(personas, settings):
