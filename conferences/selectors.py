@@ -1,13 +1,20 @@
 """Reads for planning: proposals by category, clashes with other KPBs' conferences (R2, R3)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import pgettext
 from django_scopes import scopes_disabled
 
-from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
+from authorities.enums import (
+    DECREE_CATEGORIES,
+    OCCASIONAL_CATEGORIES,
+    AuthorityKind,
+    PartnerCategory,
+)
 from authorities.models import ADDRESSEE_ORDER, Contact, Coverage, PartnerAgency
 
 from .enums import ConferenceStatus
@@ -78,42 +85,90 @@ def missing_categories(conference: Conference) -> list[PartnerCategory]:
 
 
 @dataclass
-class Clash:
-    agency: PartnerAgency
-    conference_title: str
-    host_name: str
-    start: object
+class ClashHost:
+    """Another authority that plans a conference on the clash day, and the partners it invites
+    that this conference invites too."""
+
+    name: str
+    kind: str
+    agencies: list[str]
+
+    @property
+    def named(self) -> str:
+        """The name with its article, as the sentence needs it ("das Polizeipräsidium Essen",
+        "die Kreispolizeibehörde Borken": short names begin with these nouns)."""
+        if self.kind == AuthorityKind.PP:
+            return pgettext("article of a Polizeipräsidium", "das %(name)s") % {"name": self.name}
+        return pgettext("article of a Kreispolizeibehörde", "die %(name)s") % {"name": self.name}
 
 
-def clashes(conference: Conference) -> list[Clash]:
-    """Invited agencies that already have another KPB's conference on the same day (R3).
+@dataclass
+class ClashDay:
+    day: date
+    hosts: list[ClashHost]
 
-    Deliberately crosses authority scopes, but returns only title, host and time.
+
+def _local_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """First and last local day of a time span (an end at midnight ends the day before)."""
+    return (
+        timezone.localtime(start).date(),
+        timezone.localtime(end - timedelta(microseconds=1)).date(),
+    )
+
+
+def clashes(conference: Conference) -> list[ClashDay]:
+    """Days on which another authority's scheduled conference invites a partner that this one
+    invites too (R3), one entry per day with each other authority and the shared partners.
+
+    Deliberately crosses authority scopes, so it returns only what the organiser may know: the
+    other authority's name and the day. Never a title, never a draft (only scheduled
+    conferences count), and nothing at all for a cancelled conference.
     """
-    local_day = timezone.localtime(conference.start).date()
-    tz = timezone.get_current_timezone()
-    from datetime import datetime, time
-
-    day_start = datetime.combine(local_day, time.min, tzinfo=tz)
-    day_end = day_start + timedelta(days=1)
+    if conference.status == ConferenceStatus.CANCELLED:
+        return []
     agency_ids = list(conference.invitations.values_list("agency_id", flat=True))
     if not agency_ids:
         return []
+    first, last = _local_days(conference.start, conference.end)
+    tz = timezone.get_current_timezone()
+    window_start = datetime.combine(first, time.min, tzinfo=tz)
+    window_end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
     with scopes_disabled():
-        others = (
+        rows = (
             Invitation.objects.filter(
                 agency_id__in=agency_ids,
-                conference__start__lt=day_end,
-                conference__end__gt=day_start,
+                conference__status=ConferenceStatus.SCHEDULED,
+                conference__start__lt=window_end,
+                conference__end__gt=window_start,
             )
-            .exclude(conference=conference)
-            .exclude(conference__status=ConferenceStatus.CANCELLED)
-            .select_related("agency", "conference", "conference__host")
+            .exclude(conference__host_id=conference.host_id)
+            .values_list(
+                "conference__start",
+                "conference__end",
+                "conference__host__short_name",
+                "conference__host__kind",
+                "agency__name",
+            )
         )
-        return [
-            Clash(i.agency, i.conference.title, i.conference.host.short_name, i.conference.start)
-            for i in others
-        ]
+        by_day: dict[date, dict[tuple[str, str], set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        for start, end, host_name, host_kind, agency_name in rows:
+            other_first, other_last = _local_days(start, end)
+            day = max(first, other_first)
+            while day <= min(last, other_last):
+                by_day[day][(host_name, host_kind)].add(agency_name)
+                day += timedelta(days=1)
+    return [
+        ClashDay(
+            day,
+            [
+                ClashHost(name, kind, sorted(agencies))
+                for (name, kind), agencies in sorted(hosts.items())
+            ],
+        )
+        for day, hosts in sorted(by_day.items())
+    ]
 
 
 def conference_list(*, year: int | None = None) -> QuerySet[Conference]:

@@ -182,10 +182,13 @@ def test_clash_with_another_kpbs_conference_inviting_the_same_partner(kpb_a_user
     mine = make_conference(kpb_a_user, days_ahead=20)
     other = make_conference(kpb_b_user, days_ahead=20, title="SiKo Borken")
     services.add_invitations(other, agencies=[shared], by=kpb_b_user)
+    # Only another authority's scheduled conference counts, and its title is never shown (R3).
+    Conference.objects.filter(pk=other.pk).update(status=ConferenceStatus.SCHEDULED)
     services.add_invitations(mine, agencies=[shared], by=kpb_a_user)
     html = client_for(kpb_a_user).get(mine.get_absolute_url()).content.decode()
     assert "Terminüberschneidungen" in html
-    assert "SiKo Borken" in html
+    assert "die Kreispolizeibehörde Borken" in html
+    assert "SiKo Borken" not in html
 
 
 def test_sending_with_an_empty_list_is_refused(kpb_a_user):
