@@ -50,7 +50,7 @@ from django_scopes import scopes_disabled
 from siko.spreadsheet import csv_writer, unguard_cell
 
 from .enums import PartnerCategory
-from .models import Authority, Contact, Coverage, PartnerAgency
+from .models import Authority, Contact, Coverage, PartnerAgency, name_key
 from .services import DirectoryError, audit_directory, unique_partner_slug
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -166,11 +166,6 @@ class ImportResult:
 def _normalise_column(raw: str) -> str:
     key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
     return COLUMN_ALIASES.get(key, key)
-
-
-def _key(name: str) -> str:
-    """Names are compared without regard to case and repeated spaces."""
-    return " ".join(name.split()).casefold()
 
 
 def _unescape(value: str) -> str:
@@ -300,22 +295,23 @@ class _Directory:
         self.user = user
         self.restricted_to = user.authority_id if user.is_kpb else None
         self.agencies = {
-            _key(agency.name): agency
+            name_key(agency.name): agency
             for agency in PartnerAgency.objects.select_related("routed_via")
         }
         self.bezirksregierungen: dict[str, PartnerAgency] = {}
         for agency in self.agencies.values():
             if agency.category == PartnerCategory.BEZIRKSREGIERUNG:
-                self.bezirksregierungen[_key(agency.name)] = agency
+                self.bezirksregierungen[name_key(agency.name)] = agency
                 self.bezirksregierungen[agency.slug.casefold()] = agency
         self.authorities = {authority.slug: authority for authority in Authority.objects.all()}
         self.coverage: dict[int, set[int]] = {}
         for agency_id, authority_id in Coverage.objects.values_list("agency_id", "authority_id"):
             self.coverage.setdefault(agency_id, set()).add(authority_id)
-        matched = [self.agencies[_key(n)].pk for n in names if _key(n) in self.agencies]
+        matched = [self.agencies[name_key(n)].pk for n in names if name_key(n) in self.agencies]
         self.contacts: dict[int, dict[str, Contact]] = {}
         for contact in Contact.objects.filter(agency_id__in=matched).order_by("pk"):
-            self.contacts.setdefault(contact.agency_id, {}).setdefault(_key(contact.name), contact)
+            self.contacts.setdefault(contact.agency_id, {}).setdefault(
+                name_key(contact.name), contact)
 
     def in_scope(self, agency: PartnerAgency) -> bool:
         if self.restricted_to is None:
@@ -360,7 +356,7 @@ def _check_row(
     else:
         if error := _max_length_error("name", "name", name, PartnerAgency):
             errors.append(error)
-        key = _key(name)
+        key = name_key(name)
         if key in seen:
             errors.append(
                 _("Der Name „%(name)s“ steht bereits in Zeile %(line)s; jede Partnerbehörde darf "
@@ -402,7 +398,7 @@ def _check_row(
         reference = cells.get("routed_via", "")
         routed_via = None
         if reference:
-            routed_via = directory.bezirksregierungen.get(_key(reference))
+            routed_via = directory.bezirksregierungen.get(name_key(reference))
             routed_error = routed_via is None or not (
                 directory.in_scope(routed_via)
                 or (existing is not None and existing.routed_via_id == routed_via.pk)
@@ -487,7 +483,7 @@ def _check_contact(
             row.errors.append(_("Ansprechperson: „%(value)s“ ist keine gültige E-Mail-Adresse.")
                               % {"value": email})
     if row.agency is not None:
-        row.contact = directory.contacts.get(row.agency.pk, {}).get(_key(name))
+        row.contact = directory.contacts.get(row.agency.pk, {}).get(name_key(name))
     if function == "" or (function is None and row.contact is None):
         row.errors.append(_("Ansprechperson: Die Funktion fehlt (Spalte „contact_function“)."))
     row.contact_values = ContactValues(name=name, function=function, email=email, phone=phone)

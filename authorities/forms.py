@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from siko.scoping import scoped_formfield
 
 from .enums import AuthorityKind, PartnerCategory, Regierungsbezirk
-from .models import Authority, Contact, PartnerAgency
+from .models import Authority, Contact, Coverage, PartnerAgency
+from .selectors import agency_with_same_name
 
 
 def filter_helper(label: Any) -> FormHelper:
@@ -84,6 +85,7 @@ class PartnerAgencyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["routed_via"].queryset = PartnerAgency.objects.filter(
             category="bezirksregierung"
         )
@@ -94,6 +96,25 @@ class PartnerAgencyForm(forms.ModelForm):
             self.fields["authorities"].required = True
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))
+
+    def clean_name(self) -> str:
+        """Stored with single spaces; a name that differs from another agency's only in case or
+        spacing is that agency (as in the CSV import)."""
+        name = " ".join(self.cleaned_data["name"].split())
+        existing = agency_with_same_name(name, exclude_pk=self.instance.pk)
+        if existing is None:
+            return name
+        if self.user.is_kpb and not Coverage.objects.filter(
+                agency=existing, authority_id=self.user.authority_id).exists():
+            raise forms.ValidationError(
+                _("„%(name)s“ steht bereits im Verzeichnis, ist aber nicht für den Bereich Ihrer "
+                  "Behörde zuständig. Änderungen daran nimmt das LZPD vor."),
+                code="duplicate_name", params={"name": name})
+        raise forms.ValidationError(
+            _("„%(name)s“ steht bereits im Verzeichnis (als „%(existing)s“). Groß- und "
+              "Kleinschreibung und Leerzeichen zählen beim Namen nicht; bitte ergänzen Sie die "
+              "vorhandene Partnerbehörde."),
+            code="duplicate_name", params={"name": name, "existing": existing.name})
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

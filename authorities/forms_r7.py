@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from siko.scoping import scoped_formfield
+from siko.validation import check_plausible_date
 
 from .forms import AuthorityFilterForm
 from .models import Authority, Exercise, Hospitation, PartnerAgency
@@ -43,6 +44,12 @@ class HospitationForm(forms.ModelForm):
         self.fields["participants"].min_value = 1
         self.helper = _helper()
 
+    def clean_start_date(self) -> Any:
+        return check_plausible_date(self.cleaned_data["start_date"])
+
+    def clean_end_date(self) -> Any:
+        return check_plausible_date(self.cleaned_data["end_date"])
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if not cleaned.get("agency") and not cleaned.get("agency_name", "").strip():
@@ -69,6 +76,9 @@ class ExerciseForm(forms.ModelForm):
             _("Im Bezirk: %(units)s") % {"units": ", ".join(units)} if units else ""
         )
         self.helper = _helper()
+
+    def clean_date(self) -> Any:
+        return check_plausible_date(self.cleaned_data["date"])
 
 
 class R7FilterForm(AuthorityFilterForm):

@@ -20,6 +20,11 @@ from .enums import (
 )
 
 
+def name_key(name: str) -> str:
+    """Names of agencies and persons are the same when they differ only in case or spacing."""
+    return " ".join(name.split()).casefold()
+
+
 class DistinctManager(models.Manager):
     """Scoping through a many-to-many path must not repeat rows."""
 

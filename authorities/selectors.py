@@ -3,9 +3,21 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django_scopes import scopes_disabled
 
 from .enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
-from .models import Authority, Contact, Coverage, PartnerAgency
+from .models import Authority, Contact, Coverage, PartnerAgency, name_key
+
+
+def agency_with_same_name(name: str, *, exclude_pk: int | None = None) -> PartnerAgency | None:
+    """The agency whose name equals `name` up to case and spacing (name_key), in the whole
+    directory: names are unique state-wide, so this one read ignores the authority scope."""
+    wanted = name_key(name)
+    with scopes_disabled():
+        for pk, existing in PartnerAgency.objects.exclude(pk=exclude_pk).values_list("pk", "name"):
+            if name_key(existing) == wanted:
+                return PartnerAgency.objects.get(pk=pk)
+    return None
 
 
 def authority_list(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, PartnerAgency
 from siko.scoping import scoped_formfield
+from siko.validation import check_plausible_date
 
 from .enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
 from .models import AgendaItem, Conference, MandatedTopic
@@ -50,6 +51,12 @@ class ConferenceForm(forms.ModelForm):
             self.fields["kind"].choices = [(ConferenceKind.SIKO.value, ConferenceKind.SIKO.label)]
             self.fields["kind"].help_text = _("Siko-AP nur für Behörden mit Autobahnpolizei.")
         self.helper = _helper(_("Als Entwurf speichern"))
+
+    def clean_start(self) -> Any:
+        return check_plausible_date(self.cleaned_data["start"])
+
+    def clean_end(self) -> Any:
+        return check_plausible_date(self.cleaned_data["end"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

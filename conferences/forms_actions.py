@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, PartnerAgency
+from siko.validation import check_plausible_date
 
 from .models import Conference
 from .models_actions import ActionState, TrafficLight
@@ -42,6 +43,9 @@ class ActionForm(forms.Form):
         ]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Maßnahme anlegen")))
+
+    def clean_due_date(self) -> Any:
+        return check_plausible_date(self.cleaned_data["due_date"])
 
     def clean_owner(self) -> PartnerAgency | None:
         value = self.cleaned_data["owner"]

@@ -10,9 +10,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from siko.validation import check_date_window
+
 from .forms import DateTimeInput
-from .minutes import default_attended_by
-from .models import Invitation
+from .minutes import default_attended_by, latest_comment_deadline
+from .models import Conference, Invitation
 from .models_minutes import Minutes, OutcomeType
 
 PRESENT_CHOICES = [("", _("nicht erfasst")), ("yes", _("anwesend")), ("no", _("nicht anwesend"))]
@@ -91,12 +93,22 @@ class MinutesForm(forms.Form):
 class CirculateForm(forms.Form):
     deadline = forms.DateTimeField(label=_("Kommentarfrist bis"), widget=DateTimeInput())
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.conference = conference
         default = timezone.localtime() + timedelta(days=14)
         self.fields["deadline"].initial = default.replace(hour=12, minute=0, second=0,
                                                           microsecond=0)
         self.helper = _helper(_("Entwurf an die anwesenden Behörden versenden"))
+
+    def clean_deadline(self) -> Any:
+        deadline = self.cleaned_data["deadline"]
+        check_date_window(
+            deadline, earliest=timezone.localdate(),
+            latest=latest_comment_deadline(self.conference),
+            message=_("Bitte wählen Sie eine Kommentarfrist zwischen dem %(earliest)s und dem "
+                      "%(latest)s (höchstens ein Jahr nach der Konferenz)."))
+        return deadline
 
 
 class CommentForm(forms.Form):

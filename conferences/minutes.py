@@ -13,7 +13,7 @@ into a new draft version n+1.
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import markdown
@@ -33,6 +33,7 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, PartnerCategory
 from siko.audit import log_action
+from siko.validation import add_years
 
 from . import delivery, mails
 from .enums import ConferenceStatus, InvitationState, MailKind
@@ -53,6 +54,12 @@ COMMENT_DEADLINE = "minutes_comment_deadline"
 #: Partners are reminded this long before the comment deadline (or not at all when less is left).
 COMMENT_REMINDER_BEFORE = timedelta(days=2)
 MIN_COMMENT_PERIOD = timedelta(days=1)
+
+
+def latest_comment_deadline(conference: Conference) -> date:
+    """A comment deadline lies at most a year after the conference: approval waits for the
+    deadline, so a deadline of 9999-12-31 would lock the minutes for good."""
+    return add_years(timezone.localtime(conference.end).date(), 1)
 
 
 # --- Rendering ------------------------------------------------------------------------------
@@ -341,6 +348,11 @@ def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: Any) -> Minut
     if deadline < now + MIN_COMMENT_PERIOD:
         raise ConferenceError(
             _("Die Kommentarfrist muss mindestens einen Tag in der Zukunft liegen."))
+    latest = latest_comment_deadline(conference)
+    if deadline.date() > latest:
+        raise ConferenceError(
+            _("Die Kommentarfrist darf höchstens ein Jahr nach der Konferenz enden, also "
+              "spätestens am %(day)s.") % {"day": f"{latest:%d.%m.%Y}"})
     recipients = [i for i in attending_invitations(conference) if i.recipient_email]
     if not recipients:
         raise ConferenceError(

@@ -167,6 +167,9 @@ class MinutesCirculateView(_MinutesChangeMixin, FormView):
     template_name = "conferences/minutes/circulate.html"
     form_class = CirculateForm
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "conference": self.get_conference()}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
         attending = minutes_services.attending_invitations(conference)

@@ -94,7 +94,7 @@ def test_duplicate_partner_name_from_other_area_is_a_form_error(kpb_b_user):
         {"name": "Staatsanwaltschaft Dortmund", "category": "staatsanwaltschaft"},
     )
     assert response.status_code == 200
-    assert "existiert bereits" in response.content.decode()
+    assert "ist aber nicht für den Bereich Ihrer Behörde zuständig" in response.content.decode()
     assert PartnerAgency.objects.filter(name="Staatsanwaltschaft Dortmund").count() == 1
 
 
