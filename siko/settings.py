@@ -274,9 +274,39 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The tokens of signed links never reach a log (siko/log_masking.py): masked on the loggers
+    # that write request paths, before any handler, and on every handler for anything else.
+    # gunicorn's access log: --logger-class siko.log_masking.GunicornLogger (Dockerfile).
+    "filters": {"mask_secrets": {"()": "siko.log_masking.MaskSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Without Django's default handlers (console in DEBUG, mail_admins without ADMINS), which
+        # would write unmasked: django.* records reach the root's console.
+        "django": {"level": "INFO"},
+        "django.request": {"filters": ["mask_secrets"]},
+        "django.security.csrf": {"filters": ["mask_secrets"]},
+        # runserver's access log ("GET /konferenzen/antwort/…" 200)
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["mask_secrets"],
+        },
         "django.security.DisallowedHost": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
         # WeasyPrint's steps and fontTools' subsetting log many lines per PDF at INFO.
