@@ -51,7 +51,13 @@ from siko.spreadsheet import csv_writer, unguard_cell
 
 from .enums import PartnerCategory
 from .models import Authority, Contact, Coverage, PartnerAgency, name_key
-from .services import DirectoryError, audit_directory, unique_partner_slug
+from .services import (
+    SHARED_AGENCY,
+    DirectoryError,
+    audit_directory,
+    check_may_change,
+    unique_partner_slug,
+)
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -318,6 +324,13 @@ class _Directory:
             return True
         return self.restricted_to in self.coverage.get(agency.pk, set())
 
+    def may_change(self, agency: PartnerAgency) -> bool:
+        """The rule of siko.permissions.agency_exclusive_to_own_area, read from the coverages
+        loaded once: KPB staff change only agencies covering their authority and no other."""
+        if self.restricted_to is None:
+            return True
+        return self.coverage.get(agency.pk, set()) == {self.restricted_to}
+
 
 def _category(value: str) -> str | None:
     wanted = value.strip().casefold()
@@ -453,6 +466,10 @@ def _check_row(
         contact_change = _contact_change(row)
         if contact_change:
             changes.append(contact_change)
+    if changes and not directory.may_change(existing):
+        # An unchanged row of a shared agency is fine (export → import stays "unchanged").
+        errors.append(str(SHARED_AGENCY))
+        return
     row.changes = changes
     row.action = RowAction.UPDATE if changes else RowAction.UNCHANGED
 
@@ -509,8 +526,9 @@ def _contact_change(row: RowResult) -> str:
 def parse_partner_csv(data: bytes, *, user: Any) -> ImportPreview:
     """Check an uploaded file row by row against the directory as `user` sees it. Writes nothing.
 
-    KPB staff may only update agencies that cover their own authority; a name that exists
-    outside their area is a row error. File-level problems (encoding, header, size) leave the
+    KPB staff may only update agencies that cover their own authority and no other one; a name
+    that exists outside their area, or a change to an agency shared with other KPBs, is a row
+    error. File-level problems (encoding, header, size) leave the
     row list empty, so nothing of such a file can ever be applied.
     """
     preview = ImportPreview(user_id=user.pk)
@@ -569,8 +587,7 @@ def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
     else:
         # The plain manager: SELECT DISTINCT (the scoped manager's) cannot be locked.
         agency = PartnerAgency._base_manager.select_for_update().get(pk=row.agency.pk)
-        if authority and not agency.coverages.filter(authority=authority).exists():
-            raise DirectoryError(_("nicht für den Bereich Ihrer Behörde zuständig"))
+        check_may_change(agency, by=by)  # a coverage may have been added since the preview
         fields = sorted(
             name for name, value in row.values.items() if getattr(agency, name) != value
         )
@@ -604,7 +621,7 @@ def _failure_reason(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return "; ".join(error.messages)
     if isinstance(error, DirectoryError):
-        return str(error)
+        return str(error).rstrip(".")
     return _("zwischenzeitlich von jemand anderem geändert")
 
 

@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from siko.permissions import agency_exclusive_to_own_area
 from siko.scoping import scoped_formfield
 
 from .enums import AuthorityKind, PartnerCategory, Regierungsbezirk
@@ -110,6 +111,11 @@ class PartnerAgencyForm(forms.ModelForm):
                 _("„%(name)s“ steht bereits im Verzeichnis, ist aber nicht für den Bereich Ihrer "
                   "Behörde zuständig. Änderungen daran nimmt das LZPD vor."),
                 code="duplicate_name", params={"name": name})
+        if self.user.is_kpb and not agency_exclusive_to_own_area(self.user, existing):
+            raise forms.ValidationError(
+                _("„%(name)s“ steht bereits im Verzeichnis (als „%(existing)s“). Diese Behörde ist "
+                  "für mehrere Kreispolizeibehörden zuständig; Änderungen nimmt das LZPD vor."),
+                code="duplicate_name", params={"name": name, "existing": existing.name})
         raise forms.ValidationError(
             _("„%(name)s“ steht bereits im Verzeichnis (als „%(existing)s“). Groß- und "
               "Kleinschreibung und Leerzeichen zählen beim Namen nicht; bitte ergänzen Sie die "

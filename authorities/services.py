@@ -6,8 +6,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from siko.audit import log_action
+from siko.permissions import agency_exclusive_to_own_area
 
 from .models import Authority, Contact, Coverage, PartnerAgency
 from .seeding import slug_for
@@ -15,6 +17,25 @@ from .seeding import slug_for
 
 class DirectoryError(Exception):
     """A rule of the directory was broken; the message is German and shown to the user."""
+
+
+#: Why a KPB may not change an agency shared with other KPBs (form, service and CSV import).
+SHARED_AGENCY = gettext_lazy(
+    "Diese Behörde ist für mehrere Kreispolizeibehörden zuständig; Änderungen nimmt das LZPD vor."
+)
+
+
+def check_may_change(agency: PartnerAgency, *, by: Any) -> None:
+    """KPB staff change only the agencies that cover their own authority and no other one
+    (siko.permissions.agency_exclusive_to_own_area); the LZPD and admin change every agency."""
+    if not by.is_kpb or agency_exclusive_to_own_area(by, agency):
+        return
+    if agency.coverages.filter(authority_id=by.authority_id).exists():
+        raise DirectoryError(str(SHARED_AGENCY))
+    raise DirectoryError(
+        _("Diese Behörde ist nicht für den Bereich Ihrer Behörde zuständig; Änderungen nimmt das "
+          "LZPD vor.")
+    )
 
 
 def audit_directory(action: str, obj: Any, *, by: Any, data: dict | None = None) -> None:
@@ -58,6 +79,8 @@ def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: An
 
 @transaction.atomic
 def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> PartnerAgency:
+    """Changes the agency's own fields; KPB staff only for an agency exclusive to their area."""
+    check_may_change(agency, by=by)
     changed = sorted(name for name, value in data.items() if getattr(agency, name) != value)
     for name, value in data.items():
         setattr(agency, name, value)
@@ -69,6 +92,9 @@ def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> P
 
 @transaction.atomic
 def save_contact(contact: Contact, *, by: Any) -> Contact:
+    """Adds or changes a contact; KPB staff only at an agency exclusive to their area (a contact's
+    address receives the agency's invitations and its overview link)."""
+    check_may_change(contact.agency, by=by)
     created = contact.pk is None
     contact.full_clean()
     contact.save()
@@ -82,7 +108,9 @@ def save_contact(contact: Contact, *, by: Any) -> Contact:
 
 @transaction.atomic
 def delete_contact(contact: Contact, *, by: Any) -> None:
+    """Deletes a contact; KPB staff only at an agency exclusive to their area."""
     agency = contact.agency
+    check_may_change(agency, by=by)
     contact_id = contact.pk
     contact.delete()
     audit_directory("contact.deleted", agency, by=by, data={"contact_id": contact_id})

@@ -98,11 +98,15 @@ class PartnerDetailView(PartnerObjectMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         agency = self.object
+        coverages = list(
+            agency.coverages.select_related("authority").order_by("authority__short_name")
+        )
         return super().get_context_data(
             contacts=agency.contacts.select_related("deputy_of").order_by(*ADDRESSEE_ORDER),
-            coverages=agency.coverages.select_related("authority").order_by(
-                "authority__short_name"
-            ),
+            coverages=coverages,
+            # An agency of one KPB's area is kept by that KPB, a shared one by the LZPD
+            # (siko.permissions.agency_exclusive_to_own_area).
+            maintained_by=coverages[0].authority if len(coverages) == 1 else None,
             **kwargs,
         )
 
@@ -147,9 +151,13 @@ class PartnerUpdateView(PartnerObjectMixin, FormView):
         return super().get_context_data(agency=self.get_agency(), **kwargs)
 
     def form_valid(self, form: PartnerAgencyForm) -> HttpResponse:
-        agency = services.update_partner(
-            self.get_agency(), data=form.cleaned_data, by=self.request.user
-        )
+        try:
+            agency = services.update_partner(
+                self.get_agency(), data=form.cleaned_data, by=self.request.user
+            )
+        except services.DirectoryError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
         messages.success(self.request, _("Änderungen gespeichert."))
         return HttpResponseRedirect(agency.get_absolute_url())
 
@@ -169,7 +177,11 @@ class ContactCreateView(PartnerObjectMixin, FormView):
         return super().get_context_data(agency=self.get_agency(), **kwargs)
 
     def form_valid(self, form: ContactForm) -> HttpResponse:
-        services.save_contact(form.instance, by=self.request.user)
+        try:
+            services.save_contact(form.instance, by=self.request.user)
+        except services.DirectoryError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
         messages.success(self.request, _("Ansprechperson gespeichert."))
         return HttpResponseRedirect(self.get_agency().get_absolute_url())
 
@@ -188,6 +200,10 @@ class ContactDeleteView(PartnerObjectMixin, DeleteView):
         return get_object_or_404(Contact, pk=self.kwargs["pk"], agency=self.get_agency())
 
     def form_valid(self, form: Any) -> HttpResponse:
-        services.delete_contact(self.object, by=self.request.user)
+        try:
+            services.delete_contact(self.object, by=self.request.user)
+        except services.DirectoryError as error:
+            messages.error(self.request, str(error))
+            return HttpResponseRedirect(self.get_agency().get_absolute_url())
         messages.success(self.request, _("Ansprechperson gelöscht."))
         return HttpResponseRedirect(self.get_agency().get_absolute_url())

@@ -46,10 +46,18 @@ def is_own_authority(user: Any, authority: Any) -> bool:
 
 
 @rules.predicate
-def agency_covers_own_area(user: Any, agency: Any) -> bool:
+def agency_exclusive_to_own_area(user: Any, agency: Any) -> bool:
+    """The agency covers the user's authority and no other one. KPB staff keep only these: an
+    agency shared by several KPBs (a Staatsanwaltschaft, the Bundespolizei) belongs to the
+    state-wide directory, which the LZPD keeps, so that no KPB can redirect another KPB's mail
+    to it (its contacts' addresses receive every KPB's invitations and its overview link)."""
     if agency is None:
         return True
-    return agency.coverages.filter(authority_id=user.authority_id).exists()
+    if user.authority_id is None:
+        return False
+    # One query: at most two coverages tell "only mine" from "mine and another's".
+    covered = list(agency.coverages.values_list("authority_id", flat=True)[:2])
+    return covered == [user.authority_id]
 
 
 @rules.predicate
@@ -94,7 +102,8 @@ rules.add_perm("authorities.view_directory", police_or_state)
 rules.add_perm("authorities.view_partner", police_or_state | (is_partner_user & is_own_agency))
 rules.add_perm("authorities.add_partner", is_kpb_staff | is_lzpd | is_admin)
 rules.add_perm(
-    "authorities.change_partner", (is_kpb_staff & agency_covers_own_area) | is_lzpd | is_admin
+    "authorities.change_partner",
+    (is_kpb_staff & agency_exclusive_to_own_area) | is_lzpd | is_admin,
 )
 rules.add_perm("authorities.import_partners", is_kpb_staff | is_lzpd | is_admin)
 rules.add_perm("authorities.list_r7_records", police_or_state)

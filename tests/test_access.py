@@ -45,6 +45,9 @@ CONFERENCE_POST_ONLY = (302, 405, 404, 403, 403, 403, 403, 405)
 STATE_READ = (302, 403, 403, 200, 200, 200, 403, 200)
 LZPD_ONLY = (302, 403, 403, 200, 403, 403, 403, 200)
 LZPD_POST_ONLY = (302, 403, 403, 405, 403, 403, 403, 405)
+# sta-dortmund covers four KPBs (Dortmund, Hamm, Unna, Recklinghausen): the LZPD keeps it.
+SHARED_AGENCY_CHANGE = (302, 403, 404, 200, 403, 403, 403, 200)
+OWN_AGENCY = "kommune-dortmund"  # covers Dortmund's area alone
 
 EXPECTED: dict[str, tuple[int, ...]] = {
     "home": (302, 302, 302, 302, 302, 302, 302, 302),
@@ -153,10 +156,11 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "password_reset_confirm": {"uidb64": "MQ", "token": "ungueltig"},
         "authorities:authority_detail": {"slug": "pp-dortmund"},
         "authorities:partner_detail": {"slug": "sta-dortmund"},
-        "authorities:partner_update": {"slug": "sta-dortmund"},
-        "authorities:contact_create": {"slug": "sta-dortmund"},
-        "authorities:contact_update": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
-        "authorities:contact_delete": {"slug": "sta-dortmund", "pk": objects["contact"].pk},
+        # An agency of Dortmund's area alone: KPB A keeps it (a shared one: SHARED_AGENCY_CHANGE).
+        "authorities:partner_update": {"slug": OWN_AGENCY},
+        "authorities:contact_create": {"slug": OWN_AGENCY},
+        "authorities:contact_update": {"slug": OWN_AGENCY, "pk": objects["own_contact"].pk},
+        "authorities:contact_delete": {"slug": OWN_AGENCY, "pk": objects["own_contact"].pk},
         "authorities:hospitation_update": {"pk": objects["hospitation"].pk},
         "authorities:exercise_update": {"pk": objects["exercise"].pk},
         "conferences:conference_detail": {"pk": objects["conference"].pk},
@@ -288,6 +292,12 @@ def objects(db, kpb_a_user):
     )
     return {
         "contact": contact,
+        "own_contact": Contact.objects.create(
+            agency=PartnerAgency.objects.get(slug=OWN_AGENCY),
+            name="Max Beispiel",
+            function="Oberbürgermeister",
+            email="max.beispiel@example.org",
+        ),
         "conference": conference,
         "invitation": invitation,
         "agenda_item": conference.agenda_items.first(),
@@ -335,6 +345,24 @@ def test_status_for_every_role(name, personas, objects):
     seen = {role: personas[role].get(url).status_code for role in ROLES}
     expected = dict(zip(ROLES, EXPECTED[name], strict=True))
     assert seen == expected, url
+
+
+SHARED_AGENCY_PAGES = (
+    "authorities:partner_update",
+    "authorities:contact_create",
+    "authorities:contact_update",
+    "authorities:contact_delete",
+)
+
+
+@pytest.mark.parametrize("name", SHARED_AGENCY_PAGES)
+def test_shared_agency_is_changed_by_the_lzpd_not_by_a_kpb_of_its_area(name, personas, objects):
+    kwargs = {"slug": "sta-dortmund"}
+    if name in ("authorities:contact_update", "authorities:contact_delete"):
+        kwargs["pk"] = objects["contact"].pk
+    url = reverse(name, kwargs=kwargs)
+    seen = {role: personas[role].get(url).status_code for role in ROLES}
+    assert seen == dict(zip(ROLES, SHARED_AGENCY_CHANGE, strict=True)), url
 
 
 # KPB B co-hosts KPB A's conference: it reads every page of it, changes nothing, and may leave.

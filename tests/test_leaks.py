@@ -49,7 +49,7 @@ from authorities.models import (
 )
 from conferences import actions, feeds, links, services
 from conferences import minutes as minutes_services
-from conferences.enums import AnswerChannel, InvitationState
+from conferences.enums import AnswerChannel, InvitationState, MailKind
 from conferences.models import (
     CalendarFeed,
     Conference,
@@ -852,25 +852,23 @@ def test_a_partner_link_shows_only_its_own_agency(world):
     assert not found(texts, [*world.b.markers.values(), *world.b.secrets.values()])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "open leak: a KPB keeps the contacts of agencies shared with other KPBs, so it can give "
-        "one its own address and receive the agency's overview link or the other KPBs' invitations"
-    ),
-)
 def test_kpb_a_cannot_take_over_a_shared_agencys_address(world):
-    """KPB A may keep the contacts of the agencies of its area, a shared one included. Giving
-    the shared agency a contact with A's own address must hand A neither the agency's overview
-    (every KPB's invitations, answer links and the feed) nor B's next invitation mail."""
+    """An agency shared with other KPBs is kept by the LZPD: KPB A cannot give its contact A's
+    own address (its edit page is a 403 and nothing changes), so A receives neither the
+    agency's overview (every KPB's invitations, answer links and the feed) nor B's next
+    invitation mail."""
     a, b, shared = world.a, world.b, world.shared
     reader = Reader(client_for(a.user))
     contact = Contact.objects.get(agency=shared, email="leitung@bpold.example")
-    reader.post(
+    takeover = reader.post(
         reverse("authorities:contact_update", args=[shared.slug, contact.pk]),
         {"name": contact.name, "function": contact.function, "email": a.user.email},
         "the shared agency's contact gets A's address",
     )
+    assert takeover.status_code == 403
+    contact.refresh_from_db()
+    assert contact.email == "leitung@bpold.example"
+    assert list(Contact.objects.filter(email=a.user.email)) == []
     reader.post(
         reverse("conferences:partner_overview_request"),
         {"email": a.user.email},
@@ -882,4 +880,7 @@ def test_kpb_a_cannot_take_over_a_shared_agencys_address(world):
     reader.texts.update(mail_texts(OutgoingMail.objects.filter(to=a.user.email)))
     reader.follow_secret_links()
 
+    assert not OutgoingMail.objects.filter(to=a.user.email, kind=MailKind.PARTNER_OVERVIEW)
+    later_to = OutgoingMail.objects.filter(invitation__conference=later).values_list("to")
+    assert sorted(set(later_to)) == [("leitung@bpold.example",)]
     assert_no_leak(reader.texts, b)

@@ -79,13 +79,13 @@ def test_preview_shows_each_row_and_changes_nothing(kpb_a_user):
     before = snapshot()
     response = upload(client_for(kpb_a_user), csv_bytes(
         "Jugendamt Dortmund;jugendamt;Dortmund;;;",
-        "Staatsanwaltschaft Dortmund;staatsanwaltschaft;Dortmund-Mitte;;;",
+        "Stadt Dortmund;kommune;Dortmund-Mitte;;;",
     ))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'name="token"' in html
     rows = [(row.number, row.name, row.action) for row in response.context["preview"].rows]
-    assert rows == [(2, "Jugendamt Dortmund", "new"), (3, "Staatsanwaltschaft Dortmund", "update")]
+    assert rows == [(2, "Jugendamt Dortmund", "new"), (3, "Stadt Dortmund", "update")]
     assert snapshot() == before
     assert not AuditEntry.objects.filter(action="partner.imported").exists()
 
@@ -240,6 +240,56 @@ def test_kpb_b_cannot_update_an_agency_outside_its_area(kpb_b_user):
     assert snapshot() == before
 
 
+SHARED_MESSAGE = (
+    "Diese Behörde ist für mehrere Kreispolizeibehörden zuständig; Änderungen nimmt das LZPD vor."
+)
+
+
+def test_kpb_import_row_changing_a_shared_agency_is_a_row_error(kpb_a_user):
+    """sta-dortmund covers four KPBs: the LZPD keeps it, so Dortmund's change of its seat or
+    contact is refused, while the other rows of the file are imported."""
+    client = client_for(kpb_a_user)
+    sta = PartnerAgency.objects.get(slug="sta-dortmund")
+    before = snapshot()
+    preview = upload(client, csv_bytes(
+        "Staatsanwaltschaft Dortmund;staatsanwaltschaft;Dortmund;Max Muster;Leitung;pp@example.org",
+        "Bundespolizeidirektion Sankt Augustin;bundespolizei;Anderswo;;;",
+        "Jugendamt Dortmund;jugendamt;Dortmund;;;",
+    ))
+    rows = [(row.name, row.action, row.errors) for row in preview.context["preview"].rows]
+    assert rows == [
+        ("Staatsanwaltschaft Dortmund", "error", [SHARED_MESSAGE]),
+        ("Bundespolizeidirektion Sankt Augustin", "error", [SHARED_MESSAGE]),
+        ("Jugendamt Dortmund", "new", []),
+    ]
+    assert snapshot() == before
+    response = client.post(IMPORT_URL, {"token": token_of(preview)}, follow=True)
+    assert "1 neu angelegt, 0 geändert, 0 unverändert, 2 Zeile(n) nicht übernommen" in \
+        response.content.decode()
+    assert sta.contacts.count() == 0
+    assert PartnerAgency.objects.filter(pk=sta.pk).values_list("seat", flat=True).get() == \
+        "Dortmund"
+    assert PartnerAgency.objects.get(slug="bpold-sankt-augustin").seat == "Sankt Augustin"
+
+
+def test_kpb_import_row_is_refused_when_the_agency_became_shared_since_the_preview(kpb_a_user):
+    agency = PartnerAgency.objects.get(slug="kommune-dortmund")
+    preview = parse_partner_csv(csv_bytes("Stadt Dortmund;kommune;Dortmund-Mitte;;;"),
+                                user=kpb_a_user)
+    assert [row.action for row in preview.rows] == ["update"]
+    Coverage.objects.create(agency=agency, authority=Authority.objects.get(slug="lr-borken"))
+
+    result = apply_partner_import(preview, by=kpb_a_user)
+
+    assert (result.updated, result.failed) == (0, 1)
+    assert result.failures == [
+        "Zeile 2 (Stadt Dortmund): nicht gespeichert – Diese Behörde ist für mehrere "
+        "Kreispolizeibehörden zuständig; Änderungen nimmt das LZPD vor."
+    ]
+    agency.refresh_from_db()
+    assert agency.seat == ""
+
+
 def test_kpb_import_ignores_authorities_column_and_covers_own_authority(kpb_a_user):
     preview = parse_partner_csv(csv_bytes("Jugendamt Dortmund;jugendamt;lr-borken",
                                           header="name;category;authorities\n"), user=kpb_a_user)
@@ -270,12 +320,11 @@ def test_lzpd_import_adds_coverages_from_the_authorities_column(lzpd_user):
 
 
 def test_import_updates_existing_contact_matched_by_name(kpb_a_user):
-    agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    contact = Contact.objects.create(agency=agency, name="Erika Beispiel", function="LOStA",
+    agency = PartnerAgency.objects.get(slug="kommune-dortmund")  # Dortmund's area alone
+    contact = Contact.objects.create(agency=agency, name="Erika Beispiel", function="OB",
                                      email="alt@example.org")
     preview = parse_partner_csv(csv_bytes(
-        "Staatsanwaltschaft Dortmund;staatsanwaltschaft;Dortmund;Erika Beispiel;LOStA;"
-        "neu@example.org"
+        "Stadt Dortmund;kommune;;Erika Beispiel;OB;neu@example.org"
     ), user=kpb_a_user)
     assert [(row.action, row.changes) for row in preview.rows] == [
         ("update", ["Ansprechperson: E-Mail"])

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from authorities import services
 from authorities.models import Authority, Contact, Coverage, PartnerAgency
 from siko.models import AuditEntry
 from tests.conftest import client_for
@@ -108,7 +109,8 @@ def test_schulamt_without_bezirksregierung_is_refused(kpb_a_user):
 
 def test_kpb_adds_edits_and_deletes_contact(kpb_a_user):
     client = client_for(kpb_a_user)
-    create = reverse("authorities:contact_create", kwargs={"slug": "sta-dortmund"})
+    # The city of Dortmund lies in Dortmund's area alone: its KPB keeps it.
+    create = reverse("authorities:contact_create", kwargs={"slug": "kommune-dortmund"})
     client.post(
         create,
         {
@@ -119,7 +121,7 @@ def test_kpb_adds_edits_and_deletes_contact(kpb_a_user):
     )
     contact = Contact.objects.get(name="Erika Beispiel")
     update = reverse(
-        "authorities:contact_update", kwargs={"slug": "sta-dortmund", "pk": contact.pk}
+        "authorities:contact_update", kwargs={"slug": "kommune-dortmund", "pk": contact.pk}
     )
     client.post(update, {"name": "Erika Beispiel", "function": "Behördenleitung", "email": "x"})
     contact.refresh_from_db()
@@ -128,7 +130,9 @@ def test_kpb_adds_edits_and_deletes_contact(kpb_a_user):
     contact.refresh_from_db()
     assert contact.function == "Behördenleitung"
     client.post(
-        reverse("authorities:contact_delete", kwargs={"slug": "sta-dortmund", "pk": contact.pk})
+        reverse(
+            "authorities:contact_delete", kwargs={"slug": "kommune-dortmund", "pk": contact.pk}
+        )
     )
     assert not Contact.objects.filter(pk=contact.pk).exists()
 
@@ -140,6 +144,124 @@ def test_kpb_b_cannot_change_partner_of_kpb_a(kpb_b_user):
     )
     assert response.status_code == 404
     assert PartnerAgency.objects.filter(name="Staatsanwaltschaft Dortmund").exists()
+
+
+SHARED_MESSAGE = (
+    "Diese Behörde ist für mehrere Kreispolizeibehörden zuständig; Änderungen nimmt das LZPD vor."
+)
+
+
+def _shared_agency_with_contact() -> tuple[PartnerAgency, Contact]:
+    # sta-dortmund covers Dortmund, Hamm, Unna and Recklinghausen: the LZPD keeps it.
+    agency = PartnerAgency.objects.get(slug="sta-dortmund")
+    contact = Contact.objects.create(
+        agency=agency, name="Erika Beispiel", function="LOStA", email="erika@example.org"
+    )
+    return agency, contact
+
+
+def _directory_state(agency: PartnerAgency) -> tuple:
+    return (
+        PartnerAgency.objects.filter(pk=agency.pk).values().get(),
+        list(Contact.objects.filter(agency=agency).values().order_by("pk")),
+    )
+
+
+def test_kpb_cannot_change_an_agency_shared_with_other_kpbs(kpb_a_user):
+    agency, contact = _shared_agency_with_contact()
+    before = _directory_state(agency)
+    client = client_for(kpb_a_user)
+    contact_data = {"name": "Erika Beispiel", "function": "LOStA", "email": "pp@example.org"}
+    responses = [
+        client.post(
+            reverse("authorities:partner_update", kwargs={"slug": agency.slug}),
+            {"name": "Gekapert", "category": agency.category, "active": "on"},
+        ),
+        client.post(
+            reverse("authorities:contact_create", kwargs={"slug": agency.slug}), contact_data
+        ),
+        client.post(
+            reverse("authorities:contact_update", kwargs={"slug": agency.slug, "pk": contact.pk}),
+            contact_data,
+        ),
+        client.post(
+            reverse("authorities:contact_delete", kwargs={"slug": agency.slug, "pk": contact.pk})
+        ),
+    ]
+    assert [r.status_code for r in responses] == [403, 403, 403, 403]
+    assert _directory_state(agency) == before
+    assert not AuditEntry.objects.filter(object_id=str(agency.pk)).exists()
+
+
+def test_services_refuse_a_kpb_for_a_shared_agency_with_a_german_message(kpb_a_user):
+    agency, contact = _shared_agency_with_contact()
+    before = _directory_state(agency)
+    contact.email = "pp@example.org"
+    attempts = [
+        lambda: services.update_partner(agency, data={"seat": "Gekapert"}, by=kpb_a_user),
+        lambda: services.save_contact(
+            Contact(agency=agency, name="Neu", function="Leitung"), by=kpb_a_user
+        ),
+        lambda: services.save_contact(contact, by=kpb_a_user),
+        lambda: services.delete_contact(contact, by=kpb_a_user),
+    ]
+    for attempt in attempts:
+        with pytest.raises(services.DirectoryError) as refused:
+            attempt()
+        assert str(refused.value) == SHARED_MESSAGE
+    assert _directory_state(agency) == before
+
+
+def test_lzpd_changes_the_contacts_of_a_shared_agency(lzpd_user):
+    agency, contact = _shared_agency_with_contact()
+    response = client_for(lzpd_user).post(
+        reverse("authorities:contact_update", kwargs={"slug": agency.slug, "pk": contact.pk}),
+        {"name": "Erika Beispiel", "function": "LOStA", "email": "neu@example.org"},
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.email == "neu@example.org"
+
+
+def test_partner_page_offers_changes_only_to_whom_keeps_the_agency(kpb_a_user, lzpd_user):
+    shared, contact = _shared_agency_with_contact()
+    own = PartnerAgency.objects.get(slug="kommune-dortmund")  # Dortmund's area alone
+    own_contact = Contact.objects.create(agency=own, name="Max Muster", function="OB")
+
+    def page(user, agency):
+        return client_for(user).get(agency.get_absolute_url()).content.decode()
+
+    def edit_links(agency, contact):
+        return [
+            reverse("authorities:partner_update", kwargs={"slug": agency.slug}),
+            reverse("authorities:contact_create", kwargs={"slug": agency.slug}),
+            reverse("authorities:contact_update", kwargs={"slug": agency.slug, "pk": contact.pk}),
+            reverse("authorities:contact_delete", kwargs={"slug": agency.slug, "pk": contact.pk}),
+        ]
+
+    kpb_shared, lzpd_shared = page(kpb_a_user, shared), page(lzpd_user, shared)
+    kpb_own = page(kpb_a_user, own)
+    assert [link in kpb_shared for link in edit_links(shared, contact)] == [False] * 4
+    assert [link in lzpd_shared for link in edit_links(shared, contact)] == [True] * 4
+    assert [link in kpb_own for link in edit_links(own, own_contact)] == [True] * 4
+    shared_keeper = (
+        "LZPD (landesweites Partnerverzeichnis) – die Behörde ist für mehrere "
+        "Kreispolizeibehörden zuständig"
+    )
+    assert shared_keeper in kpb_shared
+    assert shared_keeper in lzpd_shared
+    assert "Änderungen an dieser Partnerbehörde und ihren Ansprechpersonen nimmt das LZPD vor." \
+        in kpb_shared
+    assert f"Gepflegt von</dt><dd class=\"col-sm-9\">{kpb_a_user.authority.short_name}" in kpb_own
+    assert "nimmt das LZPD vor" not in kpb_own
+
+
+def test_kpb_may_change_partner_costs_one_query(kpb_a_user, django_assert_num_queries):
+    shared = PartnerAgency.objects.get(slug="bpold-sankt-augustin")  # covers all 47 KPBs
+    own = PartnerAgency.objects.get(slug="kommune-dortmund")
+    with django_assert_num_queries(2):
+        seen = [kpb_a_user.has_perm("authorities.change_partner", a) for a in (shared, own)]
+    assert seen == [False, True]
 
 
 def test_unknown_url_gets_german_404(kpb_a_user):
