@@ -1,6 +1,6 @@
 """The outbox: every mail is a row first (queued → sending → sent | failed)."""
 
-from django.db import transaction
+from siko.tasks_queue import enqueue_on_commit
 
 from .mails import ComposedMail
 from .models import Conference, Invitation, OutgoingMail
@@ -10,7 +10,8 @@ def queue_mail(
     *, kind: str, dedup_key: str, composed: ComposedMail, invitation: Invitation | None = None,
     conference: Conference | None = None, to: str = "",
 ) -> OutgoingMail:
-    """Adds the mail row once per dedup_key and starts its task after commit."""
+    """Adds the mail row once per dedup_key and starts its task after commit. A broker that is
+    down then leaves the row queued for the outbox sweeper (siko.tasks_queue)."""
     conference = conference or (invitation.conference if invitation else None)
     mail, created = OutgoingMail.objects.get_or_create(
         dedup_key=dedup_key,
@@ -29,5 +30,5 @@ def queue_mail(
     if created:
         from .tasks import task_send_mail
 
-        transaction.on_commit(lambda: task_send_mail.delay(mail_id=mail.pk))
+        enqueue_on_commit(task_send_mail, mail_id=mail.pk)
     return mail

@@ -39,6 +39,8 @@ from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from siko.tasks_queue import enqueue
+
 from . import mails
 from .enums import MailState
 from .models import OutgoingMail
@@ -327,10 +329,10 @@ def sweep_outbox(*, now: datetime | None = None) -> SweepResult:
     OutgoingMail.objects.filter(pk__in=due, state=MailState.QUEUED).update(next_attempt_at=now)
     enqueued = []
     for mail_id in due:
-        try:
-            task_send_mail.delay(mail_id=mail_id)
-        except Exception:  # noqa: BLE001 - broker down: the next sweep tries again
-            logger.exception("outbox sweep: broker unavailable, %s rows wait", len(due))
+        if not enqueue(task_send_mail, mail_id=mail_id):
+            # Broker down: these rows wait QUEUED_GRACE for the next sweep.
+            logger.warning("outbox sweep: broker unavailable, %s rows wait",
+                           len(due) - len(enqueued))
             break
         enqueued.append(mail_id)
     if recovered or given_up or enqueued:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from siko import tasks_queue
 from siko.views_base import SikoPermissionMixin
 
 from . import selectors, services
@@ -377,11 +378,17 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            count = services.send_invitations(self.get_conference(), by=request.user)
+            with tasks_queue.watching() as queue:
+                count = services.send_invitations(self.get_conference(), by=request.user)
         except services.ConferenceError as error:
             messages.error(request, str(error))
             return redirect("conferences:send", pk=pk)
-        if count:
+        if count and queue.broker_down:
+            # The mails are rows in the outbox; the sweeper hands them over once it is back.
+            messages.warning(request, _(
+                "%(n)d Einladungen sind gespeichert und werden versendet, sobald der "
+                "Versanddienst wieder erreichbar ist.") % {"n": count})
+        elif count:
             messages.success(request, _("%(n)d Einladungen werden versendet.") % {"n": count})
         else:
             messages.info(request, _("Es gab keine neuen Einladungen zu versenden."))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from siko.audit import log_action
+from siko.tasks_queue import enqueue_on_commit
 
 from . import annual_report, report_notices
 from .models import AnnualReport, GenerationState, ReportReview, ReportStatus
@@ -31,6 +32,9 @@ from .selectors import FIRST_YEAR
 logger = logging.getLogger(__name__)
 
 EARLIEST_YEAR = FIRST_YEAR + 1  # the first report covers the decree's year
+BROKER_DOWN_ERROR = gettext_noop(
+    "Der Hintergrunddienst für die Erzeugung ist gerade nicht erreichbar. Bitte stoßen Sie die "
+    "Erzeugung in einigen Minuten erneut an.")
 
 
 class ReportError(Exception):
@@ -133,8 +137,17 @@ def _schedule(report: AnnualReport) -> None:
     report.generation_error = ""
     report.save()
     report_id, generation = report.pk, report.generation
-    transaction.on_commit(lambda: tasks.task_generate_annual_report.delay(
-        report_id=report_id, generation=generation))
+    enqueue_on_commit(tasks.task_generate_annual_report, report_id=report_id,
+                      generation=generation,
+                      on_refused=lambda: _broker_refused(report_id, generation))
+
+
+def _broker_refused(report_id: int, generation: int) -> None:
+    """The broker did not take the task: the row says so at once and the generation may be
+    requested again (instead of waiting for `_stuck`)."""
+    AnnualReport._base_manager.filter(
+        pk=report_id, generation=generation, generation_state=GenerationState.PENDING,
+    ).update(generation_state=GenerationState.FAILED, generation_error=BROKER_DOWN_ERROR)
 
 
 def _stuck(report: AnnualReport) -> bool:

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from authorities.models import Authority
+from siko.tasks_queue import EnqueueOutcome, watching
 from siko.views_base import SikoPermissionMixin
 
 from . import exports, report_workflow
@@ -25,6 +26,15 @@ from .report_workflow import ReportError, ReportExists
 
 #: Seconds between two polls of the progress fragment: it slows down the longer it waits.
 POLL_DELAYS = (1, 1, 2, 2, 3, 5, 5, 8)
+
+
+def _generation_requested(request: HttpRequest, queue: EnqueueOutcome, done: str) -> None:
+    """`done` when the generation went to the background service; otherwise the row shows it
+    failed and the user is asked to request it again (reports.report_workflow)."""
+    if queue.broker_down:
+        messages.warning(request, _(report_workflow.BROKER_DOWN_ERROR))
+    else:
+        messages.success(request, done)
 
 
 def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
@@ -82,9 +92,11 @@ class AnnualReportCreateView(SikoPermissionMixin, FormView):
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        report_workflow.request_generation(report, by=self.request.user)
-        messages.success(self.request, _("Der Bericht %(year)s wurde angelegt; der Entwurf wird "
-                                         "erzeugt.") % {"year": report.year})
+        with watching() as queue:
+            report_workflow.request_generation(report, by=self.request.user)
+        _generation_requested(self.request, queue, _(
+            "Der Bericht %(year)s wurde angelegt; der Entwurf wird erzeugt.")
+            % {"year": report.year})
         return HttpResponseRedirect(report.get_absolute_url())
 
 
@@ -165,11 +177,12 @@ class AnnualReportUpdateView(ReportObjectMixin, FormView):
             report = report_workflow.update_draft(
                 report, by=self.request.user, period_year=form.cleaned_data["period_year"],
                 state_as_of=form.cleaned_data["state_as_of"], outline=form.outline())
-            report_workflow.request_generation(report, by=self.request.user)
+            with watching() as queue:
+                report_workflow.request_generation(report, by=self.request.user)
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("Gespeichert; der Entwurf wird neu erzeugt."))
+        _generation_requested(self.request, queue, _("Gespeichert; der Entwurf wird neu erzeugt."))
         return HttpResponseRedirect(report.get_absolute_url())
 
 
@@ -183,10 +196,11 @@ class ReportStepView(ReportObjectMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            type(self).step(self.get_report(), by=request.user)
+            with watching() as queue:
+                type(self).step(self.get_report(), by=request.user)
         except ReportError as error:
             return self.refuse(error)
-        messages.success(request, _(self.done_message))
+        _generation_requested(request, queue, _(self.done_message))
         return HttpResponseRedirect(self.get_report().get_absolute_url())
 
 
@@ -250,9 +264,11 @@ class AnnualReportCorrectionView(ReportObjectMixin, FormView):
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        report_workflow.request_generation(correction, by=self.request.user)
-        messages.success(self.request, _("Fassung %(version)s wurde angelegt; der Entwurf wird "
-                                         "erzeugt.") % {"version": correction.version})
+        with watching() as queue:
+            report_workflow.request_generation(correction, by=self.request.user)
+        _generation_requested(self.request, queue, _(
+            "Fassung %(version)s wurde angelegt; der Entwurf wird erzeugt.")
+            % {"version": correction.version})
         return HttpResponseRedirect(correction.get_absolute_url())
 
 
