@@ -33,6 +33,7 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, PartnerCategory
 from siko.audit import log_action
+from siko.files import atomic_with_files
 from siko.validation import add_years
 
 from . import delivery, mails
@@ -446,24 +447,24 @@ def minutes_context(minutes: Minutes) -> dict[str, Any]:
     }
 
 
-def render_minutes_pdf(minutes: Minutes, *, approved_at: datetime, approved_by: Any) -> bytes:
-    from siko.pdf import html_to_pdf
-
+def minutes_pdf_html(minutes: Minutes, *, approved_at: datetime, approved_by: Any) -> str:
+    """The HTML the approved PDF is set from (German, Berlin time)."""
     context = {**minutes_context(minutes), "approved_at": approved_at,
                "approved_by": approved_by}
     with translation.override("de"), timezone.override(mails.BERLIN):
-        html = render_to_string("conferences/minutes/pdf.html", context)
-    return html_to_pdf(html)
+        return render_to_string("conferences/minutes/pdf.html", context)
 
 
-@transaction.atomic
-def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
-    """Freezes the version: PDF (WeasyPrint), its SHA-256 and the time are stored; from now on
-    the row, its entries and comments refuse every change. The attending agencies are told
-    (their link now shows the approved version and its PDF)."""
-    minutes = _locked(minutes)
+def render_minutes_pdf(minutes: Minutes, *, approved_at: datetime, approved_by: Any) -> bytes:
+    from siko.pdf import html_to_pdf
+
+    return html_to_pdf(minutes_pdf_html(minutes, approved_at=approved_at,
+                                        approved_by=approved_by))
+
+
+def _check_approvable(minutes: Minutes, *, by: Any, now: datetime) -> None:
+    check_host(minutes.conference, by)
     _check_not_approved(minutes)
-    now = timezone.now()
     if minutes.status != MinutesStatus.CIRCULATED:
         raise ConferenceError(_("Bitte versenden Sie den Entwurf zuerst zur Abstimmung an die "
                                 "anwesenden Behörden."))
@@ -474,13 +475,42 @@ def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
             % {"deadline": mails.german_datetime(minutes.comment_deadline)})
     if minutes.comments.filter(resolved_at__isnull=True).exists():
         raise ConferenceError(_("Bitte erledigen Sie zuerst alle offenen Kommentare."))
-    pdf = render_minutes_pdf(minutes, approved_at=now, approved_by=by)
-    minutes.sha256 = hashlib.sha256(pdf).hexdigest()
-    minutes.pdf.save("protokoll.pdf", ContentFile(pdf), save=False)
-    minutes.status = MinutesStatus.APPROVED
-    minutes.approved_at = now
-    minutes.approved_by = by
-    minutes.save()
+
+
+def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
+    """Freezes the version: PDF (WeasyPrint), its SHA-256 and the time are stored; from now on
+    the row, its entries and comments refuse every change. The attending agencies are told
+    (their link now shows the approved version and its PDF).
+
+    The PDF is set before the transaction: WeasyPrint takes seconds, and on SQLite a write
+    transaction holds the whole database meanwhile. Inside the transaction, under the row lock,
+    the rules are checked again and the PDF's HTML is compared with what the rows say now; a
+    change in between (a late comment, an edit, a second approval) refuses the approval. The
+    file exists only if the transaction commits (siko.files)."""
+    from siko.pdf import html_to_pdf
+
+    now = timezone.now()
+    current = Minutes._base_manager.select_related("conference").get(pk=minutes.pk)
+    _check_approvable(current, by=by, now=now)
+    html = minutes_pdf_html(current, approved_at=now, approved_by=by)
+    pdf = html_to_pdf(html)
+    with atomic_with_files() as files:
+        minutes = _locked(minutes)
+        _check_approvable(minutes, by=by, now=now)
+        if minutes_pdf_html(minutes, approved_at=now, approved_by=by) != html:
+            raise ConferenceError(_("Das Protokoll wurde während der Freigabe geändert. Bitte "
+                                    "prüfen Sie es und geben Sie es erneut frei."))
+        minutes.sha256 = hashlib.sha256(pdf).hexdigest()
+        files.save(minutes.pdf, "protokoll.pdf", ContentFile(pdf))
+        minutes.status = MinutesStatus.APPROVED
+        minutes.approved_at = now
+        minutes.approved_by = by
+        minutes.save()
+        _after_approval(minutes, by=by, now=now)
+    return minutes
+
+
+def _after_approval(minutes: Minutes, *, by: Any, now: datetime) -> None:
     Reminder.objects.filter(rule=COMMENT_DEADLINE, subject_key__startswith=f"minutes:{minutes.pk}:",
                             sent_at__isnull=True).update(cancelled_at=now)
     conference = minutes.conference
@@ -496,7 +526,6 @@ def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
         )
     log_action("minutes.approved", minutes, actor=by, authority=minutes.conference.host,
                data={"version": minutes.version, "sha256": minutes.sha256})
-    return minutes
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from siko.audit import log_action
+from siko.files import atomic_with_files
 from siko.tasks_queue import enqueue_on_commit
 
 from . import annual_report, report_notices
@@ -313,6 +314,7 @@ def run_generation(report_id: int, generation: int) -> bool:
             data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
             progress(80, gettext_noop("PDF wird gesetzt"))
         pdf = render_pdf(report, data, final=final)
+        return _store(report_id, generation, data=data, pdf=pdf, final=final)
     except Exception:  # noqa: BLE001 - the row must say it failed, the log has the details
         logger.exception("annual report %s generation %s failed", report_id, generation)
         AnnualReport._base_manager.filter(pk=report_id, generation=generation).update(
@@ -321,35 +323,36 @@ def run_generation(report_id: int, generation: int) -> bool:
                                           "Sie es erneut; bleibt der Fehler, informieren Sie "
                                           "den Betrieb."))
         return False
-    return _store(report_id, generation, data=data, pdf=pdf, final=final)
 
 
-@transaction.atomic
 def _store(report_id: int, generation: int, *, data: dict, pdf: bytes, final: bool) -> bool:
-    report = AnnualReport._base_manager.select_for_update().get(pk=report_id)
-    if report.generation != generation or report.generation_state != GenerationState.RUNNING:
-        return False
-    old_file = report.pdf.name if report.pdf else ""
-    report.sha256 = hashlib.sha256(pdf).hexdigest()
-    report.data = data
-    now = timezone.now()
-    if final:
-        report.status = ReportStatus.FINAL
-        report.finalised_at = now
-        report.finalised_by = report.finalise_requested_by
-    report.pdf.save("bericht.pdf", ContentFile(pdf), save=False)
-    report.generation_state = GenerationState.DONE
-    report.progress = 100
-    report.progress_step = gettext_noop("Fertig")
-    report.generated_at = now
-    report.save()
-    if old_file and old_file != report.pdf.name:
-        # The previous draft's file: no longer referenced (final files are never replaced).
-        transaction.on_commit(lambda: report.pdf.storage.delete(old_file))
-    if final:
-        log_action("annual_report.finalised", report, actor=report.finalised_by,
-                   data={"version": report.version, "sha256": report.sha256})
-    report_notices.notify("final" if final else "draft_ready", report)
+    """Stores the PDF rendered outside the transaction; its file exists only if the
+    transaction commits (siko.files), the replaced draft's file is removed after commit."""
+    with atomic_with_files() as files:
+        report = AnnualReport._base_manager.select_for_update().get(pk=report_id)
+        if report.generation != generation or report.generation_state != GenerationState.RUNNING:
+            return False
+        old_file = report.pdf.name if report.pdf else ""
+        report.sha256 = hashlib.sha256(pdf).hexdigest()
+        report.data = data
+        now = timezone.now()
+        if final:
+            report.status = ReportStatus.FINAL
+            report.finalised_at = now
+            report.finalised_by = report.finalise_requested_by
+        files.save(report.pdf, "bericht.pdf", ContentFile(pdf))
+        report.generation_state = GenerationState.DONE
+        report.progress = 100
+        report.progress_step = gettext_noop("Fertig")
+        report.generated_at = now
+        report.save()
+        if old_file and old_file != report.pdf.name:
+            # The previous draft's file: no longer referenced (final files are never replaced).
+            transaction.on_commit(lambda: report.pdf.storage.delete(old_file))
+        if final:
+            log_action("annual_report.finalised", report, actor=report.finalised_by,
+                       data={"version": report.version, "sha256": report.sha256})
+        report_notices.notify("final" if final else "draft_ready", report)
     return True
 
 

@@ -20,3 +20,11 @@ AXES_FAILURE_LIMIT = 5
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = Path(os.environ.get("SIKO_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="siko-media-"))  # noqa: F405
+
+# SQLite (embedded mode): the test database is a file like the embedded one, not Django's shared
+# in-memory database, so WAL, the busy timeout and IMMEDIATE transactions are what tests with
+# two threads (two users) exercise. A file per test process: helpers and CI jobs do not collide.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.mkdtemp(prefix="siko-db-")) / "test.sqlite3"),  # noqa: F405
+    }
