@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Authority, ComparisonGroup, Contact, Coverage, PartnerAgency, User
+from authorities.models import Authority, ComparisonGroup, Contact, Coverage, PartnerAgency, User
 
 
 @admin.register(Authority)

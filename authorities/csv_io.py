@@ -47,17 +47,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
-from siko.spreadsheet import csv_writer, unguard_cell
-
-from .enums import PartnerCategory
-from .models import Authority, Contact, Coverage, PartnerAgency, name_key
-from .services import (
+from authorities.enums import PartnerCategory
+from authorities.models import Authority, Contact, Coverage, PartnerAgency, name_key
+from authorities.services import (
     SHARED_AGENCY,
     DirectoryError,
     audit_directory,
     check_may_change,
     unique_partner_slug,
 )
+from siko.spreadsheet import csv_writer, unguard_cell
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -66,7 +65,13 @@ REQUIRED_COLUMNS = ("name", "category")
 AGENCY_COLUMNS = ("seat", "address", "responsibility")
 CONTACT_COLUMNS = ("contact_name", "contact_function", "contact_email", "contact_phone")
 COLUMNS = (
-    "name", "category", "seat", "address", "responsibility", "routed_via", "authorities",
+    "name",
+    "category",
+    "seat",
+    "address",
+    "responsibility",
+    "routed_via",
+    "authorities",
     *CONTACT_COLUMNS,
 )
 COLUMN_ALIASES: dict[str, str] = {
@@ -190,8 +195,10 @@ def _decode(data: bytes, preview: ImportPreview) -> str | None:
         return None
     if data.startswith(b"PK\x03\x04") or b"\x00" in data:
         preview.file_errors.append(
-            _("Die Datei ist keine CSV-Datei (vielleicht eine Excel-Arbeitsmappe). Bitte speichern "
-              "Sie sie als „CSV UTF-8 (durch Trennzeichen getrennt)“.")
+            _(
+                "Die Datei ist keine CSV-Datei (vielleicht eine Excel-Arbeitsmappe). Bitte speichern "  # noqa: E501
+                "Sie sie als „CSV UTF-8 (durch Trennzeichen getrennt)“."
+            )
         )
         return None
     try:
@@ -199,9 +206,12 @@ def _decode(data: bytes, preview: ImportPreview) -> str | None:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         preview.file_errors.append(
-            _("Die Datei ist nicht UTF-8-kodiert (erstes ungültiges Zeichen in Zeile %(line)s). "
-              "Bitte speichern Sie sie als „CSV UTF-8 (durch Trennzeichen getrennt)“; es wurde "
-              "nichts geändert.") % {"line": line}
+            _(
+                "Die Datei ist nicht UTF-8-kodiert (erstes ungültiges Zeichen in Zeile %(line)s). "
+                "Bitte speichern Sie sie als „CSV UTF-8 (durch Trennzeichen getrennt)“; es wurde "
+                "nichts geändert."
+            )
+            % {"line": line}
         )
         return None
 
@@ -273,8 +283,10 @@ def _read_table(data: bytes, preview: ImportPreview) -> Table | None:
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         preview.file_errors.append(
-            _("In der Kopfzeile fehlen die Pflichtspalten %(missing)s. Erwartet wird eine erste "
-              "Zeile mit Spaltennamen wie %(example)s, getrennt durch Semikolon oder Komma.")
+            _(
+                "In der Kopfzeile fehlen die Pflichtspalten %(missing)s. Erwartet wird eine erste "
+                "Zeile mit Spaltennamen wie %(example)s, getrennt durch Semikolon oder Komma."
+            )
             % {"missing": ", ".join(missing), "example": ";".join(COLUMNS[:6])}
         )
     if duplicates or missing:
@@ -317,7 +329,8 @@ class _Directory:
         self.contacts: dict[int, dict[str, Contact]] = {}
         for contact in Contact.objects.filter(agency_id__in=matched).order_by("pk"):
             self.contacts.setdefault(contact.agency_id, {}).setdefault(
-                name_key(contact.name), contact)
+                name_key(contact.name), contact
+            )
 
     def in_scope(self, agency: PartnerAgency) -> bool:
         if self.restricted_to is None:
@@ -347,7 +360,10 @@ def _max_length_error(
     limit = model._meta.get_field(model_field).max_length
     if limit and len(value) > limit:
         return _("Spalte „%(column)s“: höchstens %(max)s Zeichen (hier %(length)s).") % {
-            "column": column, "max": limit, "length": len(value)}
+            "column": column,
+            "max": limit,
+            "length": len(value),
+        }
     return None
 
 
@@ -356,7 +372,10 @@ def _label(model: type[models.Model], name: str) -> str:
 
 
 def _check_row(
-    row: RowResult, cells: dict[str, str], header: set[str], directory: _Directory,
+    row: RowResult,
+    cells: dict[str, str],
+    header: set[str],
+    directory: _Directory,
     seen: dict[str, int],
 ) -> None:
     user = directory.user
@@ -372,16 +391,22 @@ def _check_row(
         key = name_key(name)
         if key in seen:
             errors.append(
-                _("Der Name „%(name)s“ steht bereits in Zeile %(line)s; jede Partnerbehörde darf "
-                  "nur einmal vorkommen.") % {"name": name, "line": seen[key]}
+                _(
+                    "Der Name „%(name)s“ steht bereits in Zeile %(line)s; jede Partnerbehörde darf "
+                    "nur einmal vorkommen."
+                )
+                % {"name": name, "line": seen[key]}
             )
             return
         seen[key] = row.number
         existing = directory.agencies.get(key)
         if existing is not None and not directory.in_scope(existing):
             errors.append(
-                _("„%(name)s“ steht bereits im Verzeichnis, ist aber nicht für den Bereich Ihrer "
-                  "Behörde zuständig. Änderungen daran nimmt das LZPD vor.") % {"name": name}
+                _(
+                    "„%(name)s“ steht bereits im Verzeichnis, ist aber nicht für den Bereich Ihrer "
+                    "Behörde zuständig. Änderungen daran nimmt das LZPD vor."
+                )
+                % {"name": name}
             )
             return
     row.agency = existing
@@ -418,35 +443,52 @@ def _check_row(
             )
             if routed_via is None:
                 errors.append(
-                    _("Spalte „routed_via“: keine Bezirksregierung „%(value)s“ gefunden (Kennung "
-                      "oder Name angeben).") % {"value": reference}
+                    _(
+                        "Spalte „routed_via“: keine Bezirksregierung „%(value)s“ gefunden (Kennung "
+                        "oder Name angeben)."
+                    )
+                    % {"value": reference}
                 )
             elif routed_error:
                 errors.append(
-                    _("Spalte „routed_via“: die %(name)s ist nicht für den Bereich Ihrer Behörde "
-                      "zuständig.") % {"name": routed_via.name}
+                    _(
+                        "Spalte „routed_via“: die %(name)s ist nicht für den Bereich Ihrer Behörde "
+                        "zuständig."
+                    )
+                    % {"name": routed_via.name}
                 )
                 routed_via = None
         values["routed_via"] = routed_via
     if category == PartnerCategory.SCHULAMT and routed_via is None and not routed_error:
-        errors.append(_("Ein Schulamt wird über seine Bezirksregierung eingeladen: Spalte "
-                        "„routed_via“ angeben."))
+        errors.append(
+            _(
+                "Ein Schulamt wird über seine Bezirksregierung eingeladen: Spalte "
+                "„routed_via“ angeben."
+            )
+        )
 
     if not user.is_kpb:
         slugs = [s.strip() for s in AUTHORITY_SEPARATORS.split(cells.get("authorities", ""))]
         slugs = [s for s in slugs if s]
         unknown = [s for s in slugs if s not in directory.authorities]
         if unknown:
-            errors.append(_("Spalte „authorities“: unbekannte KPB-Kennung(en) %(slugs)s.")
-                          % {"slugs": ", ".join(unknown)})
+            errors.append(
+                _("Spalte „authorities“: unbekannte KPB-Kennung(en) %(slugs)s.")
+                % {"slugs": ", ".join(unknown)}
+            )
         covered = directory.coverage.get(existing.pk, set()) if existing else set()
         row.add_authorities = [
-            directory.authorities[s] for s in dict.fromkeys(slugs)
+            directory.authorities[s]
+            for s in dict.fromkeys(slugs)
             if s in directory.authorities and directory.authorities[s].pk not in covered
         ]
         if existing is None and not slugs and not unknown:
-            errors.append(_("Eine neue Partnerbehörde braucht mindestens eine zuständige KPB "
-                            "(Spalte „authorities“, Kennungen wie pp-dortmund)."))
+            errors.append(
+                _(
+                    "Eine neue Partnerbehörde braucht mindestens eine zuständige KPB "
+                    "(Spalte „authorities“, Kennungen wie pp-dortmund)."
+                )
+            )
 
     if header & set(CONTACT_COLUMNS):
         _check_contact(row, cells, header, directory)
@@ -457,11 +499,16 @@ def _check_row(
     if existing is None:
         row.action = RowAction.NEW
         return
-    changes = [_label(PartnerAgency, name) for name, value in values.items()
-               if getattr(existing, name) != value]
+    changes = [
+        _label(PartnerAgency, name)
+        for name, value in values.items()
+        if getattr(existing, name) != value
+    ]
     if row.add_authorities:
-        changes.append(_("Zuständigkeit für %(slugs)s ergänzt")
-                       % {"slugs": ", ".join(a.slug for a in row.add_authorities)})
+        changes.append(
+            _("Zuständigkeit für %(slugs)s ergänzt")
+            % {"slugs": ", ".join(a.slug for a in row.add_authorities)}
+        )
     if row.contact_values is not None:
         contact_change = _contact_change(row)
         if contact_change:
@@ -484,12 +531,18 @@ def _check_contact(
     function, email, phone = cell("contact_function"), cell("contact_email"), cell("contact_phone")
     if not name:
         if function or email or phone:
-            row.errors.append(_("Ansprechperson: Der Name fehlt, obwohl Funktion, E-Mail oder "
-                                "Telefon angegeben sind."))
+            row.errors.append(
+                _(
+                    "Ansprechperson: Der Name fehlt, obwohl Funktion, E-Mail oder "
+                    "Telefon angegeben sind."
+                )
+            )
         return
     for column, model_field, value in (
-        ("contact_name", "name", name), ("contact_function", "function", function),
-        ("contact_email", "email", email), ("contact_phone", "phone", phone),
+        ("contact_name", "name", name),
+        ("contact_function", "function", function),
+        ("contact_email", "email", email),
+        ("contact_phone", "phone", phone),
     ):
         if value and (error := _max_length_error(column, model_field, value, Contact)):
             row.errors.append(error)
@@ -497,8 +550,10 @@ def _check_contact(
         try:
             validate_email(email)
         except ValidationError:
-            row.errors.append(_("Ansprechperson: „%(value)s“ ist keine gültige E-Mail-Adresse.")
-                              % {"value": email})
+            row.errors.append(
+                _("Ansprechperson: „%(value)s“ ist keine gültige E-Mail-Adresse.")
+                % {"value": email}
+            )
     if row.agency is not None:
         row.contact = directory.contacts.get(row.agency.pk, {}).get(name_key(name))
     if function == "" or (function is None and row.contact is None):
@@ -507,8 +562,12 @@ def _check_contact(
 
 
 def _contact_fields(values: ContactValues) -> dict[str, str]:
-    fields = {"name": values.name, "function": values.function, "email": values.email,
-              "phone": values.phone}
+    fields = {
+        "name": values.name,
+        "function": values.function,
+        "email": values.email,
+        "phone": values.phone,
+    }
     return {name: value for name, value in fields.items() if value is not None}
 
 
@@ -516,8 +575,11 @@ def _contact_change(row: RowResult) -> str:
     assert row.contact_values is not None
     if row.contact is None:
         return _("Ansprechperson %(name)s neu") % {"name": row.contact_values.name}
-    changed = [_label(Contact, name) for name, value in _contact_fields(row.contact_values).items()
-               if getattr(row.contact, name) != value]
+    changed = [
+        _label(Contact, name)
+        for name, value in _contact_fields(row.contact_values).items()
+        if getattr(row.contact, name) != value
+    ]
     if not changed:
         return ""
     return _("Ansprechperson: %(fields)s") % {"fields": ", ".join(changed)}
@@ -539,19 +601,28 @@ def parse_partner_csv(data: bytes, *, user: Any) -> ImportPreview:
     present = set(header)
     if user.is_kpb and "authorities" in present:
         preview.notices.append(
-            _("Die Spalte „authorities“ wird bei Importen einer KPB nicht ausgewertet: neue "
-              "Partnerbehörden werden der %(authority)s zugeordnet.")
+            _(
+                "Die Spalte „authorities“ wird bei Importen einer KPB nicht ausgewertet: neue "
+                "Partnerbehörden werden der %(authority)s zugeordnet."
+            )
             % {"authority": user.authority}
         )
     parsed: list[tuple[RowResult, dict[str, str]]] = []
     for number, record in records:
-        cells = {column: _unescape(value) for column, value in zip(header, record, strict=False)
-                 if column}
+        cells = {
+            column: _unescape(value)
+            for column, value in zip(header, record, strict=False)
+            if column
+        }
         row = RowResult(number=number, name=cells.get("name", ""))
-        extra = record[len(header):]
+        extra = record[len(header) :]
         if any(value.strip() for value in extra):
-            row.errors.append(_("Die Zeile hat mehr Werte als die Kopfzeile Spalten. Enthält ein "
-                                "Wert das Trennzeichen, setzen Sie ihn in Anführungszeichen."))
+            row.errors.append(
+                _(
+                    "Die Zeile hat mehr Werte als die Kopfzeile Spalten. Enthält ein "
+                    "Wert das Trennzeichen, setzen Sie ihn in Anführungszeichen."
+                )
+            )
         parsed.append((row, cells))
     seen: dict[str, int] = {}
     with scopes_disabled():
@@ -603,8 +674,11 @@ def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
         outcome = "updated"
     if row.contact_values is not None:
         contact = row.contact if row.contact is not None else Contact(agency=agency)
-        changed = [name for name, value in _contact_fields(row.contact_values).items()
-                   if getattr(contact, name) != value]
+        changed = [
+            name
+            for name, value in _contact_fields(row.contact_values).items()
+            if getattr(contact, name) != value
+        ]
         if changed:
             for name in changed:
                 setattr(contact, name, _contact_fields(row.contact_values)[name])
@@ -612,8 +686,12 @@ def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
             contact.save()
             fields.append("contact")
     # Personal data stays out of the audit data: field names only.
-    audit_directory("partner.imported", agency, by=by,
-                    data={"row": row.number, "outcome": outcome, "fields": fields})
+    audit_directory(
+        "partner.imported",
+        agency,
+        by=by,
+        data={"row": row.number, "outcome": outcome, "fields": fields},
+    )
     return outcome
 
 
@@ -646,8 +724,12 @@ def apply_partner_import(preview: ImportPreview, *, by: Any) -> ImportResult:
             try:
                 with transaction.atomic():
                     outcome = _write_row(row, by=by, taken_slugs=taken_slugs)
-            except (IntegrityError, ValidationError, DirectoryError,
-                    PartnerAgency.DoesNotExist) as error:
+            except (
+                IntegrityError,
+                ValidationError,
+                DirectoryError,
+                PartnerAgency.DoesNotExist,
+            ) as error:
                 result.failed += 1
                 result.failures.append(
                     _("Zeile %(line)s (%(name)s): nicht gespeichert – %(reason)s.")
@@ -674,19 +756,30 @@ def _primary_contact(agency: PartnerAgency) -> Contact | None:
 
 def export_partner_csv(agencies: QuerySet[PartnerAgency]) -> str:
     """The agencies in the import format (semicolon, header row), one row per agency."""
-    agencies = agencies.select_related("routed_via").prefetch_related(
-        "contacts", "coverages__authority"
-    ).order_by("category", "name")
+    agencies = (
+        agencies.select_related("routed_via")
+        .prefetch_related("contacts", "coverages__authority")
+        .order_by("category", "name")
+    )
     buffer = io.StringIO()
     writer = csv_writer(buffer)  # guards every text cell; the import reads the guard back
     writer.writerow(COLUMNS)
     for agency in agencies:
         contact = _primary_contact(agency)
         slugs = sorted(coverage.authority.slug for coverage in agency.coverages.all())
-        writer.writerow([
-            agency.name, agency.category, agency.seat, agency.address, agency.responsibility,
-            agency.routed_via.name if agency.routed_via else "", "|".join(slugs),
-            contact.name if contact else "", contact.function if contact else "",
-            contact.email if contact else "", contact.phone if contact else "",
-        ])
+        writer.writerow(
+            [
+                agency.name,
+                agency.category,
+                agency.seat,
+                agency.address,
+                agency.responsibility,
+                agency.routed_via.name if agency.routed_via else "",
+                "|".join(slugs),
+                contact.name if contact else "",
+                contact.function if contact else "",
+                contact.email if contact else "",
+                contact.phone if contact else "",
+            ]
+        )
     return buffer.getvalue()

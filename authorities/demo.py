@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_scopes import scopes_disabled
 
-from .enums import OrganisationKind
-from .models import Authority, Contact, PartnerAgency, User
+from authorities.models import Authority, Contact, PartnerAgency, User
+from siko.organisations import OrganisationKind
 
 DEMO_PASSWORD = "SiKo-Demo-2026!"
 

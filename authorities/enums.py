@@ -53,18 +53,3 @@ class Confidence(models.TextChoices):
     MEDIUM = "medium", _("abgeleitet")
     LOW = "low", _("unsicher")
     MANUAL = "manual", _("von Hand gepflegt")
-
-
-class OrganisationKind(models.TextChoices):
-    KPB = "kpb", _("Kreispolizeibehörde")
-    LZPD = "lzpd", _("LZPD NRW")
-    LKA = "lka", _("LKA NRW")
-    IM = "im", _("Ministerium des Innern")
-    PARTNER = "partner", _("Partnerbehörde")
-
-
-STATE_BODIES: tuple[OrganisationKind, ...] = (
-    OrganisationKind.LZPD,
-    OrganisationKind.LKA,
-    OrganisationKind.IM,
-)

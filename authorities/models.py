@@ -8,16 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from authorities.enums import AuthorityKind, Confidence, PartnerCategory, Regierungsbezirk
+from siko.organisations import STATE_BODIES, OrganisationKind
 from siko.scoping import ScopedUniqueMixin
-
-from .enums import (
-    STATE_BODIES,
-    AuthorityKind,
-    Confidence,
-    OrganisationKind,
-    PartnerCategory,
-    Regierungsbezirk,
-)
 
 
 def name_key(name: str) -> str:
@@ -252,6 +245,14 @@ class User(AbstractUser):
             return self.is_active and rules.has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
 
+    def covered_authority_ids(self) -> list[int]:
+        """The KPB areas a partner account's agency covers (its scope, siko.scoping)."""
+        return list(
+            Coverage.objects.filter(agency_id=self.partner_agency_id).values_list(
+                "authority_id", flat=True
+            )
+        )
+
     @property
     def is_state_body(self) -> bool:
         return self.organisation_kind in STATE_BODIES
@@ -287,15 +288,23 @@ class Hospitation(models.Model):
     """A mutual Hospitation between the authority and another agency (R7)."""
 
     authority = models.ForeignKey(
-        Authority, verbose_name=_("Kreispolizeibehörde"), on_delete=models.CASCADE,
+        Authority,
+        verbose_name=_("Kreispolizeibehörde"),
+        on_delete=models.CASCADE,
         related_name="hospitations",
     )
     agency = models.ForeignKey(
-        PartnerAgency, verbose_name=_("Partnerbehörde"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="hospitations",
+        PartnerAgency,
+        verbose_name=_("Partnerbehörde"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hospitations",
     )
     agency_name = models.CharField(
-        _("andere Behörde oder Stelle"), max_length=200, blank=True,
+        _("andere Behörde oder Stelle"),
+        max_length=200,
+        blank=True,
         help_text=_("Nur wenn die Behörde nicht im Partnerverzeichnis steht."),
     )
     direction = models.CharField(_("Richtung"), max_length=10, choices=HospitationDirection.choices)
@@ -332,7 +341,9 @@ class Exercise(models.Model):
     took part (R7, a soft yearly rule)."""
 
     authority = models.ForeignKey(
-        Authority, verbose_name=_("Kreispolizeibehörde"), on_delete=models.CASCADE,
+        Authority,
+        verbose_name=_("Kreispolizeibehörde"),
+        on_delete=models.CASCADE,
         related_name="exercises",
     )
     organiser = models.CharField(_("Stadt oder Kreis"), max_length=200)

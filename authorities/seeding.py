@@ -15,8 +15,8 @@ from django.db import models, transaction
 from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
-from .enums import AuthorityKind, Confidence, PartnerCategory
-from .models import Authority, Coverage, PartnerAgency
+from authorities.enums import AuthorityKind, Confidence, PartnerCategory
+from authorities.models import Authority, Coverage, PartnerAgency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRANSLITERATION = str.maketrans(

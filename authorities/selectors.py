@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django_scopes import scopes_disabled
 
-from .enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
-from .models import Authority, Contact, Coverage, PartnerAgency, name_key
+from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
+from authorities.models import Authority, Contact, Coverage, PartnerAgency, name_key
 
 
 def agency_with_same_name(name: str, *, exclude_pk: int | None = None) -> PartnerAgency | None:

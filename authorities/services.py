@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from authorities.seeding import slug_for
 from siko.audit import log_action
 from siko.permissions import agency_exclusive_to_own_area
-
-from .models import Authority, Contact, Coverage, PartnerAgency
-from .seeding import slug_for
 
 
 class DirectoryError(Exception):
@@ -33,8 +32,10 @@ def check_may_change(agency: PartnerAgency, *, by: Any) -> None:
     if agency.coverages.filter(authority_id=by.authority_id).exists():
         raise DirectoryError(str(SHARED_AGENCY))
     raise DirectoryError(
-        _("Diese Behörde ist nicht für den Bereich Ihrer Behörde zuständig; Änderungen nimmt das "
-          "LZPD vor.")
+        _(
+            "Diese Behörde ist nicht für den Bereich Ihrer Behörde zuständig; Änderungen nimmt das "
+            "LZPD vor."
+        )
     )
 
 
@@ -100,7 +101,9 @@ def save_contact(contact: Contact, *, by: Any) -> Contact:
     contact.save()
     # Personal data stays out of the audit data: only the row's identity is recorded.
     audit_directory(
-        "contact.created" if created else "contact.changed", contact.agency, by=by,
+        "contact.created" if created else "contact.changed",
+        contact.agency,
+        by=by,
         data={"contact_id": contact.pk},
     )
     return contact

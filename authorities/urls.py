@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views, views_csv, views_r7
+from authorities.views import csv_import as views_csv
+from authorities.views import directory as views
+from authorities.views import r7 as views_r7
 
 app_name = "authorities"
 
@@ -31,10 +33,12 @@ urlpatterns = [
         name="contact_delete",
     ),
     path("hospitationen/", views_r7.HospitationListView.as_view(), name="hospitation_list"),
-    path("hospitationen/neu/", views_r7.HospitationCreateView.as_view(),
-         name="hospitation_create"),
-    path("hospitationen/<int:pk>/", views_r7.HospitationUpdateView.as_view(),
-         name="hospitation_update"),
+    path("hospitationen/neu/", views_r7.HospitationCreateView.as_view(), name="hospitation_create"),
+    path(
+        "hospitationen/<int:pk>/",
+        views_r7.HospitationUpdateView.as_view(),
+        name="hospitation_update",
+    ),
     path("uebungen/", views_r7.ExerciseListView.as_view(), name="exercise_list"),
     path("uebungen/neu/", views_r7.ExerciseCreateView.as_view(), name="exercise_create"),
     path("uebungen/<int:pk>/", views_r7.ExerciseUpdateView.as_view(), name="exercise_update"),

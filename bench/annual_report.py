@@ -45,8 +45,12 @@ def make_organisers() -> dict[int, object]:
         for number, authority in enumerate(Authority.objects.order_by("slug")):
             authority.comparison_group = groups[number % len(groups)] if number % 8 else None
             authority.save(update_fields=["comparison_group"])
-            organiser = User(username=f"bench-{authority.slug}", organisation_kind="kpb",
-                             authority=authority, email=f"{authority.slug}@example.org")
+            organiser = User(
+                username=f"bench-{authority.slug}",
+                organisation_kind="kpb",
+                authority=authority,
+                email=f"{authority.slug}@example.org",
+            )
             organiser.set_unusable_password()
             organiser.save()
             organisers[authority.pk] = organiser
@@ -59,7 +63,8 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
     a free item on the agenda, 0–4 agreed actions; crisis-staff exercises and Hospitationen."""
     from authorities.enums import DECREE_CATEGORIES
     from authorities.models import Authority, Exercise, Hospitation, PartnerAgency
-    from conferences.models import Action, AgendaItem, Conference, Invitation, MandatedTopic
+    from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+    from followup.models import Action
 
     rng = random.Random(seed)
     tz = timezone.get_default_timezone()
@@ -69,34 +74,56 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
         conferences, hosts, plans = [], [], []
         exercises, hospitations = [], []
         for authority in Authority.objects.order_by("slug"):
-            agencies = list(PartnerAgency.objects.filter(
-                coverages__authority=authority, category__in=[c.value for c in DECREE_CATEGORIES],
-            ).distinct())
+            agencies = list(
+                PartnerAgency.objects.filter(
+                    coverages__authority=authority,
+                    category__in=[c.value for c in DECREE_CATEGORIES],
+                ).distinct()
+            )
             for year in years:
                 last_month = AS_OF.month if year == REPORT_YEAR else 12
                 kinds = ["siko"] * rng.randint(1, 2)
                 if authority.has_autobahnpolizei:
                     kinds.append("siko_ap")
                 for kind in kinds:
-                    start = datetime(year, rng.randint(1, last_month - 1), rng.randint(1, 28), 10,
-                                     tzinfo=tz)
-                    conferences.append(Conference(
-                        host=authority, organiser=organisers[authority.pk], kind=kind,
-                        status="held", start=start, end=start + timedelta(hours=3),
-                        place="Saal 1", title=f"Bench {kind} {authority.short_name} {year}",
-                    ))
+                    start = datetime(
+                        year, rng.randint(1, last_month - 1), rng.randint(1, 28), 10, tzinfo=tz
+                    )
+                    conferences.append(
+                        Conference(
+                            host=authority,
+                            organiser=organisers[authority.pk],
+                            kind=kind,
+                            status="held",
+                            start=start,
+                            end=start + timedelta(hours=3),
+                            place="Saal 1",
+                            title=f"Bench {kind} {authority.short_name} {year}",
+                        )
+                    )
                     hosts.append(authority)
                     plans.append([a for a in agencies if rng.random() < 0.85])
                 for _n in range(rng.randint(0, 3)):
-                    exercises.append(Exercise(
-                        authority=authority, organiser=f"Kreis {authority.seat}",
-                        title="Krisenstabsübung", liaison_took_part=rng.random() < 0.8,
-                        date=date(year, rng.randint(1, last_month - 1), rng.randint(1, 28))))
+                    exercises.append(
+                        Exercise(
+                            authority=authority,
+                            organiser=f"Kreis {authority.seat}",
+                            title="Krisenstabsübung",
+                            liaison_took_part=rng.random() < 0.8,
+                            date=date(year, rng.randint(1, last_month - 1), rng.randint(1, 28)),
+                        )
+                    )
                 for _n in range(rng.randint(0, 3)):
                     day = date(year, rng.randint(1, last_month - 1), rng.randint(1, 27))
-                    hospitations.append(Hospitation(
-                        authority=authority, agency_name="Ordnungsamt", direction="outgoing",
-                        start_date=day, end_date=day + timedelta(days=1)))
+                    hospitations.append(
+                        Hospitation(
+                            authority=authority,
+                            agency_name="Ordnungsamt",
+                            direction="outgoing",
+                            start_date=day,
+                            end_date=day + timedelta(days=1),
+                        )
+                    )
         Conference.objects.bulk_create(conferences)
         through.objects.bulk_create(
             through(conference_id=c.pk, authority_id=a.pk)
@@ -106,39 +133,56 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
         for conference, chosen in zip(conferences, plans, strict=True):
             for agency in chosen:
                 state = rng.choice(INVITATION_STATES)
-                invitations.append(Invitation(
-                    conference=conference, agency=agency, state=state,
-                    sent_at=conference.start - timedelta(days=30),
-                    delegate_name="Vertretung" if state == "delegated" else "",
-                    attended=(state in ("accepted", "tentative", "delegated")
-                              and rng.random() < 0.9),
-                ))
+                invitations.append(
+                    Invitation(
+                        conference=conference,
+                        agency=agency,
+                        state=state,
+                        sent_at=conference.start - timedelta(days=30),
+                        delegate_name="Vertretung" if state == "delegated" else "",
+                        attended=(
+                            state in ("accepted", "tentative", "delegated") and rng.random() < 0.9
+                        ),
+                    )
+                )
         Invitation.objects.bulk_create(invitations, batch_size=500)
         items, actions = [], []
         for conference in conferences:
             chosen = rng.sample(topics, k=rng.randint(3, min(6, len(topics))))
             for number, topic in enumerate(chosen, start=1):
-                items.append(AgendaItem(conference=conference, order=number, topic=topic,
-                                        title=topic.title))
-            items.append(AgendaItem(conference=conference, order=len(chosen) + 1,
-                                    title="Verschiedenes"))
+                items.append(
+                    AgendaItem(conference=conference, order=number, topic=topic, title=topic.title)
+                )
+            items.append(
+                AgendaItem(conference=conference, order=len(chosen) + 1, title="Verschiedenes")
+            )
             for _n in range(rng.randint(0, 4)):
-                actions.append(Action(
-                    conference=conference, text="Gemeinsame Streife am Bahnhof",
-                    owner_is_police=True, due_date=conference.start.date() + timedelta(days=90),
-                    state=rng.choice(("done", "done", "in_progress", "open", "dropped"))))
+                actions.append(
+                    Action(
+                        conference=conference,
+                        text="Gemeinsame Streife am Bahnhof",
+                        owner_is_police=True,
+                        due_date=conference.start.date() + timedelta(days=90),
+                        state=rng.choice(("done", "done", "in_progress", "open", "dropped")),
+                    )
+                )
         AgendaItem.objects.bulk_create(items, batch_size=500)
         Action.objects.bulk_create(actions, batch_size=500)
         Exercise.objects.bulk_create(exercises, batch_size=500)
         Hospitation.objects.bulk_create(hospitations, batch_size=500)
-    return {"conferences": len(conferences), "invitations": len(invitations),
-            "agenda_items": len(items), "actions": len(actions), "exercises": len(exercises),
-            "hospitations": len(hospitations)}
+    return {
+        "conferences": len(conferences),
+        "invitations": len(invitations),
+        "agenda_items": len(items),
+        "actions": len(actions),
+        "exercises": len(exercises),
+        "hospitations": len(hospitations),
+    }
 
 
 def count_queries() -> str:
     """Queries of the figures + queries of the rendering."""
-    from reports.annual_report import collect_report_data, render_annual_report
+    from reports.annual.report import collect_report_data, render_annual_report
 
     with CaptureQueriesContext(connection) as collecting:
         data = collect_report_data(REPORT_YEAR, as_of=AS_OF)
@@ -150,7 +194,7 @@ def count_queries() -> str:
 def measure(runs: int) -> dict:
     from pypdf import PdfReader
 
-    from reports.annual_report import collect_report_data, render_annual_report
+    from reports.annual.report import collect_report_data, render_annual_report
 
     render_annual_report(collect_report_data(REPORT_YEAR, as_of=AS_OF))  # warm up
     collect, render, total = [], [], []
@@ -165,8 +209,11 @@ def measure(runs: int) -> dict:
         render.append(done - collected)
         total.append(done - started)
     return {
-        "collect": collect, "render": render, "total": total,
-        "pages": len(PdfReader(io.BytesIO(pdf)).pages), "bytes": len(pdf),
+        "collect": collect,
+        "render": render,
+        "total": total,
+        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "bytes": len(pdf),
         "rows": len(data["rows"]),
     }
 
@@ -185,8 +232,10 @@ def main() -> None:
         started = time.perf_counter()
         counts = build_data([judged], organisers, seed=2018)
         queries = {"judged year only": count_queries()}
-        steps = (("judged and running year", [REPORT_YEAR], 2019),
-                 ("10 years", [y for y in YEARS if y not in (judged, REPORT_YEAR)], 2020))
+        steps = (
+            ("judged and running year", [REPORT_YEAR], 2019),
+            ("10 years", [y for y in YEARS if y not in (judged, REPORT_YEAR)], 2020),
+        )
         for label, years, seed in steps:
             more = build_data(years, organisers, seed=seed)
             counts = {key: counts[key] + more[key] for key in counts}
@@ -195,23 +244,33 @@ def main() -> None:
         result = measure(args.runs)
 
         print(f"SiKo annual report benchmark – {timezone.localtime():%Y-%m-%d %H:%M %Z}")
-        print(f"database: {connection.vendor}, Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPU cores")
-        print(f"data: {result['rows']} authorities × {len(YEARS)} years ({YEARS[0]}–{YEARS[-1]}): "
-              f"{counts['conferences']} conferences, {counts['invitations']} invitations, "
-              f"{counts['agenda_items']} agenda items, {counts['actions']} actions, "
-              f"{counts['exercises']} exercises, {counts['hospitations']} Hospitationen "
-              f"(built in {build_seconds:.1f} s)")
-        print(f"report year {REPORT_YEAR} (judged {judged}), state as of {AS_OF:%d.%m.%Y}; "
-              f"runs: {args.runs}")
+        print(
+            f"database: {connection.vendor}, Python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPU cores"
+        )
+        print(
+            f"data: {result['rows']} authorities × {len(YEARS)} years ({YEARS[0]}–{YEARS[-1]}): "
+            f"{counts['conferences']} conferences, {counts['invitations']} invitations, "
+            f"{counts['agenda_items']} agenda items, {counts['actions']} actions, "
+            f"{counts['exercises']} exercises, {counts['hospitations']} Hospitationen "
+            f"(built in {build_seconds:.1f} s)"
+        )
+        print(
+            f"report year {REPORT_YEAR} (judged {judged}), state as of {AS_OF:%d.%m.%Y}; "
+            f"runs: {args.runs}"
+        )
         print(f"{'step':<34} {'median s':>9} {'max s':>9}")
-        for key, label in (("collect", "collect_report_data"),
-                           ("render", "render_annual_report (PDF/A)"),
-                           ("total", "both")):
+        for key, label in (
+            ("collect", "collect_report_data"),
+            ("render", "render_annual_report (PDF/A)"),
+            ("total", "both"),
+        ):
             print(f"{label:<34} {statistics.median(result[key]):>9.2f} {max(result[key]):>9.2f}")
         print(f"PDF: {result['pages']} pages, {result['bytes'] / 1024:.0f} KiB")
-        print("queries (figures + rendering): "
-              + ", ".join(f"{label} {count}" for label, count in queries.items()))
+        print(
+            "queries (figures + rendering): "
+            + ", ".join(f"{label} {count}" for label, count in queries.items())
+        )
         if queries["judged and running year"] != queries["10 years"]:
             raise SystemExit("query count depends on the amount of data")
 

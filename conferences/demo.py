@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from authorities.enums import DECREE_CATEGORIES, OrganisationKind
+from authorities.enums import DECREE_CATEGORIES
 from authorities.models import Authority, PartnerAgency, User
-
-from .enums import AnswerChannel, ConferenceKind, ConferenceStatus, InvitationState
-from .models import AgendaItem, Conference, Invitation, MandatedTopic
+from conferences.enums import AnswerChannel, ConferenceKind, ConferenceStatus, InvitationState
+from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+from siko.organisations import OrganisationKind
 
 DEMO_MARKER = "[Demo]"
 
@@ -23,36 +23,61 @@ DEMO_MARKER = "[Demo]"
 def _organiser(authority: Authority) -> User:
     user = User.objects.filter(authority=authority).order_by("pk").first()
     if user is None:
-        user = User(username=f"demo-{authority.slug}", organisation_kind=OrganisationKind.KPB,
-                    authority=authority, email=f"leitungsstab.{authority.slug}@example.org",
-                    first_name="Leitungsstab", last_name=authority.short_name)
+        user = User(
+            username=f"demo-{authority.slug}",
+            organisation_kind=OrganisationKind.KPB,
+            authority=authority,
+            email=f"leitungsstab.{authority.slug}@example.org",
+            first_name="Leitungsstab",
+            last_name=authority.short_name,
+        )
         user.set_unusable_password()
         user.save()
     return user
 
 
-def _conference(authority: Authority, organiser: User, kind: str, start: datetime, status: str,
-                agencies: list[PartnerAgency], topics: list[MandatedTopic],
-                rng: random.Random) -> Conference:
+def _conference(
+    authority: Authority,
+    organiser: User,
+    kind: str,
+    start: datetime,
+    status: str,
+    agencies: list[PartnerAgency],
+    topics: list[MandatedTopic],
+    rng: random.Random,
+) -> Conference:
     label = "Siko-AP" if kind == ConferenceKind.SIKO_AP else "Sicherheitskonferenz"
     conference = Conference.objects.create(
-        host=authority, organiser=organiser, kind=kind, status=status, start=start,
-        end=start + timedelta(hours=3), place=f"{authority.seat}, Dienstgebäude, Saal 1",
-        title=f"{DEMO_MARKER} {label} {authority.short_name} {start.year}")
+        host=authority,
+        organiser=organiser,
+        kind=kind,
+        status=status,
+        start=start,
+        end=start + timedelta(hours=3),
+        place=f"{authority.seat}, Dienstgebäude, Saal 1",
+        title=f"{DEMO_MARKER} {label} {authority.short_name} {start.year}",
+    )
     conference.authorities.add(authority)
     covered = rng.sample(topics, k=rng.randint(3, len(topics)))
     AgendaItem.objects.bulk_create(
         AgendaItem(conference=conference, order=n, topic=t, title=t.title)
-        for n, t in enumerate(covered, start=1))
+        for n, t in enumerate(covered, start=1)
+    )
     invitations = []
     for agency in agencies:
         if status == ConferenceStatus.DRAFT:
             state = InvitationState.PENDING
         else:
-            state = rng.choice([InvitationState.ACCEPTED] * 5 + [
-                InvitationState.DECLINED, InvitationState.DELEGATED, InvitationState.SENT])
-        invitation = Invitation(conference=conference, agency=agency, state=state,
-                                contact=next(iter(agency.contacts.all()), None))
+            state = rng.choice(
+                [InvitationState.ACCEPTED] * 5
+                + [InvitationState.DECLINED, InvitationState.DELEGATED, InvitationState.SENT]
+            )
+        invitation = Invitation(
+            conference=conference,
+            agency=agency,
+            state=state,
+            contact=next(iter(agency.contacts.all()), None),
+        )
         if state != InvitationState.PENDING:
             invitation.sent_at = start - timedelta(days=35)
         if state not in (InvitationState.PENDING, InvitationState.SENT):
@@ -80,9 +105,14 @@ def seed_demo_conferences(*, today: datetime | None = None) -> int:
             if Conference.objects.filter(host=authority, title__startswith=DEMO_MARKER).exists():
                 continue
             organiser = _organiser(authority)
-            agencies = list(PartnerAgency.objects.filter(
-                coverages__authority=authority, category__in=[c.value for c in DECREE_CATEGORIES])
-                .prefetch_related("contacts").order_by("category", "name"))
+            agencies = list(
+                PartnerAgency.objects.filter(
+                    coverages__authority=authority,
+                    category__in=[c.value for c in DECREE_CATEGORIES],
+                )
+                .prefetch_related("contacts")
+                .order_by("category", "name")
+            )
             for year in range(now.year - 3, now.year + 1):
                 if rng.random() < 0.08:
                     continue  # a year without SiKo: shows up as breach in compliance
@@ -94,13 +124,21 @@ def seed_demo_conferences(*, today: datetime | None = None) -> int:
                 else:
                     status = ConferenceStatus.HELD
                 chosen = [a for a in agencies if rng.random() < 0.85]
-                _conference(authority, organiser, ConferenceKind.SIKO, start, status, chosen,
-                            topics, rng)
+                _conference(
+                    authority, organiser, ConferenceKind.SIKO, start, status, chosen, topics, rng
+                )
                 created += 1
                 if authority.has_autobahnpolizei:
                     ap_start = start + timedelta(days=21)
-                    _conference(authority, organiser, ConferenceKind.SIKO_AP, ap_start,
-                                ConferenceStatus.SCHEDULED if ap_start > now
-                                else ConferenceStatus.HELD, chosen[:6], topics, rng)
+                    _conference(
+                        authority,
+                        organiser,
+                        ConferenceKind.SIKO_AP,
+                        ap_start,
+                        ConferenceStatus.SCHEDULED if ap_start > now else ConferenceStatus.HELD,
+                        chosen[:6],
+                        topics,
+                        rng,
+                    )
                     created += 1
     return created

@@ -36,19 +36,3 @@ class AnswerChannel(models.TextChoices):
     PHONE = "phone", _("telefonisch")
     LETTER = "letter", _("per Brief oder Fax")
     EMAIL = "email", _("per E-Mail")
-
-
-class MailState(models.TextChoices):
-    QUEUED = "queued", _("wartet")
-    SENDING = "sending", _("wird gesendet")
-    SENT = "sent", _("gesendet")
-    FAILED = "failed", _("fehlgeschlagen")
-
-
-class MailKind(models.TextChoices):
-    INVITATION = "invitation", _("Einladung")
-    UPDATE = "update", _("Änderung")
-    CANCELLATION = "cancellation", _("Absage")
-    REMINDER = "reminder", _("Erinnerung")
-    PARTNER_OVERVIEW = "partner_overview", _("Link zur Übersicht")
-    NOTICE = "notice", _("Hinweis")

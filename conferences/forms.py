@@ -6,11 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Authority, PartnerAgency
+from conferences.enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
+from conferences.models import AgendaItem, Conference, MandatedTopic
 from siko.scoping import scoped_formfield
 from siko.validation import check_plausible_date
-
-from .enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
-from .models import AgendaItem, Conference, MandatedTopic
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -28,8 +27,10 @@ def _helper(label: str) -> FormHelper:
 
 class ConferenceForm(forms.ModelForm):
     co_hosts = forms.ModelMultipleChoiceField(
-        label=_("Mitveranstaltende KPB (gemeinsame Konferenz)"), required=False,
-        queryset=Authority.objects.none(), widget=forms.SelectMultiple(attrs={"size": 6}),
+        label=_("Mitveranstaltende KPB (gemeinsame Konferenz)"),
+        required=False,
+        queryset=Authority.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("Eine gemeinsame Konferenz zählt für jede beteiligte Behörde."),
     )
 
@@ -46,7 +47,8 @@ class ConferenceForm(forms.ModelForm):
         # Any of the 47 authorities may co-host; only their names are shown.
         with scopes_disabled():
             self.fields["co_hosts"].queryset = Authority._base_manager.exclude(pk=host.pk).order_by(
-                "short_name")
+                "short_name"
+            )
         if not host.has_autobahnpolizei:
             self.fields["kind"].choices = [(ConferenceKind.SIKO.value, ConferenceKind.SIKO.label)]
             self.fields["kind"].help_text = _("Siko-AP nur für Behörden mit Autobahnpolizei.")
@@ -68,14 +70,20 @@ class ConferenceForm(forms.ModelForm):
 
 class ConfirmUpdateForm(forms.Form):
     confirm_notify = forms.BooleanField(
-        label=_("Alle Eingeladenen erhalten eine Änderungsmitteilung mit aktualisiertem "
-                "Kalendereintrag."), required=True,
+        label=_(
+            "Alle Eingeladenen erhalten eine Änderungsmitteilung mit aktualisiertem "
+            "Kalendereintrag."
+        ),
+        required=True,
     )
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Grund der Absage (steht in der Mitteilung)"),
-                             widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    reason = forms.CharField(
+        label=_("Grund der Absage (steht in der Mitteilung)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,27 +106,37 @@ class AgendaItemForm(forms.ModelForm):
 
 class InviteForm(forms.Form):
     agencies = forms.ModelMultipleChoiceField(
-        label=_("Partnerbehörden"), queryset=PartnerAgency.objects.none(),
-        widget=forms.CheckboxSelectMultiple, error_messages={
-            "required": _("Bitte wählen Sie mindestens eine Partnerbehörde aus.")},
+        label=_("Partnerbehörden"),
+        queryset=PartnerAgency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Bitte wählen Sie mindestens eine Partnerbehörde aus.")},
     )
 
     def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = PartnerAgency.objects.filter(
-            coverages__authority__in=conference.authorities.all(), active=True)
+            coverages__authority__in=conference.authorities.all(), active=True
+        )
 
 
 class RecordAnswerForm(forms.Form):
-    state = forms.ChoiceField(label=_("Antwort"),
-                              choices=[(s.value, s.label) for s in ANSWERED_STATES])
-    via = forms.ChoiceField(label=_("Eingegangen"), choices=[
-        (c.value, c.label) for c in AnswerChannel if c != AnswerChannel.LINK])
+    state = forms.ChoiceField(
+        label=_("Antwort"), choices=[(s.value, s.label) for s in ANSWERED_STATES]
+    )
+    via = forms.ChoiceField(
+        label=_("Eingegangen"),
+        choices=[(c.value, c.label) for c in AnswerChannel if c != AnswerChannel.LINK],
+    )
     delegate_name = forms.CharField(label=_("Name der Vertretung"), required=False, max_length=150)
-    delegate_function = forms.CharField(label=_("Funktion der Vertretung"), required=False,
-                                        max_length=150)
-    comment = forms.CharField(label=_("Anmerkung"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    delegate_function = forms.CharField(
+        label=_("Funktion der Vertretung"), required=False, max_length=150
+    )
+    comment = forms.CharField(
+        label=_("Anmerkung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,24 +159,42 @@ class AnswerForm(forms.Form):
     """The partner's answer through the signed link: radios in a fieldset with a legend."""
 
     state = forms.ChoiceField(
-        label=_("Ihre Antwort"), widget=forms.RadioSelect, choices=[
+        label=_("Ihre Antwort"),
+        widget=forms.RadioSelect,
+        choices=[
             (InvitationState.ACCEPTED.value, _("Zusage – wir nehmen teil")),
             (InvitationState.TENTATIVE.value, _("Vorläufige Zusage – Teilnahme noch nicht sicher")),
             (InvitationState.DECLINED.value, _("Absage – wir nehmen nicht teil")),
-            (InvitationState.DELEGATED.value,
-             _("Vertretung – eine andere Person nimmt für uns teil")),
-        ], error_messages={"required": _("Bitte wählen Sie eine Antwort."),
-                           "invalid_choice": _("Bitte wählen Sie eine Antwort.")},
+            (
+                InvitationState.DELEGATED.value,
+                _("Vertretung – eine andere Person nimmt für uns teil"),
+            ),
+        ],
+        error_messages={
+            "required": _("Bitte wählen Sie eine Antwort."),
+            "invalid_choice": _("Bitte wählen Sie eine Antwort."),
+        },
     )
     delegate_name = forms.CharField(
-        label=_("Name der Vertretung"), required=False, max_length=150,
-        help_text=_("Nur bei Vertretung."), widget=forms.TextInput(attrs={"autocomplete": "name"}))
+        label=_("Name der Vertretung"),
+        required=False,
+        max_length=150,
+        help_text=_("Nur bei Vertretung."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     delegate_function = forms.CharField(
-        label=_("Funktion der Vertretung"), required=False, max_length=150,
+        label=_("Funktion der Vertretung"),
+        required=False,
+        max_length=150,
         help_text=_("Nur bei Vertretung, z. B. „Ständige Vertreterin der Behördenleitung“."),
-        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
-    comment = forms.CharField(label=_("Anmerkung (freiwillig)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    comment = forms.CharField(
+        label=_("Anmerkung (freiwillig)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,9 +206,11 @@ class AnswerForm(forms.Form):
 
 class OverviewRequestForm(forms.Form):
     email = forms.EmailField(
-        label=_("E-Mail-Adresse Ihrer Behörde oder Ihre dienstliche Adresse"), max_length=254,
+        label=_("E-Mail-Adresse Ihrer Behörde oder Ihre dienstliche Adresse"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=_("Die Adresse, unter der die Polizei Sie als Ansprechperson führt."))
+        help_text=_("Die Adresse, unter der die Polizei Sie als Ansprechperson führt."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,12 +19,12 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from authorities.models import Contact, PartnerAgency
+from conferences.models import Invitation
+from notifications import queue as delivery
+from notifications.compose import ComposedMail
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
 from siko.audit import log_action
-
-from . import delivery
-from .enums import MailKind
-from .mails import ComposedMail
-from .models import Invitation, OutgoingMail
 
 ANSWER_SALT = "siko.invitation.answer"
 OVERVIEW_SALT = "siko.partner.overview"
@@ -53,8 +53,11 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     with scopes_disabled():
         try:
-            return (Invitation.objects.filter(public_id=public_id)
-                    .select_related("conference", "conference__host", "agency").first())
+            return (
+                Invitation.objects.filter(public_id=public_id)
+                .select_related("conference", "conference__host", "agency")
+                .first()
+            )
         except (ValidationError, ValueError, TypeError):  # signed, but no UUID
             return None
 
@@ -65,15 +68,17 @@ def overview_token(agency: PartnerAgency) -> str:
 
 
 def overview_url(agency: PartnerAgency) -> str:
-    return settings.SITE_URL + reverse("conferences:partner_overview",
-                                       kwargs={"token": overview_token(agency)})
+    return settings.SITE_URL + reverse(
+        "conferences:partner_overview", kwargs={"token": overview_token(agency)}
+    )
 
 
 def agency_for_overview_token(token: str) -> PartnerAgency | None:
     """The agency of a valid, unexpired overview token; None for anything else."""
     try:
         payload = signing.TimestampSigner(salt=OVERVIEW_SALT).unsign_object(
-            token, max_age=OVERVIEW_MAX_AGE)
+            token, max_age=OVERVIEW_MAX_AGE
+        )
     except (signing.BadSignature, ValueError):  # SignatureExpired is a BadSignature
         return None
     slug = payload.get("a") if isinstance(payload, dict) else None
@@ -84,8 +89,11 @@ def agency_for_overview_token(token: str) -> PartnerAgency | None:
 
 
 def compose_overview_mail(agency: PartnerAgency) -> ComposedMail:
-    context = {"agency": agency, "overview_url": overview_url(agency),
-               "valid_days": OVERVIEW_MAX_AGE.days}
+    context = {
+        "agency": agency,
+        "overview_url": overview_url(agency),
+        "valid_days": OVERVIEW_MAX_AGE.days,
+    }
     subject = render_to_string("conferences/partner/email/overview_subject.txt", context)
     return ComposedMail(
         subject=" ".join(subject.split()),
@@ -108,12 +116,17 @@ def request_overview_link(email: str) -> int:
     bucket = int(time.time() // OVERVIEW_REQUEST_WINDOW.total_seconds())
     queued = 0
     with scopes_disabled():
-        contacts = (Contact.objects.filter(email__iexact=email, agency__active=True)
-                    .select_related("agency").order_by("pk"))
+        contacts = (
+            Contact.objects.filter(email__iexact=email, agency__active=True)
+            .select_related("agency")
+            .order_by("pk")
+        )
         for contact in contacts:
             recent = OutgoingMail.objects.filter(
-                kind=MailKind.PARTNER_OVERVIEW, dedup_key__startswith=f"overview:{contact.pk}:",
-                created__gte=timezone.now() - OVERVIEW_REQUEST_WINDOW)
+                kind=MailKind.PARTNER_OVERVIEW,
+                dedup_key__startswith=f"overview:{contact.pk}:",
+                created__gte=timezone.now() - OVERVIEW_REQUEST_WINDOW,
+            )
             if recent.exists():
                 continue
             delivery.queue_mail(

@@ -11,17 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from authorities.models import Authority, Contact, DistinctManager, PartnerAgency
-from siko.scoping import ScopedUniqueMixin
-
-from .enums import (
+from conferences.enums import (
     ANSWERED_STATES,
     AnswerChannel,
     ConferenceKind,
     ConferenceStatus,
     InvitationState,
-    MailKind,
-    MailState,
 )
+from siko.scoping import ScopedUniqueMixin
 
 #: Cancelled reminders are logged where the sweep logs its runs.
 reminder_logger = logging.getLogger("conferences.reminders")
@@ -154,8 +151,12 @@ class AgendaItem(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("Dauer (Minuten)"), null=True, blank=True)
     presenter = models.CharField(_("Vortragende Person oder Stelle"), max_length=150, blank=True)
     source_action = models.ForeignKey(
-        "conferences.Action", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="agenda_items", verbose_name=_("aus der Beschlusskontrolle"),
+        "followup.Action",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="agenda_items",
+        verbose_name=_("aus der Beschlusskontrolle"),
     )
 
     objects = ScopedManager(DistinctManager, authority="conference__authorities")
@@ -255,102 +256,6 @@ class Invitation(ScopedUniqueMixin, models.Model):
         return self.contact.email if self.contact_id and self.contact else ""
 
 
-class OutgoingMail(models.Model):
-    """Every mail is a row first; tasks send rows, never build mails on the fly."""
-
-    kind = models.CharField(_("Art"), max_length=20, choices=MailKind.choices)
-    conference = models.ForeignKey(
-        Conference, null=True, blank=True, on_delete=models.CASCADE, related_name="mails"
-    )
-    invitation = models.ForeignKey(
-        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="mails"
-    )
-    dedup_key = models.CharField(
-        max_length=200,
-        unique=True,
-        help_text="One row per logical mail: double clicks add nothing.",
-    )
-    correlation_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    to = models.EmailField(_("Empfänger"))
-    reply_to = models.EmailField(blank=True)
-    subject = models.CharField(_("Betreff"), max_length=300)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    ics = models.TextField(blank=True)
-    ics_method = models.CharField(max_length=10, blank=True)
-    state = models.CharField(
-        _("Status"),
-        max_length=10,
-        choices=MailState.choices,
-        default=MailState.QUEUED,
-        db_index=True,
-    )
-    attempts = models.PositiveSmallIntegerField(_("Versuche"), default=0)
-    last_error = models.TextField(_("Fehler"), blank=True)
-    created = models.DateTimeField(_("angelegt"), auto_now_add=True)
-    sending_since = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("gesendet"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-        verbose_name = _("Ausgehende Mail")
-        verbose_name_plural = _("Ausgehende Mails")
-
-    def __str__(self) -> str:
-        return f"{self.subject} → {self.to}"
-
-    @property
-    def message_id(self) -> str:
-        return f"<{self.correlation_id}@siko.polizei.nrw>"
-
-
-class Reminder(models.Model):
-    """A reminder due at a time; the daily sweep sends each at most once."""
-
-    rule = models.CharField(max_length=40)
-    subject_key = models.CharField(max_length=120)
-    stage = models.CharField(max_length=20)
-    recipient = models.CharField(max_length=254)
-    due_at = models.DateTimeField(db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    conference = models.ForeignKey(
-        Conference, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
-    )
-    invitation = models.ForeignKey(
-        Invitation, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
-    )
-    mail = models.OneToOneField(OutgoingMail, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        ordering = ["due_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["rule", "subject_key", "stage", "recipient"], name="reminder_once"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.rule}/{self.stage} {self.subject_key}"
-
-    # The two ends of a handler of the daily sweep (conferences.reminders.HANDLERS).
-
-    def cancel(self, now: datetime, reason: str) -> bool:
-        """The row has become pointless: it is never sent. Returns False (nothing sent)."""
-        reminder_logger.info("reminder %s cancelled: %s", self.pk, reason)
-        self.cancelled_at = now
-        self.save(update_fields=["cancelled_at"])
-        return False
-
-    def mark_sent(self, mail: "OutgoingMail", now: datetime) -> bool:
-        """The row's one mail is queued. Returns True (sent)."""
-        self.mail = mail
-        self.sent_at = now
-        self.save(update_fields=["sent_at", "mail"])
-        return True
-
-
 class CalendarFeed(models.Model):
     """A secret, revocable calendar subscription of an authority or a partner agency."""
 
@@ -379,7 +284,3 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Kalender-Abo {self.authority or self.agency}"
-
-
-from .models_actions import *  # noqa: E402, F403
-from .models_minutes import *  # noqa: E402, F403

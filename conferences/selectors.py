@@ -16,9 +16,8 @@ from authorities.enums import (
     PartnerCategory,
 )
 from authorities.models import ADDRESSEE_ORDER, Contact, Coverage, PartnerAgency
-
-from .enums import ConferenceStatus
-from .models import Conference, Invitation
+from conferences.enums import ConferenceStatus
+from conferences.models import Conference, Invitation
 
 
 @dataclass
@@ -52,9 +51,7 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
         PartnerAgency.objects.filter(coverages__authority_id__in=authority_ids, active=True)
         .exclude(category=PartnerCategory.BEZIRKSREGIERUNG)
         .select_related("routed_via")
-        .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by(*ADDRESSEE_ORDER))
-        )
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by(*ADDRESSEE_ORDER)))
         .order_by("name")
     )
     uncertain = set(
@@ -150,9 +147,7 @@ def clashes(conference: Conference) -> list[ClashDay]:
                 "agency__name",
             )
         )
-        by_day: dict[date, dict[tuple[str, str], set[str]]] = defaultdict(
-            lambda: defaultdict(set)
-        )
+        by_day: dict[date, dict[tuple[str, str], set[str]]] = defaultdict(lambda: defaultdict(set))
         for start, end, host_name, host_kind, agency_name in rows:
             other_first, other_last = _local_days(start, end)
             day = max(first, other_first)

@@ -13,18 +13,21 @@ from django.utils.translation import gettext as _
 
 from authorities.enums import PartnerCategory
 from authorities.models import ADDRESSEE_ORDER, Authority, PartnerAgency
-from siko.audit import log_action
-
-from . import delivery, mails
-from .enums import (
+from conferences import mails
+from conferences.enums import (
     ANSWERED_STATES,
     AnswerChannel,
     ConferenceKind,
     ConferenceStatus,
     InvitationState,
-    MailKind,
 )
-from .models import AgendaItem, Conference, Invitation, MandatedTopic, Reminder
+from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+from conferences.signals import conference_created
+from notifications import queue as delivery
+from notifications.compose import compose
+from notifications.enums import MailKind
+from notifications.models import Reminder
+from siko.audit import log_action
 
 #: Reminder rule for invitations without an answer, planned here and sent by reminders.py.
 INVITATION_UNANSWERED = "invitation_unanswered"
@@ -85,9 +88,8 @@ def create_conference(
         AgendaItem.objects.create(
             conference=conference, order=number, topic=topic, title=topic.title
         )
-    from .actions import add_open_actions_to_agenda
-
-    add_open_actions_to_agenda(conference)
+    # Later apps add to the draft in the same transaction (followup: open actions).
+    conference_created.send(sender=Conference, conference=conference)
     log_action("conference.created", conference, actor=by, authority=host)
     _set_co_hosts(conference, co_hosts, by=by)
     return conference
@@ -95,8 +97,8 @@ def create_conference(
 
 def _kpb_staff(authority: Authority) -> list[Any]:
     """The active KPB users of an authority with a mail address (whom a notice reaches)."""
-    from authorities.enums import OrganisationKind
     from authorities.models import User
+    from siko.organisations import OrganisationKind
 
     return list(
         User.objects.filter(
@@ -132,13 +134,14 @@ def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: 
             authority=conference.host,
             data={"authority": authority.slug},
         )
-        composed = mails.compose(
+        composed = compose(
             "co_host_named",
             mails.conference_context(
                 conference,
                 co_host_name=authority.official_name,
                 conference_url=_conference_url(conference),
             ),
+            folder=mails.FOLDER,
         )
         for user in _kpb_staff(authority):
             delivery.queue_mail(
@@ -184,7 +187,7 @@ def leave_conference(conference: Conference, *, by: Any) -> Conference:
         authority=conference.host,
         data={"authority": authority.slug},
     )
-    composed = mails.compose(
+    composed = compose(
         "co_host_left",
         mails.conference_context(
             conference,
@@ -192,6 +195,7 @@ def leave_conference(conference: Conference, *, by: Any) -> Conference:
             left_by=by.get_full_name() or by.username,
             conference_url=_conference_url(conference),
         ),
+        folder=mails.FOLDER,
     )
     recipients = {user.pk: user for user in _kpb_staff(conference.host)}
     if conference.organiser.email and conference.organiser.is_active:
@@ -464,7 +468,8 @@ def record_answer(
     """
     # The base manager: PostgreSQL refuses FOR UPDATE on the scoped manager's DISTINCT.
     invitation = (
-        Invitation._base_manager.select_for_update().select_related("conference")
+        Invitation._base_manager.select_for_update()
+        .select_related("conference")
         .get(pk=invitation.pk)
     )
     conference = invitation.conference
@@ -556,8 +561,10 @@ def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
 @transaction.atomic
 def mark_sent_by_letter(invitation: Invitation, *, by: Any) -> Invitation:
     """The organiser posted or faxed the printed invitation: it counts as sent (no e-mail)."""
-    invitation = Invitation._base_manager.select_for_update().select_related("conference").get(
-        pk=invitation.pk
+    invitation = (
+        Invitation._base_manager.select_for_update()
+        .select_related("conference")
+        .get(pk=invitation.pk)
     )
     check_host(invitation.conference, by)
     _check_editable(invitation.conference)
@@ -566,6 +573,7 @@ def mark_sent_by_letter(invitation: Invitation, *, by: Any) -> Invitation:
     invitation.state = InvitationState.SENT
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["state", "sent_at"])
-    log_action("invitation.sent_by_letter", invitation, actor=by,
-               authority=invitation.conference.host)
+    log_action(
+        "invitation.sent_by_letter", invitation, actor=by, authority=invitation.conference.host
+    )
     return invitation

@@ -1,7 +1,7 @@
 """The mandated topics of the decree (R6). The data migration 0002 loads them; this function
 restores them where a database was emptied (a flushed test database, a hand-made database)."""
 
-from .models import MandatedTopic
+from conferences.models import MandatedTopic
 
 DECREE_TOPICS = [
     ("sicherheitslage", "Sicherheitslage (Einsatz-, Kriminalitäts- und Verkehrsunfalllage)"),

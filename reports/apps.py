@@ -7,14 +7,13 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Berichte")
 
     def ready(self) -> None:
-        # The yearly-rule and annual-report reminders join the daily job of the conferences app.
-        from conferences import reminders as daily_job
+        # The yearly-rule and annual-report reminders join the daily job of notifications.
+        from notifications.reminders import register_handler, register_planner
+        from reports import reminders as compliance_reminders
+        from reports.annual import reminders as report_reminders
 
-        from . import reminders, report_reminders
-
-        daily_job.HANDLERS.update(reminders.HANDLERS)
-        daily_job.HANDLERS.update(report_reminders.HANDLERS)
-        for planner in (reminders.plan_compliance_reminders,
-                        report_reminders.plan_report_reminders):
-            if planner not in daily_job.PLANNERS:
-                daily_job.PLANNERS.append(planner)
+        for handlers in (compliance_reminders.HANDLERS, report_reminders.HANDLERS):
+            for rule, handler in handlers.items():
+                register_handler(rule, handler)
+        register_planner(compliance_reminders.plan_compliance_reminders)
+        register_planner(report_reminders.plan_report_reminders)

@@ -152,16 +152,25 @@ def compute_compliance(
         exercises = {
             (row["authority_id"], row["date__year"]): row["n"]
             for row in Exercise.objects.filter(
-                date__year__gte=years[0], date__year__lte=years[-1], liaison_took_part=True,
+                date__year__gte=years[0],
+                date__year__lte=years[-1],
+                liaison_took_part=True,
                 date__lte=as_of,
-            ).values("authority_id", "date__year").annotate(n=Count("pk")).order_by()
+            )
+            .values("authority_id", "date__year")
+            .annotate(n=Count("pk"))
+            .order_by()
         }
         hospitations = {
             (row["authority_id"], row["start_date__year"]): row["n"]
             for row in Hospitation.objects.filter(
-                start_date__year__gte=years[0], start_date__year__lte=years[-1],
+                start_date__year__gte=years[0],
+                start_date__year__lte=years[-1],
                 start_date__lte=as_of,
-            ).values("authority_id", "start_date__year").annotate(n=Count("pk")).order_by()
+            )
+            .values("authority_id", "start_date__year")
+            .annotate(n=Count("pk"))
+            .order_by()
         }
 
     by_authority_year: dict[tuple[int, int], list[dict]] = defaultdict(list)

@@ -4,11 +4,10 @@ LKA's agreement (only for `seed_demo`, i.e. demo installations)."""
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from authorities.enums import OrganisationKind
 from authorities.models import User
-
-from . import report_workflow
-from .models import AnnualReport
+from reports.annual import workflow as report_workflow
+from reports.models import AnnualReport
+from siko.organisations import OrganisationKind
 
 
 def seed_demo_report() -> AnnualReport | None:

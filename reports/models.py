@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .outline import DEFAULT_OUTLINE
+from reports.outline import DEFAULT_OUTLINE
 
 
 class ReportStatus(models.TextChoices):
@@ -38,8 +38,10 @@ class ReportFrozen(Exception):
 
 def report_pdf_path(instance: "AnnualReport", filename: str) -> str:
     kind = "endfassung" if instance.status == ReportStatus.FINAL else "entwurf"
-    return (f"jahresberichte/{instance.year}/"
-            f"bericht-{instance.year}-v{instance.version}-{kind}-{instance.sha256[:16]}.pdf")
+    return (
+        f"jahresberichte/{instance.year}/"
+        f"bericht-{instance.year}-v{instance.version}-{kind}-{instance.sha256[:16]}.pdf"
+    )
 
 
 def _final_in_database(pk: Any) -> bool:
@@ -55,17 +57,23 @@ class AnnualReport(models.Model):
     version = models.PositiveSmallIntegerField(_("Fassung"), default=1)
     period_year = models.PositiveSmallIntegerField(
         _("ausgewertetes Kalenderjahr"),
-        help_text=_("Standard: das Vorjahr des Berichtsjahres (vollständig)."))
+        help_text=_("Standard: das Vorjahr des Berichtsjahres (vollständig)."),
+    )
     state_as_of = models.DateField(
-        _("Stand des laufenden Jahres zum"), null=True, blank=True,
-        help_text=_("Leer lassen: Stand am Tag der Erzeugung."))
+        _("Stand des laufenden Jahres zum"),
+        null=True,
+        blank=True,
+        help_text=_("Leer lassen: Stand am Tag der Erzeugung."),
+    )
     outline = models.JSONField(_("Gliederung"), default=default_outline)
-    status = models.CharField(_("Status"), max_length=10, choices=ReportStatus.choices,
-                              default=ReportStatus.DRAFT)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
     correction_reason = models.TextField(_("Grund der Korrektur"), blank=True)
 
-    generation_state = models.CharField(max_length=10, choices=GenerationState.choices,
-                                        default=GenerationState.IDLE)
+    generation_state = models.CharField(
+        max_length=10, choices=GenerationState.choices, default=GenerationState.IDLE
+    )
     generation = models.PositiveIntegerField(default=0)
     generation_requested_at = models.DateTimeField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -78,19 +86,31 @@ class AnnualReport(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     agreed_at = models.DateTimeField(_("abgestimmt am"), null=True, blank=True)
-    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("abgestimmt von"),
-                                  null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("abgestimmt von"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     agreed_sha256 = models.CharField(max_length=64, blank=True)
-    finalise_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                              on_delete=models.PROTECT, related_name="+")
+    finalise_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     finalised_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
-    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL,
-                                     verbose_name=_("abgeschlossen von"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("abgeschlossen von"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-year", "-version"]
@@ -141,8 +161,9 @@ class ReportReview(models.Model):
     comment = models.TextField(_("Anmerkungen"), blank=True)
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

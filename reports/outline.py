@@ -37,15 +37,20 @@ def clean_outline(outline: object) -> list[dict[str, str]]:
     for entry in outline:
         key = entry.get("key") if isinstance(entry, dict) else None
         if key not in SECTIONS:
-            raise OutlineError(str(_("Unbekannter Abschnitt in der Gliederung: %(key)s"))
-                               % {"key": key})
+            raise OutlineError(
+                str(_("Unbekannter Abschnitt in der Gliederung: %(key)s")) % {"key": key}
+            )
         if key in seen:
-            raise OutlineError(str(_("Der Abschnitt %(title)s steht zweimal in der Gliederung."))
-                               % {"title": SECTIONS[key]})
+            raise OutlineError(
+                str(_("Der Abschnitt %(title)s steht zweimal in der Gliederung."))
+                % {"title": SECTIONS[key]}
+            )
         intro = str(entry.get("intro") or "").strip()
         if len(intro) > INTRO_MAX_LENGTH:
-            raise OutlineError(str(_("Einleitungstexte dürfen höchstens %(n)d Zeichen lang sein."))
-                               % {"n": INTRO_MAX_LENGTH})
+            raise OutlineError(
+                str(_("Einleitungstexte dürfen höchstens %(n)d Zeichen lang sein."))
+                % {"n": INTRO_MAX_LENGTH}
+            )
         seen.add(key)
         cleaned.append({"key": key, "intro": intro})
     return cleaned

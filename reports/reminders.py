@@ -22,13 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from authorities.enums import OrganisationKind
 from authorities.models import Authority, User
-from conferences import mails
-from conferences.models import Reminder
-
-from .compliance import ComplianceRecord, ComplianceStatus, compute_compliance
-from .reminder_stages import (
+from notifications.compose import ComposedMail, compose
+from notifications.models import Reminder
+from notifications.stages import (
     later_stage_due,
     latest_stage,
     local_day,
@@ -36,6 +33,9 @@ from .reminder_stages import (
     stage_day,
     stage_time,
 )
+from reports.compliance import ComplianceRecord, ComplianceStatus, compute_compliance
+from siko.formats import german_date
+from siko.organisations import OrganisationKind
 
 SIKO_YEARLY = "siko_yearly"
 SIKO_AP_YEARLY = "siko_ap_yearly"
@@ -74,11 +74,13 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
         records = compute_compliance([year], authorities=authorities.values(), as_of=today)
         users = User.objects.filter(is_active=True).exclude(email="")
         kpb_emails: dict[int, list[str]] = defaultdict(list)
-        for user in users.filter(organisation_kind=OrganisationKind.KPB,
-                                 authority__isnull=False):
+        for user in users.filter(organisation_kind=OrganisationKind.KPB, authority__isnull=False):
             kpb_emails[user.authority_id].append(user.email)
-        lzpd = (_emails(users.filter(organisation_kind=OrganisationKind.LZPD))
-                if _lzpd_in_copy(stage, year) else [])
+        lzpd = (
+            _emails(users.filter(organisation_kind=OrganisationKind.LZPD))
+            if _lzpd_in_copy(stage, year)
+            else []
+        )
         due_at = stage_time(stage_day(stage, year))
         rows = []
         for record in records:
@@ -88,8 +90,13 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
                 if not _overdue(record, rule):
                     continue
                 rows.extend(
-                    Reminder(rule=rule, subject_key=f"{authority.slug}:{year}", stage=stage,
-                             recipient=email, due_at=due_at)
+                    Reminder(
+                        rule=rule,
+                        subject_key=f"{authority.slug}:{year}",
+                        stage=stage,
+                        recipient=email,
+                        due_at=due_at,
+                    )
                     for email in dict.fromkeys(recipients)
                 )
         # ON CONFLICT DO NOTHING: rows planned by an earlier or a parallel run stay as they are.
@@ -97,20 +104,21 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
     return len(rows)
 
 
-def compose_compliance_reminder(*, rule: str, authority: Authority, year: int, stage: str,
-                                in_copy: bool) -> mails.ComposedMail:
+def compose_compliance_reminder(
+    *, rule: str, authority: Authority, year: int, stage: str, in_copy: bool
+) -> ComposedMail:
     site = settings.SITE_URL
     context = {
         "authority_name": authority.official_name,
         "year": year,
         "siko_ap": rule == SIKO_AP_YEARLY,
         "deadline": f"31.12.{year}",
-        "stage_date": mails.german_date(stage_time(stage_day(stage, year))),
+        "stage_date": german_date(stage_time(stage_day(stage, year))),
         "in_copy": in_copy,
         "plan_url": site + reverse("conferences:conference_create"),
         "dashboard_url": site + reverse("reports:authority_dashboard", args=[authority.slug]),
     }
-    return mails.compose("compliance_reminder", context, folder="reports/email")
+    return compose("compliance_reminder", context, folder="reports/email")
 
 
 def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
@@ -129,8 +137,9 @@ def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     in_copy = not User.objects.filter(
         email=reminder.recipient, organisation_kind=OrganisationKind.KPB, authority=authority
     ).exists()
-    composed = compose_compliance_reminder(rule=reminder.rule, authority=authority, year=year,
-                                           stage=reminder.stage, in_copy=in_copy)
+    composed = compose_compliance_reminder(
+        rule=reminder.rule, authority=authority, year=year, stage=reminder.stage, in_copy=in_copy
+    )
     return send(reminder, now, composed)
 
 

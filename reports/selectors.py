@@ -16,9 +16,8 @@ from authorities.enums import OCCASIONAL_CATEGORIES, PartnerCategory
 from authorities.models import Authority, ComparisonGroup
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference, MandatedTopic
-
-from .charts import percent
-from .compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
+from reports.charts import percent
+from reports.compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
 
 #: The decree dates from 6 December 2018; earlier years have no rule to measure.
 FIRST_YEAR = 2018

@@ -1,12 +1,5 @@
-"""Celery tasks of the reports app: thin interfaces to the report workflow."""
+"""Celery discovers each app's tasks module; the reports app's task lives with the annual report."""
 
-from celery import shared_task
-from django_scopes import scopes_disabled
+from reports.annual.tasks import task_generate_annual_report
 
-from . import report_workflow
-
-
-@shared_task(name="reports.generate_annual_report")
-def task_generate_annual_report(*, report_id: int, generation: int) -> bool:
-    with scopes_disabled():
-        return report_workflow.run_generation(report_id, generation)
+__all__ = ["task_generate_annual_report"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_annual
+from reports.views import annual as views_annual
+from reports.views import state as views
 
 app_name = "reports"
 
@@ -25,30 +26,67 @@ urlpatterns = [
         views.ComparisonGroupDeleteView.as_view(),
         name="group_delete",
     ),
-    path("jahresberichte/", views_annual.AnnualReportListView.as_view(),
-         name="annual_report_list"),
-    path("jahresberichte/neu/", views_annual.AnnualReportCreateView.as_view(),
-         name="annual_report_create"),
-    path("jahresberichte/<int:pk>/", views_annual.AnnualReportDetailView.as_view(),
-         name="annual_report"),
-    path("jahresberichte/<int:pk>/fortschritt/", views_annual.AnnualReportProgressView.as_view(),
-         name="annual_report_progress"),
-    path("jahresberichte/<int:pk>/bearbeiten/", views_annual.AnnualReportUpdateView.as_view(),
-         name="annual_report_update"),
-    path("jahresberichte/<int:pk>/erzeugen/", views_annual.AnnualReportGenerateView.as_view(),
-         name="annual_report_generate"),
-    path("jahresberichte/<int:pk>/pruefung/", views_annual.AnnualReportReviewView.as_view(),
-         name="annual_report_review"),
-    path("jahresberichte/<int:pk>/abschliessen/",
-         views_annual.AnnualReportFinaliseView.as_view(), name="annual_report_finalise"),
-    path("jahresberichte/<int:pk>/korrektur/",
-         views_annual.AnnualReportCorrectionView.as_view(), name="annual_report_correction"),
-    path("jahresberichte/<int:pk>/bericht.pdf", views_annual.AnnualReportPdfView.as_view(),
-         name="annual_report_pdf"),
-    path("jahresberichte/<int:pk>/behoerde/<slug:slug>.pdf",
-         views_annual.AnnualReportPartView.as_view(), name="annual_report_part"),
-    path("jahresberichte/<int:pk>/export.csv", views_annual.AnnualReportExportView.as_view(),
-         {"fmt": "csv"}, name="annual_report_csv"),
-    path("jahresberichte/<int:pk>/export.xlsx", views_annual.AnnualReportExportView.as_view(),
-         {"fmt": "xlsx"}, name="annual_report_xlsx"),
+    path("jahresberichte/", views_annual.AnnualReportListView.as_view(), name="annual_report_list"),
+    path(
+        "jahresberichte/neu/",
+        views_annual.AnnualReportCreateView.as_view(),
+        name="annual_report_create",
+    ),
+    path(
+        "jahresberichte/<int:pk>/",
+        views_annual.AnnualReportDetailView.as_view(),
+        name="annual_report",
+    ),
+    path(
+        "jahresberichte/<int:pk>/fortschritt/",
+        views_annual.AnnualReportProgressView.as_view(),
+        name="annual_report_progress",
+    ),
+    path(
+        "jahresberichte/<int:pk>/bearbeiten/",
+        views_annual.AnnualReportUpdateView.as_view(),
+        name="annual_report_update",
+    ),
+    path(
+        "jahresberichte/<int:pk>/erzeugen/",
+        views_annual.AnnualReportGenerateView.as_view(),
+        name="annual_report_generate",
+    ),
+    path(
+        "jahresberichte/<int:pk>/pruefung/",
+        views_annual.AnnualReportReviewView.as_view(),
+        name="annual_report_review",
+    ),
+    path(
+        "jahresberichte/<int:pk>/abschliessen/",
+        views_annual.AnnualReportFinaliseView.as_view(),
+        name="annual_report_finalise",
+    ),
+    path(
+        "jahresberichte/<int:pk>/korrektur/",
+        views_annual.AnnualReportCorrectionView.as_view(),
+        name="annual_report_correction",
+    ),
+    path(
+        "jahresberichte/<int:pk>/bericht.pdf",
+        views_annual.AnnualReportPdfView.as_view(),
+        name="annual_report_pdf",
+    ),
+    path(
+        "jahresberichte/<int:pk>/behoerde/<slug:slug>.pdf",
+        views_annual.AnnualReportPartView.as_view(),
+        name="annual_report_part",
+    ),
+    path(
+        "jahresberichte/<int:pk>/export.csv",
+        views_annual.AnnualReportExportView.as_view(),
+        {"fmt": "csv"},
+        name="annual_report_csv",
+    ),
+    path(
+        "jahresberichte/<int:pk>/export.xlsx",
+        views_annual.AnnualReportExportView.as_view(),
+        {"fmt": "xlsx"},
+        name="annual_report_xlsx",
+    ),
 ]

@@ -21,7 +21,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .views_base import SikoPermissionMixin
+from siko.views_base import SikoPermissionMixin
 
 LOGIN_AT_KEY = "siko_login_at"
 LOCKOUT_TEMPLATE = "registration/locked_out.html"

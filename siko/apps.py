@@ -8,4 +8,4 @@ class SikoConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the rules permissions and connects the login-time signal receiver.
-        from . import accounts, permissions  # noqa: F401
+        from siko import accounts, permissions  # noqa: F401

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry
+from siko.models import AuditEntry
 
 ACTIONS: dict[str, Any] = {
     "partner.created": _("Partnerbehörde angelegt"),
@@ -55,7 +55,11 @@ ACTIONS: dict[str, Any] = {
 
 
 def log_action(
-    action: str, obj: models.Model, *, actor: Any = None, authority: Any = None,
+    action: str,
+    obj: models.Model,
+    *,
+    actor: Any = None,
+    authority: Any = None,
     data: dict | None = None,
 ) -> AuditEntry:
     """Record an action; unknown action types are a programming error."""

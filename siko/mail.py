@@ -8,7 +8,7 @@ class LocalMailboxBackend(BaseEmailBackend):
     """Delivers mail into the database; administrators read it at /postfach/ (embedded mode)."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        from .models import LocalMail
+        from siko.models import LocalMail
 
         sent = 0
         for message in email_messages:

@@ -11,8 +11,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .accounts import LOGIN_AT_KEY
-from .scoping import scope_for_user
+from siko.accounts import LOGIN_AT_KEY
+from siko.scoping import scope_for_user
 
 
 class SessionLifetimeMiddleware:

@@ -19,7 +19,7 @@ from django.views import View
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .views_base import SikoPermissionMixin
+from siko.views_base import SikoPermissionMixin
 
 
 class TokenForm(forms.Form):

@@ -4,7 +4,7 @@ from typing import Any
 
 import rules
 
-from authorities.enums import OrganisationKind
+from siko.organisations import OrganisationKind
 
 
 @rules.predicate
@@ -123,7 +123,7 @@ rules.add_perm(
     "conferences.manage_calendar_feeds", is_kpb_staff | is_lzpd | is_admin | is_partner_user
 )
 # An agency's feed carries its answer links: only the agency itself (its account; its overview
-# link in conferences.views_partner) or LZPD/admin issue one, never a KPB of its area.
+# link in conferences.views.partner) or LZPD/admin issue one, never a KPB of its area.
 rules.add_perm(
     "conferences.manage_agency_feed", (is_partner_user & is_own_agency) | is_lzpd | is_admin
 )

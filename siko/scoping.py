@@ -25,13 +25,7 @@ def scope_for_user(user: Any) -> Iterator[None]:
             yield
     elif user.is_authenticated and user.is_partner:
         # A partner account sees the areas its agency covers; permissions narrow it further.
-        from authorities.models import Coverage
-
-        areas = list(
-            Coverage.objects.filter(agency_id=user.partner_agency_id).values_list(
-                "authority_id", flat=True
-            )
-        )
+        areas = user.covered_authority_ids()
         with scope(authority=areas or NO_AUTHORITY):
             yield
     else:

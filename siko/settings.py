@@ -47,8 +47,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "siko",
+    "notifications",
     "authorities",
     "conferences",
+    "followup",
     "reports",
 ]
 
@@ -214,14 +216,19 @@ CELERY_TASK_IGNORE_RESULT = True
 # every task must end well before it (hard time limit) and no countdown/ETA may come near it
 # (the outbox caps retry countdowns at visibility timeout - time limit - 60 s; tests assert it).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 5,
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
 # A broker that is down must not hold up the click that enqueues (siko/tasks_queue.py): connect
 # within 2 s, give up on a Redis that accepts but does not answer after 5 s, retry a publish
 # once; the rows wait for the outbox sweeper meanwhile.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540

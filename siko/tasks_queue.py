@@ -3,7 +3,7 @@
 Every task SiKo starts goes through `enqueue` (mostly through `enqueue_on_commit`): the work is a
 row first (an outbox mail, a report generation), so a broker that is down at that moment loses
 nothing. `enqueue` logs a warning and returns False instead of raising; the row waits for the
-outbox sweeper (conferences.outbox.sweep_outbox) or is marked so that the user can ask again.
+outbox sweeper (notifications.outbox.sweep_outbox) or is marked so that the user can ask again.
 
 After one refusal the broker counts as down for BROKER_DOWN_FOR: the next tasks are not even
 tried, so a fan-out of 200 invitations does not wait 200 times for the connection to fail.

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import accounts, otp_views, views
-from .views_base import declare_policy
+import conferences.urls
+import followup.urls
+from siko import accounts, otp_views, views
+from siko.views_base import declare_policy
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -39,7 +41,13 @@ urlpatterns = [
         name="set_language",
     ),
     path("verzeichnis/", include("authorities.urls")),
-    path("konferenzen/", include("conferences.urls")),
+    path(
+        "konferenzen/",
+        include(
+            (conferences.urls.urlpatterns + followup.urls.urlpatterns, "conferences"),
+            namespace="conferences",
+        ),
+    ),
     path("lagebild/", include("reports.urls")),
     path("admin/login/", views.AdminLoginRedirectView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),

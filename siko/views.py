@@ -6,8 +6,8 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import ListView, RedirectView, TemplateView
 
-from .models import LocalMail
-from .views_base import SikoPermissionMixin
+from siko.models import LocalMail
+from siko.views_base import SikoPermissionMixin
 
 
 class HealthzView(SikoPermissionMixin, View):

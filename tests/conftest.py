@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from authorities.enums import OrganisationKind
 from authorities.models import Authority, PartnerAgency, User
 from conferences.topics import ensure_decree_topics
+from siko.organisations import OrganisationKind
 
 pytest_plugins = ["tests.smtp"]  # smtp_server fixture; Celery tasks in-process
 
@@ -119,7 +119,13 @@ ROLES = ("anonymous", "kpb_a", "kpb_b", "lzpd", "lka", "im", "partner", "admin")
 def personas(kpb_a_user, kpb_b_user, lzpd_user, lka_user, im_user, partner_user, admin_user):
     """Role name → logged-in client (anonymous: no login)."""
     users = {
-        "anonymous": None, "kpb_a": kpb_a_user, "kpb_b": kpb_b_user, "lzpd": lzpd_user,
-        "lka": lka_user, "im": im_user, "partner": partner_user, "admin": admin_user,
+        "anonymous": None,
+        "kpb_a": kpb_a_user,
+        "kpb_b": kpb_b_user,
+        "lzpd": lzpd_user,
+        "lka": lka_user,
+        "im": im_user,
+        "partner": partner_user,
+        "admin": admin_user,
     }
     return {role: client_for(user) for role, user in users.items()}

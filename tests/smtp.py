@@ -80,8 +80,14 @@ class _Handler:
             return None
         return await asyncio.get_running_loop().run_in_executor(None, hook, *args)
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
         while self.server.holding.is_set():  # see SMTPTestServer.hold_new_transactions
             await asyncio.sleep(0.01)
         self.server.in_transaction.add(id(session))
@@ -89,8 +95,14 @@ class _Handler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         self.server.rcpt_commands += 1
         number = self.server.rcpt_commands
         if reply := await self._ask(self.server.on_rcpt, address, number):
@@ -105,7 +117,8 @@ class _Handler:
             if reply := await self._ask(self.server.on_data, envelope, number):
                 return reply
             received = ReceivedMail(
-                mail_from=str(envelope.mail_from), recipients=list(envelope.rcpt_tos),
+                mail_from=str(envelope.mail_from),
+                recipients=list(envelope.rcpt_tos),
                 raw=bytes(envelope.original_content or envelope.content or b""),
             )
             with self.server.lock:
@@ -149,8 +162,9 @@ class SMTPTestServer:
         self.on_data: DataHook | None = None
         self.holding = threading.Event()
         self.in_transaction: set[int] = set()  # sessions between MAIL and the end of DATA
-        self._controller = _Controller(_Handler(self), hostname=self.host, port=self.port,
-                                       ready_timeout=10)
+        self._controller = _Controller(
+            _Handler(self), hostname=self.host, port=self.port, ready_timeout=10
+        )
 
     def hold_new_transactions(self, *, timeout: float = 10.0) -> None:
         """From a hook: new transactions wait at MAIL, and this returns once every other

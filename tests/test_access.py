@@ -24,14 +24,14 @@ from authorities.models import (
     Hospitation,
     PartnerAgency,
 )
-from conferences.actions import action_token
 from conferences.links import answer_token, overview_token
-from conferences.models import Action, Invitation
-from reports.annual_report import collect_report_data
+from conferences.models import Invitation
+from followup.links import action_token
+from followup.models import Action
+from reports.annual.report import collect_report_data
 from reports.models import AnnualReport, GenerationState, ReportStatus
-
-from .conftest import ROLES
-from .factories.conferences import make_conference
+from tests.conftest import ROLES
+from tests.factories.conferences import make_conference
 
 # Status per role, in the order of ROLES:
 #            anonymous kpb_a kpb_b lzpd  lka   im    partner admin
@@ -253,8 +253,10 @@ def declared_policy(name: str) -> str:
     from django.urls import resolve
 
     kwargs = url_kwargs(
-        name, defaultdict(lambda: SimpleNamespace(pk=1), answer_token="x", overview_token="x",
-                    action_token="x")
+        name,
+        defaultdict(
+            lambda: SimpleNamespace(pk=1), answer_token="x", overview_token="x", action_token="x"
+        ),
     )
     callback = resolve(reverse(name, kwargs=kwargs)).func
     view_class = getattr(callback, "view_class", None)
@@ -287,7 +289,9 @@ def objects(db, kpb_a_user):
     conference = make_conference(kpb_a)
     invitation = Invitation.objects.create(conference=conference, agency=agency, contact=contact)
     action = Action.objects.create(
-        conference=conference, text="Lagebild Innenstadt", owner_agency=agency,
+        conference=conference,
+        text="Lagebild Innenstadt",
+        owner_agency=agency,
         due_date=conference.start.date() + timedelta(days=30),
     )
     return {
@@ -306,12 +310,19 @@ def objects(db, kpb_a_user):
         "comparison_group": ComparisonGroup.objects.create(name="Großstädte"),
         "action": action,
         "hospitation": Hospitation.objects.create(
-            authority=kpb_a.authority, agency=agency, direction="outgoing",
-            start_date=date(2026, 3, 2), end_date=date(2026, 3, 4), participants=2,
+            authority=kpb_a.authority,
+            agency=agency,
+            direction="outgoing",
+            start_date=date(2026, 3, 2),
+            end_date=date(2026, 3, 4),
+            participants=2,
         ),
         "exercise": Exercise.objects.create(
-            authority=kpb_a.authority, organiser="Stadt Dortmund", title="Stromausfall",
-            date=date(2026, 5, 6), liaison_took_part=True,
+            authority=kpb_a.authority,
+            organiser="Stadt Dortmund",
+            title="Stromausfall",
+            date=date(2026, 5, 6),
+            liaison_took_part=True,
         ),
         "action_token": action_token(action),
         **annual_reports(),
@@ -325,14 +336,24 @@ def annual_reports() -> dict[str, AnnualReport]:
     """A final report of 2025 and a generated draft of 2026 (files stored; the figures are
     computed once per test session and reused)."""
     if not _REPORT_DATA:
-        _REPORT_DATA.update(json.loads(json.dumps(
-            collect_report_data(2026, as_of=date(2026, 3, 1)), cls=DjangoJSONEncoder)))
+        _REPORT_DATA.update(
+            json.loads(
+                json.dumps(collect_report_data(2026, as_of=date(2026, 3, 1)), cls=DjangoJSONEncoder)
+            )
+        )
     reports = {}
-    for name, year, status in (("final_report", 2025, ReportStatus.FINAL),
-                               ("draft_report", 2026, ReportStatus.DRAFT)):
-        report = AnnualReport(year=year, period_year=year - 1, status=status,
-                              generation_state=GenerationState.DONE, data=_REPORT_DATA,
-                              sha256=hashlib.sha256(b"%PDF-1.7 test").hexdigest())
+    for name, year, status in (
+        ("final_report", 2025, ReportStatus.FINAL),
+        ("draft_report", 2026, ReportStatus.DRAFT),
+    ):
+        report = AnnualReport(
+            year=year,
+            period_year=year - 1,
+            status=status,
+            generation_state=GenerationState.DONE,
+            data=_REPORT_DATA,
+            sha256=hashlib.sha256(b"%PDF-1.7 test").hexdigest(),
+        )
         report.pdf.save("bericht.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
         report.save()
         reports[name] = report
@@ -391,13 +412,18 @@ def test_navigation_links_follow_the_permissions(personas, settings):
     logged_in = [role for role in ROLES if role not in ("anonymous", "partner")]
     seen = {
         role: [
-            name for name in (feeds, mailbox, reports)
-            if f'href="{reverse(name)}"' in personas[role].get(reverse("password_change"))
-            .content.decode()
+            name
+            for name in (feeds, mailbox, reports)
+            if f'href="{reverse(name)}"'
+            in personas[role].get(reverse("password_change")).content.decode()
         ]
         for role in logged_in
     }
     assert seen == {
-        "kpb_a": [feeds, reports], "kpb_b": [feeds, reports], "lzpd": [feeds, reports],
-        "lka": [reports], "im": [reports], "admin": [feeds, mailbox, reports],
+        "kpb_a": [feeds, reports],
+        "kpb_b": [feeds, reports],
+        "lzpd": [feeds, reports],
+        "lka": [reports],
+        "im": [reports],
+        "admin": [feeds, mailbox, reports],
     }

@@ -38,7 +38,6 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.enums import OrganisationKind
 from authorities.models import (
     ComparisonGroup,
     Contact,
@@ -47,27 +46,25 @@ from authorities.models import (
     Hospitation,
     PartnerAgency,
 )
-from conferences import actions, feeds, links, services
-from conferences import minutes as minutes_services
-from conferences.enums import AnswerChannel, InvitationState, MailKind
-from conferences.models import (
-    CalendarFeed,
-    Conference,
-    Invitation,
-    MinutesComment,
-    OutgoingMail,
-)
-from conferences.models_actions import ActionState
-from conferences.models_minutes import Minutes, OutcomeType
-from conferences.reminders import send_due_reminders
-from reports.annual_report import collect_report_data
+from conferences import links, services
+from conferences.documents import feeds
+from conferences.enums import AnswerChannel, InvitationState
+from conferences.models import CalendarFeed, Conference, Invitation
+from followup import actions
+from followup import links as followup_links
+from followup import minutes as minutes_services
+from followup.models import ActionState, Minutes, MinutesComment, OutcomeType
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
+from notifications.reminders import send_due_reminders
+from reports.annual.report import collect_report_data
 from reports.models import AnnualReport, GenerationState, ReportStatus
 from reports.reminders import compose_compliance_reminder
-
-from .conftest import client_for, make_user
-from .factories.conferences import make_conference
-from .helpers import compact, pdf_text
-from .test_access import all_url_names
+from siko.organisations import OrganisationKind
+from tests.conftest import client_for, make_user
+from tests.factories.conferences import make_conference
+from tests.helpers import compact, pdf_text
+from tests.test_access import all_url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +275,7 @@ def plant(prefix: str, user: Any, shared: PartnerAgency) -> World:
             w.private[tag].add(comment_token)
         w.private[tag].add(token)
     for tag, action in w.actions.items():
-        w.secrets[f"action:{tag}"] = actions.action_token(action)
+        w.secrets[f"action:{tag}"] = followup_links.action_token(action)
         w.private[tag].add(w.secrets[f"action:{tag}"])
     return w
 
@@ -607,7 +604,7 @@ PAGES: dict[str, Page] = {
         lambda w: [{"pk": action.pk} for action in (*w.actions.values(), w.police_action)]
     ),
     "conferences:action_link": Page(
-        lambda w: {"token": actions.action_token(w.action)}, secret=True
+        lambda w: {"token": followup_links.action_token(w.action)}, secret=True
     ),
     "conferences:conference_actions": Page(every_conference),
     "reports:state": Page(status=403),
@@ -830,7 +827,7 @@ def test_a_partner_link_shows_only_its_own_agency(world):
     reader.get(reverse("conferences:minutes_comment", args=[comment_token]), "comment link")
     reader.get(reverse("conferences:minutes_comment_pdf", args=[comment_token]), "minutes pdf")
     reader.get(
-        reverse("conferences:action_link", args=[actions.action_token(a.actions["Y"])]),
+        reverse("conferences:action_link", args=[followup_links.action_token(a.actions["Y"])]),
         "action link",
     )
     account = Reader(client_for(make_user("partner-y", OrganisationKind.PARTNER, agency=y.slug)))

@@ -18,7 +18,7 @@ from django.utils.html import escape
 
 from authorities.models import Authority, Contact, PartnerAgency
 from conferences import mails, services
-from conferences.models import OutgoingMail
+from notifications.models import OutgoingMail
 from tests.factories.conferences import make_conference
 
 pytestmark = pytest.mark.django_db

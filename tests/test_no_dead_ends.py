@@ -17,14 +17,14 @@ import pytest
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from authorities.enums import OrganisationKind
 from authorities.models import Authority, Contact, Exercise, Hospitation, PartnerAgency
 from conferences import services
-from conferences.models import Action, Invitation
+from conferences.models import Invitation
+from followup.models import Action
+from siko.organisations import OrganisationKind
+from tests.conftest import ROLES, client_for, make_user
 from tests.factories.conferences import make_conference, make_recorded_conference
-
-from .conftest import ROLES, client_for, make_user
-from .test_access import annual_reports
+from tests.test_access import annual_reports
 
 #: Targets that are no page of SiKo's own: static files, Django's admin of the admin persona.
 SKIPPED_PREFIXES = ("/static/", "/media/", "/admin/")

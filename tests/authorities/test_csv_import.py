@@ -77,10 +77,13 @@ def test_valid_import_creates_agencies_and_contacts_covered_by_own_authority(kpb
 
 def test_preview_shows_each_row_and_changes_nothing(kpb_a_user):
     before = snapshot()
-    response = upload(client_for(kpb_a_user), csv_bytes(
-        "Jugendamt Dortmund;jugendamt;Dortmund;;;",
-        "Stadt Dortmund;kommune;Dortmund-Mitte;;;",
-    ))
+    response = upload(
+        client_for(kpb_a_user),
+        csv_bytes(
+            "Jugendamt Dortmund;jugendamt;Dortmund;;;",
+            "Stadt Dortmund;kommune;Dortmund-Mitte;;;",
+        ),
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'name="token"' in html
@@ -102,15 +105,18 @@ def test_reimport_of_the_same_file_is_unchanged(kpb_a_user):
 
 
 def test_semicolon_comma_and_bom_files_are_read_alike(kpb_a_user):
-    semicolon = parse_partner_csv(csv_bytes("Jugendamt Dortmund;jugendamt;Dortmund;;;"),
-                                  user=kpb_a_user)
+    semicolon = parse_partner_csv(
+        csv_bytes("Jugendamt Dortmund;jugendamt;Dortmund;;;"), user=kpb_a_user
+    )
     comma = parse_partner_csv(
-        csv_bytes('"Jugendamt Dortmund",jugendamt,"Dortmund, Stadt",,,',
-                  header=HEADER.replace(";", ",")),
+        csv_bytes(
+            '"Jugendamt Dortmund",jugendamt,"Dortmund, Stadt",,,', header=HEADER.replace(";", ",")
+        ),
         user=kpb_a_user,
     )
-    bom = parse_partner_csv(b"\xef\xbb\xbf" + csv_bytes("Jugendamt Dortmund;Jugendamt;;;;"),
-                            user=kpb_a_user)
+    bom = parse_partner_csv(
+        b"\xef\xbb\xbf" + csv_bytes("Jugendamt Dortmund;Jugendamt;;;;"), user=kpb_a_user
+    )
     for preview in (semicolon, comma, bom):
         assert preview.file_errors == []
         assert [(row.name, row.action) for row in preview.rows] == [("Jugendamt Dortmund", "new")]
@@ -119,8 +125,9 @@ def test_semicolon_comma_and_bom_files_are_read_alike(kpb_a_user):
 
 def test_latin1_file_is_rejected_with_german_message_and_nothing_changes(kpb_a_user):
     before = snapshot()
-    response = upload(client_for(kpb_a_user),
-                      csv_bytes("Jugendamt Lünen;jugendamt;Lünen;;;", encoding="latin-1"))
+    response = upload(
+        client_for(kpb_a_user), csv_bytes("Jugendamt Lünen;jugendamt;Lünen;;;", encoding="latin-1")
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "nicht UTF-8-kodiert" in html
@@ -131,8 +138,9 @@ def test_latin1_file_is_rejected_with_german_message_and_nothing_changes(kpb_a_u
 
 def test_missing_columns_are_named_and_nothing_changes(kpb_a_user):
     before = snapshot()
-    response = upload(client_for(kpb_a_user), csv_bytes("Jugendamt Dortmund;Dortmund",
-                                                        header="name;seat\n"))
+    response = upload(
+        client_for(kpb_a_user), csv_bytes("Jugendamt Dortmund;Dortmund", header="name;seat\n")
+    )
     html = unescape(response.content.decode())
     assert "In der Kopfzeile fehlen die Pflichtspalten category" in html
     assert 'name="token"' not in html
@@ -168,11 +176,16 @@ def test_duplicate_name_is_an_error_on_the_later_row_and_is_not_written(kpb_a_us
     preview = upload(client, data)
     rows = preview.context["preview"].rows
     assert [(row.number, row.action) for row in rows] == [(2, "new"), (3, "error")]
-    assert rows[1].errors == ["Der Name „jugendamt dortmund“ steht bereits in Zeile 2; jede "
-                              "Partnerbehörde darf nur einmal vorkommen."]
+    assert rows[1].errors == [
+        "Der Name „jugendamt dortmund“ steht bereits in Zeile 2; jede "
+        "Partnerbehörde darf nur einmal vorkommen."
+    ]
     client.post(IMPORT_URL, {"token": token_of(preview)})
-    assert list(PartnerAgency.objects.filter(name__iexact="Jugendamt Dortmund")
-                .values_list("seat", flat=True)) == ["Dortmund"]
+    assert list(
+        PartnerAgency.objects.filter(name__iexact="Jugendamt Dortmund").values_list(
+            "seat", flat=True
+        )
+    ) == ["Dortmund"]
 
 
 def test_unknown_category_is_a_row_error_and_nothing_changes(kpb_a_user):
@@ -200,8 +213,10 @@ def test_one_bad_row_is_reported_by_number_and_the_good_rows_are_imported(kpb_a_
         (3, ["Ansprechperson: „keine-mail“ ist keine gültige E-Mail-Adresse."])
     ]
     response = client.post(IMPORT_URL, {"token": token_of(preview)}, follow=True)
-    assert "2 neu angelegt, 0 geändert, 0 unverändert, 1 Zeile(n) nicht übernommen" in \
-        response.content.decode()
+    assert (
+        "2 neu angelegt, 0 geändert, 0 unverändert, 1 Zeile(n) nicht übernommen"
+        in response.content.decode()
+    )
     imported = PartnerAgency.objects.filter(name__in=["Jugendamt Dortmund", "Johanniter Dortmund"])
     assert imported.count() == 2
     assert not PartnerAgency.objects.filter(name="Verkehrsbetrieb DSW21").exists()
@@ -209,12 +224,16 @@ def test_one_bad_row_is_reported_by_number_and_the_good_rows_are_imported(kpb_a_
 
 def test_schulamt_needs_a_bezirksregierung_of_own_area(kpb_a_user):
     header = "name;category;routed_via\n"
-    preview = parse_partner_csv(csv_bytes(
-        "Schulamt A;schulamt;",
-        "Schulamt B;Staatliches Schulamt;br-arnsberg",
-        "Schulamt C;schulamt;Bezirksregierung Köln",
-        "Schulamt D;schulamt;Bezirksregierung Nirgendwo",
-        header=header), user=kpb_a_user)
+    preview = parse_partner_csv(
+        csv_bytes(
+            "Schulamt A;schulamt;",
+            "Schulamt B;Staatliches Schulamt;br-arnsberg",
+            "Schulamt C;schulamt;Bezirksregierung Köln",
+            "Schulamt D;schulamt;Bezirksregierung Nirgendwo",
+            header=header,
+        ),
+        user=kpb_a_user,
+    )
     rows = {row.name: row for row in preview.rows}
     assert rows["Schulamt A"].errors[0].startswith("Ein Schulamt wird über seine Bezirksregierung")
     assert rows["Schulamt B"].action == "new"
@@ -228,14 +247,17 @@ def test_schulamt_needs_a_bezirksregierung_of_own_area(kpb_a_user):
 
 def test_kpb_b_cannot_update_an_agency_outside_its_area(kpb_b_user):
     before = snapshot()
-    preview = upload(client_for(kpb_b_user), csv_bytes(
-        "Staatsanwaltschaft Dortmund;staatsanwaltschaft;Borken;Max Muster;Leitung;"
-    ))
+    preview = upload(
+        client_for(kpb_b_user),
+        csv_bytes("Staatsanwaltschaft Dortmund;staatsanwaltschaft;Borken;Max Muster;Leitung;"),
+    )
     row = preview.context["preview"].rows[0]
     assert row.action == "error"
-    assert row.errors == ["„Staatsanwaltschaft Dortmund“ steht bereits im Verzeichnis, ist aber "
-                          "nicht für den Bereich Ihrer Behörde zuständig. Änderungen daran nimmt "
-                          "das LZPD vor."]
+    assert row.errors == [
+        "„Staatsanwaltschaft Dortmund“ steht bereits im Verzeichnis, ist aber "
+        "nicht für den Bereich Ihrer Behörde zuständig. Änderungen daran nimmt "
+        "das LZPD vor."
+    ]
     assert 'name="token"' not in preview.content.decode()
     assert snapshot() == before
 
@@ -251,11 +273,14 @@ def test_kpb_import_row_changing_a_shared_agency_is_a_row_error(kpb_a_user):
     client = client_for(kpb_a_user)
     sta = PartnerAgency.objects.get(slug="sta-dortmund")
     before = snapshot()
-    preview = upload(client, csv_bytes(
-        "Staatsanwaltschaft Dortmund;staatsanwaltschaft;Dortmund;Max Muster;Leitung;pp@example.org",
-        "Bundespolizeidirektion Sankt Augustin;bundespolizei;Anderswo;;;",
-        "Jugendamt Dortmund;jugendamt;Dortmund;;;",
-    ))
+    preview = upload(
+        client,
+        csv_bytes(
+            "Staatsanwaltschaft Dortmund;staatsanwaltschaft;Dortmund;Max Muster;Leitung;pp@example.org",  # noqa: E501
+            "Bundespolizeidirektion Sankt Augustin;bundespolizei;Anderswo;;;",
+            "Jugendamt Dortmund;jugendamt;Dortmund;;;",
+        ),
+    )
     rows = [(row.name, row.action, row.errors) for row in preview.context["preview"].rows]
     assert rows == [
         ("Staatsanwaltschaft Dortmund", "error", [SHARED_MESSAGE]),
@@ -264,18 +289,22 @@ def test_kpb_import_row_changing_a_shared_agency_is_a_row_error(kpb_a_user):
     ]
     assert snapshot() == before
     response = client.post(IMPORT_URL, {"token": token_of(preview)}, follow=True)
-    assert "1 neu angelegt, 0 geändert, 0 unverändert, 2 Zeile(n) nicht übernommen" in \
-        response.content.decode()
+    assert (
+        "1 neu angelegt, 0 geändert, 0 unverändert, 2 Zeile(n) nicht übernommen"
+        in response.content.decode()
+    )
     assert sta.contacts.count() == 0
-    assert PartnerAgency.objects.filter(pk=sta.pk).values_list("seat", flat=True).get() == \
-        "Dortmund"
+    assert (
+        PartnerAgency.objects.filter(pk=sta.pk).values_list("seat", flat=True).get() == "Dortmund"
+    )
     assert PartnerAgency.objects.get(slug="bpold-sankt-augustin").seat == "Sankt Augustin"
 
 
 def test_kpb_import_row_is_refused_when_the_agency_became_shared_since_the_preview(kpb_a_user):
     agency = PartnerAgency.objects.get(slug="kommune-dortmund")
-    preview = parse_partner_csv(csv_bytes("Stadt Dortmund;kommune;Dortmund-Mitte;;;"),
-                                user=kpb_a_user)
+    preview = parse_partner_csv(
+        csv_bytes("Stadt Dortmund;kommune;Dortmund-Mitte;;;"), user=kpb_a_user
+    )
     assert [row.action for row in preview.rows] == ["update"]
     Coverage.objects.create(agency=agency, authority=Authority.objects.get(slug="lr-borken"))
 
@@ -291,8 +320,10 @@ def test_kpb_import_row_is_refused_when_the_agency_became_shared_since_the_previ
 
 
 def test_kpb_import_ignores_authorities_column_and_covers_own_authority(kpb_a_user):
-    preview = parse_partner_csv(csv_bytes("Jugendamt Dortmund;jugendamt;lr-borken",
-                                          header="name;category;authorities\n"), user=kpb_a_user)
+    preview = parse_partner_csv(
+        csv_bytes("Jugendamt Dortmund;jugendamt;lr-borken", header="name;category;authorities\n"),
+        user=kpb_a_user,
+    )
     assert "wird bei Importen einer KPB nicht ausgewertet" in preview.notices[0]
     result = apply_partner_import(preview, by=kpb_a_user)
     assert (result.created, result.failed) == (1, 0)
@@ -301,16 +332,21 @@ def test_kpb_import_ignores_authorities_column_and_covers_own_authority(kpb_a_us
 
 
 def test_lzpd_import_adds_coverages_from_the_authorities_column(lzpd_user):
-    preview = parse_partner_csv(csv_bytes(
-        "Verkehrsverbund Rhein-Ruhr;oepnv;pp-dortmund|pp-essen",
-        "Staatsanwaltschaft Dortmund;staatsanwaltschaft;lr-borken",
-        "Neue Stelle;sonstige;",
-        "Andere Stelle;sonstige;pp-nirgendwo",
-        header="name;category;authorities\n"), user=lzpd_user)
+    preview = parse_partner_csv(
+        csv_bytes(
+            "Verkehrsverbund Rhein-Ruhr;oepnv;pp-dortmund|pp-essen",
+            "Staatsanwaltschaft Dortmund;staatsanwaltschaft;lr-borken",
+            "Neue Stelle;sonstige;",
+            "Andere Stelle;sonstige;pp-nirgendwo",
+            header="name;category;authorities\n",
+        ),
+        user=lzpd_user,
+    )
     rows = {row.name: row for row in preview.rows}
     assert rows["Neue Stelle"].errors[0].startswith("Eine neue Partnerbehörde braucht mindestens")
-    assert rows["Andere Stelle"].errors == ["Spalte „authorities“: unbekannte KPB-Kennung(en) "
-                                            "pp-nirgendwo."]
+    assert rows["Andere Stelle"].errors == [
+        "Spalte „authorities“: unbekannte KPB-Kennung(en) pp-nirgendwo."
+    ]
     result = apply_partner_import(preview, by=lzpd_user)
     assert (result.created, result.updated, result.failed) == (1, 1, 2)
     vrr = PartnerAgency.objects.get(name="Verkehrsverbund Rhein-Ruhr")
@@ -321,11 +357,12 @@ def test_lzpd_import_adds_coverages_from_the_authorities_column(lzpd_user):
 
 def test_import_updates_existing_contact_matched_by_name(kpb_a_user):
     agency = PartnerAgency.objects.get(slug="kommune-dortmund")  # Dortmund's area alone
-    contact = Contact.objects.create(agency=agency, name="Erika Beispiel", function="OB",
-                                     email="alt@example.org")
-    preview = parse_partner_csv(csv_bytes(
-        "Stadt Dortmund;kommune;;Erika Beispiel;OB;neu@example.org"
-    ), user=kpb_a_user)
+    contact = Contact.objects.create(
+        agency=agency, name="Erika Beispiel", function="OB", email="alt@example.org"
+    )
+    preview = parse_partner_csv(
+        csv_bytes("Stadt Dortmund;kommune;;Erika Beispiel;OB;neu@example.org"), user=kpb_a_user
+    )
     assert [(row.action, row.changes) for row in preview.rows] == [
         ("update", ["Ansprechperson: E-Mail"])
     ]
@@ -338,8 +375,11 @@ def test_tampered_preview_token_is_rejected_with_a_german_400_page(kpb_a_user):
     client = client_for(kpb_a_user)
     preview = upload(client, csv_bytes("Jugendamt Dortmund;jugendamt;Dortmund;;;"))
     token = token_of(preview)
-    forged = signing.dumps({"user": kpb_a_user.pk, "csv": "name;category\nX;sonstige\n"},
-                           salt="anderer-zweck", compress=True)
+    forged = signing.dumps(
+        {"user": kpb_a_user.pk, "csv": "name;category\nX;sonstige\n"},
+        salt="anderer-zweck",
+        compress=True,
+    )
     for bad in (token[:-3] + "abc", forged, "kein-token"):
         response = client.post(IMPORT_URL, {"token": bad})
         assert response.status_code == 400
@@ -368,8 +408,13 @@ def test_preview_token_of_another_user_is_rejected(kpb_a_user, kpb_b_user):
 
 def test_export_then_import_round_trips_unchanged(kpb_a_user, lzpd_user):
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
-                           email="erika@example.org", phone="+49 231 926-0")
+    Contact.objects.create(
+        agency=agency,
+        name="Erika Beispiel",
+        function="Leitende OStA",
+        email="erika@example.org",
+        phone="+49 231 926-0",
+    )
     for user in (kpb_a_user, lzpd_user):
         exported = client_for(user).get(EXPORT_URL).content
         preview = parse_partner_csv(exported, user=user)
@@ -377,14 +422,19 @@ def test_export_then_import_round_trips_unchanged(kpb_a_user, lzpd_user):
         assert {row.action for row in preview.rows} == {"unchanged"}, [
             (row.name, row.errors, row.changes) for row in preview.rows if row.action != "unchanged"
         ]
-        assert len(preview.rows) == PartnerAgency.objects.filter(
-            **({"coverages__authority": user.authority} if user.is_kpb else {})
-        ).distinct().count()
+        assert (
+            len(preview.rows)
+            == PartnerAgency.objects.filter(
+                **({"coverages__authority": user.authority} if user.is_kpb else {})
+            )
+            .distinct()
+            .count()
+        )
 
 
 def test_export_escapes_formulas_and_import_restores_them(lzpd_user):
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    agency.address = "=HYPERLINK(\"http://example.org\")"
+    agency.address = '=HYPERLINK("http://example.org")'
     agency.save()
     content = export_partner_csv(PartnerAgency.objects.filter(pk=agency.pk))
     assert "'=HYPERLINK" in content

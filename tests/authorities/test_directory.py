@@ -84,7 +84,9 @@ def test_new_partner_whose_slug_is_taken_gets_the_next_free_one(kpb_a_user):
         )
     slugs = PartnerAgency.objects.filter(name__startswith="Jugendamt").order_by("pk")
     assert list(slugs.values_list("slug", flat=True)) == [
-        "jugendamt-dortmund", "jugendamt-dortmund-2", "jugendamt-dortmund-3"
+        "jugendamt-dortmund",
+        "jugendamt-dortmund-2",
+        "jugendamt-dortmund-3",
     ]
 
 
@@ -130,9 +132,7 @@ def test_kpb_adds_edits_and_deletes_contact(kpb_a_user):
     contact.refresh_from_db()
     assert contact.function == "Behördenleitung"
     client.post(
-        reverse(
-            "authorities:contact_delete", kwargs={"slug": "kommune-dortmund", "pk": contact.pk}
-        )
+        reverse("authorities:contact_delete", kwargs={"slug": "kommune-dortmund", "pk": contact.pk})
     )
     assert not Contact.objects.filter(pk=contact.pk).exists()
 
@@ -250,9 +250,11 @@ def test_partner_page_offers_changes_only_to_whom_keeps_the_agency(kpb_a_user, l
     )
     assert shared_keeper in kpb_shared
     assert shared_keeper in lzpd_shared
-    assert "Änderungen an dieser Partnerbehörde und ihren Ansprechpersonen nimmt das LZPD vor." \
+    assert (
+        "Änderungen an dieser Partnerbehörde und ihren Ansprechpersonen nimmt das LZPD vor."
         in kpb_shared
-    assert f"Gepflegt von</dt><dd class=\"col-sm-9\">{kpb_a_user.authority.short_name}" in kpb_own
+    )
+    assert f'Gepflegt von</dt><dd class="col-sm-9">{kpb_a_user.authority.short_name}' in kpb_own
     assert "nimmt das LZPD vor" not in kpb_own
 
 

@@ -15,35 +15,62 @@ pytestmark = pytest.mark.django_db
 
 
 def _hospitation(authority, **extra):
-    values = {"agency": PartnerAgency.objects.get(slug="sta-dortmund"), "direction": "outgoing",
-              "start_date": date(2025, 3, 3), "end_date": date(2025, 3, 5), "participants": 2}
+    values = {
+        "agency": PartnerAgency.objects.get(slug="sta-dortmund"),
+        "direction": "outgoing",
+        "start_date": date(2025, 3, 3),
+        "end_date": date(2025, 3, 5),
+        "participants": 2,
+    }
     values.update(extra)
     return Hospitation.objects.create(authority=authority, **values)
 
 
 def _exercise(authority, **extra):
-    values = {"organiser": "Stadt Dortmund", "title": "Stromausfall", "date": date(2025, 9, 9),
-              "liaison_took_part": True}
+    values = {
+        "organiser": "Stadt Dortmund",
+        "title": "Stromausfall",
+        "date": date(2025, 9, 9),
+        "liaison_took_part": True,
+    }
     values.update(extra)
     return Exercise.objects.create(authority=authority, **values)
 
 
 def test_kpb_records_a_hospitation(kpb_a_user):
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    response = client_for(kpb_a_user).post(reverse("authorities:hospitation_create"), {
-        "agency": agency.pk, "direction": "incoming", "start_date": "2025-04-01",
-        "end_date": "2025-04-02", "participants": "3", "notes": "Ablauf Haftsachen"})
+    response = client_for(kpb_a_user).post(
+        reverse("authorities:hospitation_create"),
+        {
+            "agency": agency.pk,
+            "direction": "incoming",
+            "start_date": "2025-04-01",
+            "end_date": "2025-04-02",
+            "participants": "3",
+            "notes": "Ablauf Haftsachen",
+        },
+    )
 
     assert response.status_code == 302
     hospitation = Hospitation.objects.get()
     assert (hospitation.authority.slug, hospitation.partner_name, hospitation.participants) == (
-        "pp-dortmund", "Staatsanwaltschaft Dortmund", 3)
+        "pp-dortmund",
+        "Staatsanwaltschaft Dortmund",
+        3,
+    )
 
 
 def test_hospitation_ending_before_it_starts_is_refused(kpb_a_user):
-    response = client_for(kpb_a_user).post(reverse("authorities:hospitation_create"), {
-        "agency_name": "Feuerwehr Dortmund", "direction": "outgoing",
-        "start_date": "2025-04-03", "end_date": "2025-04-01", "participants": "1"})
+    response = client_for(kpb_a_user).post(
+        reverse("authorities:hospitation_create"),
+        {
+            "agency_name": "Feuerwehr Dortmund",
+            "direction": "outgoing",
+            "start_date": "2025-04-03",
+            "end_date": "2025-04-01",
+            "participants": "1",
+        },
+    )
 
     assert response.status_code == 200
     assert "Das Ende darf nicht vor dem Beginn liegen." in response.content.decode()
@@ -51,23 +78,37 @@ def test_hospitation_ending_before_it_starts_is_refused(kpb_a_user):
 
 
 def test_hospitation_without_any_agency_is_refused(kpb_a_user):
-    response = client_for(kpb_a_user).post(reverse("authorities:hospitation_create"), {
-        "direction": "outgoing", "start_date": "2025-04-01", "end_date": "2025-04-01",
-        "participants": "1"})
+    response = client_for(kpb_a_user).post(
+        reverse("authorities:hospitation_create"),
+        {
+            "direction": "outgoing",
+            "start_date": "2025-04-01",
+            "end_date": "2025-04-01",
+            "participants": "1",
+        },
+    )
     assert "Bitte wählen Sie eine Partnerbehörde" in response.content.decode()
     assert not Hospitation.objects.exists()
 
 
 def test_kpb_records_and_edits_an_exercise(kpb_a_user):
     client = client_for(kpb_a_user)
-    client.post(reverse("authorities:exercise_create"), {
-        "organiser": "Stadt Dortmund", "title": "Hochwasser", "date": "2025-06-01"})
+    client.post(
+        reverse("authorities:exercise_create"),
+        {"organiser": "Stadt Dortmund", "title": "Hochwasser", "date": "2025-06-01"},
+    )
     exercise = Exercise.objects.get()
     assert exercise.liaison_took_part is False
 
-    client.post(reverse("authorities:exercise_update", args=[exercise.pk]), {
-        "organiser": "Stadt Dortmund", "title": "Hochwasser", "date": "2025-06-01",
-        "liaison_took_part": "on"})
+    client.post(
+        reverse("authorities:exercise_update", args=[exercise.pk]),
+        {
+            "organiser": "Stadt Dortmund",
+            "title": "Hochwasser",
+            "date": "2025-06-01",
+            "liaison_took_part": "on",
+        },
+    )
 
     exercise.refresh_from_db()
     assert exercise.liaison_took_part is True
@@ -89,8 +130,10 @@ def test_edit_links_only_for_those_who_may_edit(kpb_a_user, lzpd_user, admin_use
 
     def pages(user):
         client = client_for(user)
-        return (client.get(reverse("authorities:exercise_list")).content.decode()
-                + client.get(reverse("authorities:hospitation_list")).content.decode())
+        return (
+            client.get(reverse("authorities:exercise_list")).content.decode()
+            + client.get(reverse("authorities:hospitation_list")).content.decode()
+        )
 
     kpb, lzpd, admin = pages(kpb_a_user), pages(lzpd_user), pages(admin_user)
 
@@ -102,8 +145,7 @@ def test_edit_links_only_for_those_who_may_edit(kpb_a_user, lzpd_user, admin_use
 def test_lists_show_figures_per_year(kpb_a_user):
     authority = kpb_a_user.authority
     _hospitation(authority, participants=2)
-    _hospitation(authority, participants=4, start_date=date(2025, 7, 1),
-                 end_date=date(2025, 7, 1))
+    _hospitation(authority, participants=4, start_date=date(2025, 7, 1), end_date=date(2025, 7, 1))
     _exercise(authority)
     _exercise(authority, liaison_took_part=False)
     client = client_for(kpb_a_user)
@@ -119,8 +161,11 @@ def test_lzpd_filters_the_list_by_authority(lzpd_user):
     _exercise(Authority.objects.get(slug="pp-dortmund"), title="Dortmunder Übung")
     _exercise(Authority.objects.get(slug="lr-borken"), title="Borkener Übung")
 
-    page = client_for(lzpd_user).get(
-        reverse("authorities:exercise_list") + "?behoerde=lr-borken").content.decode()
+    page = (
+        client_for(lzpd_user)
+        .get(reverse("authorities:exercise_list") + "?behoerde=lr-borken")
+        .content.decode()
+    )
 
     assert "Borkener Übung" in page and "Dortmunder Übung" not in page
 

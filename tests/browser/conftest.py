@@ -12,8 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from authorities.enums import OrganisationKind
 from authorities.models import User
+from siko.organisations import OrganisationKind
 from tests.conftest import PASSWORD, make_user
 
 CHROMIUM = Path("/usr/bin/chromium")

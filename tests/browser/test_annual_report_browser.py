@@ -9,13 +9,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from authorities.enums import OrganisationKind
 from reports.models import AnnualReport, ReportStatus
+from siko.organisations import OrganisationKind
+from tests.browser.conftest import DESKTOP, PHONE, _new_page, assert_accessible, login, url
 from tests.conftest import make_user
 from tests.factories.conferences import make_recorded_conference
 from tests.helpers import pdf_text
-
-from .conftest import DESKTOP, PHONE, _new_page, assert_accessible, login, url
 
 pytestmark = pytest.mark.browser
 
@@ -41,18 +40,23 @@ def last_year(seeded):
     topics = importlib.import_module("conferences.migrations.0002_mandated_topics").DECREE_TOPICS
     for order, (key, title) in enumerate(topics, start=1):
         MandatedTopic.objects.update_or_create(
-            key=key, defaults={"title": title, "order": order * 10, "from_decree": True})
+            key=key, defaults={"title": title, "order": order * 10, "from_decree": True}
+        )
     organiser = make_user("kpb-dortmund", OrganisationKind.KPB, authority="pp-dortmund")
     year = timezone.localdate().year - 1
-    make_recorded_conference("pp-dortmund", datetime(year, 4, 14, 10,
-                                                     tzinfo=timezone.get_default_timezone()),
-                             organiser=organiser, categories=["kommune", "zoll"],
-                             topics=["sicherheitslage"])
+    make_recorded_conference(
+        "pp-dortmund",
+        datetime(year, 4, 14, 10, tzinfo=timezone.get_default_timezone()),
+        organiser=organiser,
+        categories=["kommune", "zoll"],
+        topics=["sicherheitslage"],
+    )
     return year + 1
 
 
-def test_lzpd_draft_lka_agreement_lzpd_final_im_download(browser: Browser, live_server,
-                                                           last_year: int) -> None:
+def test_lzpd_draft_lka_agreement_lzpd_final_im_download(
+    browser: Browser, live_server, last_year: int
+) -> None:
     report_year = last_year
     lzpd = make_user("lzpd", OrganisationKind.LZPD)
     lka = make_user("lka", OrganisationKind.LKA)
@@ -96,8 +100,9 @@ def test_lzpd_draft_lka_agreement_lzpd_final_im_download(browser: Browser, live_
     assert report.status == ReportStatus.FINAL and report.finalised_by == lzpd
 
     # The ministry downloads the final version on a phone.
-    im_page, im_pages = as_user(browser, live_server, im, viewport=PHONE, is_mobile=True,
-                                has_touch=True)
+    im_page, im_pages = as_user(
+        browser, live_server, im, viewport=PHONE, is_mobile=True, has_touch=True
+    )
     im_page.goto(url(live_server, "reports:annual_report_list"))
     assert_accessible(im_page)
     final = download(im_page, f"PDF {report_year}, Fassung 1")
@@ -109,28 +114,36 @@ def test_lzpd_draft_lka_agreement_lzpd_final_im_download(browser: Browser, live_
 
 
 def test_the_report_page_follows_a_running_generation_without_reloading(
-        page: Page, live_server, last_year: int) -> None:
+    page: Page, live_server, last_year: int
+) -> None:
     """htmx polls the progress fragment (growing delays) and swaps in the result when the
     worker is done; the page itself is never reloaded."""
     from django.utils import timezone as tz
 
-    from reports import report_workflow
+    from reports.annual import generation as report_generation
+    from reports.annual import workflow as report_workflow
     from reports.models import GenerationState
 
     lzpd = make_user("lzpd", OrganisationKind.LZPD)
     report = report_workflow.start_report(
-        year=last_year, by=lzpd, outline=[{"key": "summary", "intro": ""}])
+        year=last_year, by=lzpd, outline=[{"key": "summary", "intro": ""}]
+    )
     AnnualReport.objects.filter(pk=report.pk).update(
-        generation=1, generation_state=GenerationState.RUNNING, progress=40,
-        progress_step="PDF wird gesetzt", generation_requested_at=tz.now())
+        generation=1,
+        generation_state=GenerationState.RUNNING,
+        progress=40,
+        progress_step="PDF wird gesetzt",
+        generation_requested_at=tz.now(),
+    )
     login(page, live_server, lzpd)
     page.goto(url(live_server, "reports:annual_report", report.pk))
     expect(page.get_by_role("progressbar")).to_have_attribute("value", "40")
     assert_accessible(page)
     page.evaluate("window.__not_reloaded = true")
-    assert report_workflow.run_generation(report.pk, 1)  # the worker's part
+    assert report_generation.run_generation(report.pk, 1)  # the worker's part
     expect(page.get_by_role("link", name="PDF herunterladen (Fassung 1)")).to_be_visible(
-        timeout=20_000)
+        timeout=20_000
+    )
     assert page.evaluate("window.__not_reloaded") is True
     expect(page.get_by_role("progressbar")).to_have_count(0)
     assert_accessible(page)

@@ -8,8 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from authorities.models import Authority, ComparisonGroup, User
-
-from .conftest import assert_accessible, login, url
+from tests.browser.conftest import assert_accessible, login, url
 
 pytestmark = pytest.mark.browser
 

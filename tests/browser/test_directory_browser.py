@@ -8,8 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from authorities.enums import DECREE_CATEGORIES
 from authorities.models import Authority, User
-
-from .conftest import assert_accessible, login, url
+from tests.browser.conftest import assert_accessible, login, url
 
 pytestmark = pytest.mark.browser
 

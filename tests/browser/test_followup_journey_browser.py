@@ -20,11 +20,10 @@ from authorities.models import Contact, PartnerAgency, User
 from conferences import services
 from conferences.enums import AnswerChannel, ConferenceStatus, InvitationState
 from conferences.models import Conference
-from conferences.models_minutes import Minutes
+from followup.models import Minutes
 from siko.models import LocalMail
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, url
 from tests.factories.conferences import make_conference
-
-from .conftest import DESKTOP, PHONE, assert_accessible, login, url
 
 pytestmark = pytest.mark.browser
 

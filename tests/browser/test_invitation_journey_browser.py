@@ -15,8 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from authorities.models import Contact, PartnerAgency, User
 from conferences.models import MandatedTopic
 from siko.models import LocalMail
-
-from .conftest import DESKTOP, PHONE, assert_accessible, login, url
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, login, url
 
 pytestmark = pytest.mark.browser
 

@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Contact, PartnerAgency
-from conferences import actions, services
-from conferences.enums import MailKind
-from conferences.models import Action, ActionChange, AgendaItem, OutgoingMail
-from conferences.models_actions import ActionState, TrafficLight
-from conferences.reminders import send_due_reminders
+from conferences import services
+from conferences.models import AgendaItem
+from followup import actions
+from followup import links as followup_links
+from followup.models import Action, ActionChange, ActionState, TrafficLight
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
+from notifications.reminders import send_due_reminders
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
 from tests.helpers import assert_constant_queries
@@ -59,7 +62,7 @@ def test_action_of_an_invited_partner_is_open_and_mails_the_update_link(
     assert action.owner_name == "Staatsanwaltschaft Dortmund"
     mail = OutgoingMail.objects.get(dedup_key=f"action-assigned:{action.pk}")
     assert mail.to == PARTNER_MAIL
-    assert actions.action_token(action) in mail.body_text
+    assert followup_links.action_token(action) in mail.body_text
 
 
 def test_due_date_before_the_conference_is_refused_and_nothing_changes(conference, kpb_a_user):
@@ -77,8 +80,9 @@ def test_owner_not_invited_is_refused_and_nothing_changes(conference, kpb_a_user
 
 def test_form_with_due_date_before_conference_shows_german_message(conference, kpb_a_user):
     url = reverse("conferences:conference_actions", args=[conference.pk])
-    response = client_for(kpb_a_user).post(url, {
-        "text": "Lagebild", "owner": "police", "due_date": _day(conference, -3).isoformat()})
+    response = client_for(kpb_a_user).post(
+        url, {"text": "Lagebild", "owner": "police", "due_date": _day(conference, -3).isoformat()}
+    )
 
     assert response.status_code == 400
     assert "darf nicht vor der Konferenz" in response.content.decode()
@@ -88,9 +92,14 @@ def test_form_with_due_date_before_conference_shows_german_message(conference, k
 def test_form_with_an_agency_not_on_the_list_is_refused(conference, kpb_a_user):
     stranger = PartnerAgency.objects.get(slug="lg-dortmund")
     url = reverse("conferences:conference_actions", args=[conference.pk])
-    response = client_for(kpb_a_user).post(url, {
-        "text": "Lagebild", "owner": str(stranger.pk),
-        "due_date": _day(conference, 3).isoformat()})
+    response = client_for(kpb_a_user).post(
+        url,
+        {
+            "text": "Lagebild",
+            "owner": str(stranger.pk),
+            "due_date": _day(conference, 3).isoformat(),
+        },
+    )
 
     assert response.status_code == 400
     assert not Action.objects.exists()
@@ -98,9 +107,14 @@ def test_form_with_an_agency_not_on_the_list_is_refused(conference, kpb_a_user):
 
 def test_kpb_staff_adds_an_action_through_the_conference_page(conference, kpb_a_user, agency):
     url = reverse("conferences:conference_actions", args=[conference.pk])
-    response = client_for(kpb_a_user).post(url, {
-        "text": "Präventionsprojekt Schulen", "owner": str(agency.pk),
-        "due_date": _day(conference, 60).isoformat()})
+    response = client_for(kpb_a_user).post(
+        url,
+        {
+            "text": "Präventionsprojekt Schulen",
+            "owner": str(agency.pk),
+            "due_date": _day(conference, 60).isoformat(),
+        },
+    )
 
     assert response.status_code == 302
     page = client_for(kpb_a_user).get(url).content.decode()
@@ -109,8 +123,9 @@ def test_kpb_staff_adds_an_action_through_the_conference_page(conference, kpb_a_
 
 def test_read_only_state_body_cannot_add_an_action(conference, lka_user):
     url = reverse("conferences:conference_actions", args=[conference.pk])
-    response = client_for(lka_user).post(url, {
-        "text": "x", "owner": "police", "due_date": _day(conference, 3).isoformat()})
+    response = client_for(lka_user).post(
+        url, {"text": "x", "owner": "police", "due_date": _day(conference, 3).isoformat()}
+    )
     assert response.status_code == 403
 
 
@@ -129,9 +144,7 @@ def test_open_actions_are_put_on_the_next_conference_agenda(conference, kpb_a_us
     assert carried[0].title == "Beschlusskontrolle: Streife Hbf"
 
 
-def test_action_agreed_later_goes_onto_the_already_planned_next_conference(
-    conference, kpb_a_user
-):
+def test_action_agreed_later_goes_onto_the_already_planned_next_conference(conference, kpb_a_user):
     next_conference = make_conference(kpb_a_user, days_ahead=90, title="SiKo Herbst")
     action = _action(conference, kpb_a_user, text="Nachgereicht")
 
@@ -161,12 +174,17 @@ def test_actions_of_another_authority_are_not_carried(conference, kpb_a_user, kp
 
 def test_state_change_keeps_a_note_with_who_and_when(conference, kpb_a_user):
     action = _action(conference, kpb_a_user)
-    actions.change_action_state(action, state=ActionState.IN_PROGRESS, note="Termin steht",
-                                by=kpb_a_user)
+    actions.change_action_state(
+        action, state=ActionState.IN_PROGRESS, note="Termin steht", by=kpb_a_user
+    )
 
     change = action.changes.last()
     assert (change.state_before, change.state_after, change.note, change.by) == (
-        ActionState.OPEN, ActionState.IN_PROGRESS, "Termin steht", kpb_a_user)
+        ActionState.OPEN,
+        ActionState.IN_PROGRESS,
+        "Termin steht",
+        kpb_a_user,
+    )
 
 
 def test_done_without_a_note_is_refused(conference, kpb_a_user):
@@ -227,11 +245,16 @@ def test_kpb_b_does_not_see_kpb_a_actions_but_lzpd_does(
 ):
     action = _action(conference, kpb_a_user, text="Nur Dortmund")
 
-    assert "Nur Dortmund" not in client_for(kpb_b_user).get(
-        reverse("conferences:action_list")).content.decode()
+    assert (
+        "Nur Dortmund"
+        not in client_for(kpb_b_user).get(reverse("conferences:action_list")).content.decode()
+    )
     assert client_for(kpb_b_user).get(action.get_absolute_url()).status_code == 404
-    lzpd_page = client_for(lzpd_user).get(
-        reverse("conferences:action_list") + "?behoerde=pp-dortmund").content.decode()
+    lzpd_page = (
+        client_for(lzpd_user)
+        .get(reverse("conferences:action_list") + "?behoerde=pp-dortmund")
+        .content.decode()
+    )
     assert "Nur Dortmund" in lzpd_page
 
 
@@ -260,7 +283,8 @@ def test_conference_actions_page_queries_do_not_grow(conference, kpb_a_user, age
     url = reverse("conferences:conference_actions", args=[conference.pk])
     _action(conference, kpb_a_user)
     assert_constant_queries(
-        client_for(kpb_a_user), url,
+        client_for(kpb_a_user),
+        url,
         lambda: [_action(conference, kpb_a_user, owner=agency, text=f"M{n}") for n in range(5)],
     )
 
@@ -270,7 +294,7 @@ def test_conference_actions_page_queries_do_not_grow(conference, kpb_a_user, age
 
 def test_partner_reports_progress_through_the_signed_link(conference, kpb_a_user, agency):
     action = _action(conference, kpb_a_user, owner=agency)
-    url = reverse("conferences:action_link", args=[actions.action_token(action)])
+    url = reverse("conferences:action_link", args=[followup_links.action_token(action)])
     client = client_for(None)
 
     shown = client.get(url)
@@ -283,14 +307,18 @@ def test_partner_reports_progress_through_the_signed_link(conference, kpb_a_user
     assert action.state == ActionState.IN_PROGRESS
     change = action.changes.last()
     assert (change.note, change.by, change.by_name) == (
-        "Gespräche laufen", None, "Staatsanwaltschaft Dortmund (über den Link)")
+        "Gespräche laufen",
+        None,
+        "Staatsanwaltschaft Dortmund (über den Link)",
+    )
 
 
 def test_altered_link_is_refused_and_changes_nothing(conference, kpb_a_user, agency):
     action = _action(conference, kpb_a_user, owner=agency)
-    token = actions.action_token(action)[:-2] + "xx"
+    token = followup_links.action_token(action)[:-2] + "xx"
     response = client_for(None).post(
-        reverse("conferences:action_link", args=[token]), {"state": "done", "note": "x"})
+        reverse("conferences:action_link", args=[token]), {"state": "done", "note": "x"}
+    )
     assert response.status_code == 404
     action.refresh_from_db()
     assert action.state == ActionState.OPEN
@@ -300,8 +328,9 @@ def test_closed_action_cannot_be_changed_through_the_link(conference, kpb_a_user
     action = _action(conference, kpb_a_user, owner=agency)
     actions.change_action_state(action, state=ActionState.DONE, note="erledigt", by=kpb_a_user)
     response = client_for(None).post(
-        reverse("conferences:action_link", args=[actions.action_token(action)]),
-        {"state": "open", "note": "wieder auf"})
+        reverse("conferences:action_link", args=[followup_links.action_token(action)]),
+        {"state": "open", "note": "wieder auf"},
+    )
     assert response.status_code == 409
     assert ActionChange.objects.filter(action=action).count() == 2
 
@@ -330,8 +359,8 @@ def test_owner_is_reminded_before_the_due_date_and_when_overdue_each_once(
         send_due_reminders(now=_at(week_before))
         send_due_reminders(now=_at(week_before))
     assert [m.subject for m in _reminders_to(PARTNER_MAIL)] == [
-        f"Erinnerung: Maßnahme aus der Sicherheitskonferenz fällig am "
-        f"{action.due_date:%d.%m.%Y}"]
+        f"Erinnerung: Maßnahme aus der Sicherheitskonferenz fällig am {action.due_date:%d.%m.%Y}"
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         send_due_reminders(now=_at(day_after))
         send_due_reminders(now=_at(day_after + timedelta(days=3)))

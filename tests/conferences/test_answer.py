@@ -25,11 +25,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def invitation(kpb_a_user) -> Invitation:
     """An invitation of the Staatsanwaltschaft Dortmund, sent by KPB A (PP Dortmund)."""
-    conference = make_conference(kpb_a_user, title="SiKo Dortmund Frühjahr",
-                                 place="PP Dortmund, Saal 3")
+    conference = make_conference(
+        kpb_a_user, title="SiKo Dortmund Frühjahr", place="PP Dortmund, Saal 3"
+    )
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
-                           email="erika.beispiel@example.org")
+    Contact.objects.create(
+        agency=agency,
+        name="Erika Beispiel",
+        function="Leitende OStA",
+        email="erika.beispiel@example.org",
+    )
     zoll = PartnerAgency.objects.get(slug="hza-dortmund")
     services.add_invitations(conference, agencies=[agency, zoll], by=kpb_a_user)
     services.send_invitations(conference, by=kpb_a_user)
@@ -102,8 +107,14 @@ def test_answer_by_link_is_saved_and_confirmed(invitation, state, label):
 
 
 def test_answer_by_link_shows_on_the_organisers_page(invitation, kpb_a_user):
-    Client().post(_url(invitation), {"state": "delegated", "delegate_name": "Max Muster",
-                                     "delegate_function": "Oberstaatsanwalt"})
+    Client().post(
+        _url(invitation),
+        {
+            "state": "delegated",
+            "delegate_name": "Max Muster",
+            "delegate_function": "Oberstaatsanwalt",
+        },
+    )
 
     html = client_for(kpb_a_user).get(invitation.conference.get_absolute_url()).content.decode()
 
@@ -112,19 +123,31 @@ def test_answer_by_link_shows_on_the_organisers_page(invitation, kpb_a_user):
 
 
 def test_answer_delegate_with_name_and_function_is_saved(invitation):
-    Client().post(_url(invitation), {"state": "delegated", "delegate_name": "Max Muster",
-                                     "delegate_function": "Oberstaatsanwalt"})
+    Client().post(
+        _url(invitation),
+        {
+            "state": "delegated",
+            "delegate_name": "Max Muster",
+            "delegate_function": "Oberstaatsanwalt",
+        },
+    )
 
     invitation.refresh_from_db()
     assert (invitation.state, invitation.delegate_name, invitation.delegate_function) == (
-        InvitationState.DELEGATED, "Max Muster", "Oberstaatsanwalt")
+        InvitationState.DELEGATED,
+        "Max Muster",
+        "Oberstaatsanwalt",
+    )
 
 
-@pytest.mark.parametrize("data", [
-    {"state": "delegated", "delegate_function": "Oberstaatsanwalt"},
-    {"state": "delegated", "delegate_name": "Max Muster"},
-    {"state": "delegated", "delegate_name": "  ", "delegate_function": " "},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"state": "delegated", "delegate_function": "Oberstaatsanwalt"},
+        {"state": "delegated", "delegate_name": "Max Muster"},
+        {"state": "delegated", "delegate_name": "  ", "delegate_function": " "},
+    ],
+)
 def test_answer_delegate_without_name_or_function_is_refused(invitation, data):
     before = _snapshot(invitation)
 
@@ -173,19 +196,29 @@ def _tampered_tokens(invitation: Invitation, other: Invitation) -> dict[str, str
     last = "A" if token[-1] != "A" else "B"
     return {
         "one character changed": token[:-1] + last,
-        "id changed": str(other.public_id) + token[token.index(":"):],
+        "id changed": str(other.public_id) + token[token.index(":") :],
         "other salt": signing.Signer(salt="siko.other").sign(str(invitation.public_id)),
         "other invitation, other salt": signing.Signer(salt="siko.partner.overview").sign(
-            str(other.public_id)),
+            str(other.public_id)
+        ),
         "unknown id, right salt": signing.Signer(salt=ANSWER_SALT).sign(str(uuid.uuid4())),
         "no uuid, right salt": signing.Signer(salt=ANSWER_SALT).sign("1"),
         "random": "b7f3c1d2e9a84f6b",
     }
 
 
-@pytest.mark.parametrize("kind", ["one character changed", "id changed", "other salt",
-                                  "other invitation, other salt", "unknown id, right salt",
-                                  "no uuid, right salt", "random"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "one character changed",
+        "id changed",
+        "other salt",
+        "other invitation, other salt",
+        "unknown id, right salt",
+        "no uuid, right salt",
+        "random",
+    ],
+)
 def test_answer_bad_token_is_404_and_changes_nothing(invitation, kind):
     other = Invitation.objects.exclude(pk=invitation.pk).get(conference=invitation.conference)
     token = _tampered_tokens(invitation, other)[kind]
@@ -204,8 +237,9 @@ def test_answer_bad_token_is_404_and_changes_nothing(invitation, kind):
 
 def _move_into_the_past(conference: Conference) -> None:
     now = timezone.now()
-    Conference.objects.filter(pk=conference.pk).update(start=now - timedelta(hours=1),
-                                                       end=now + timedelta(hours=2))
+    Conference.objects.filter(pk=conference.pk).update(
+        start=now - timedelta(hours=1), end=now + timedelta(hours=2)
+    )
 
 
 def test_answer_after_the_start_is_refused(invitation):
@@ -248,8 +282,9 @@ def test_answer_page_queries_do_not_grow_with_invitations(kpb_a_user):
     invite_new_agencies(conference, kpb_a_user, 5)
     invitation = conference.invitations.first()
 
-    queries = assert_constant_queries(Client(), _url(invitation),
-                                      lambda: invite_new_agencies(conference, kpb_a_user, 195))
+    queries = assert_constant_queries(
+        Client(), _url(invitation), lambda: invite_new_agencies(conference, kpb_a_user, 195)
+    )
 
     assert conference.invitations.count() == 200
     assert queries <= 10

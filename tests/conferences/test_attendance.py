@@ -7,9 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Contact, PartnerAgency
-from conferences import minutes, services
+from conferences import services
 from conferences.enums import AnswerChannel, ConferenceStatus, InvitationState
-from conferences.models import Conference, Invitation, Reminder
+from conferences.models import Conference, Invitation
+from followup import minutes
+from notifications.models import Reminder
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
 from tests.helpers import assert_constant_queries
@@ -24,16 +26,24 @@ def make_past_conference(organiser, *, agencies=AGENCIES, days_ago: int = 1) -> 
     conference = make_conference(organiser, days_ahead=30, title="SiKo Dortmund Herbst")
     chosen = list(PartnerAgency.objects.filter(slug__in=agencies).order_by("slug"))
     for agency in chosen:
-        Contact.objects.create(agency=agency, name=f"Leitung {agency.slug}", function="Leitung",
-                               email=f"leitung@{agency.slug}.example")
+        Contact.objects.create(
+            agency=agency,
+            name=f"Leitung {agency.slug}",
+            function="Leitung",
+            email=f"leitung@{agency.slug}.example",
+        )
     services.add_invitations(conference, agencies=chosen, by=organiser)
     services.send_invitations(conference, by=organiser)
     first = conference.invitations.get(agency__slug=agencies[0])
-    services.record_answer(first, state=InvitationState.DELEGATED, via=AnswerChannel.LINK,
-                           delegate_name="Dr. Max Vertreter", delegate_function="OStA")
+    services.record_answer(
+        first,
+        state=InvitationState.DELEGATED,
+        via=AnswerChannel.LINK,
+        delegate_name="Dr. Max Vertreter",
+        delegate_function="OStA",
+    )
     start = timezone.now() - timedelta(days=days_ago, hours=4)
-    Conference.objects.filter(pk=conference.pk).update(start=start,
-                                                       end=start + timedelta(hours=3))
+    Conference.objects.filter(pk=conference.pk).update(start=start, end=start + timedelta(hours=3))
     conference.refresh_from_db()
     return conference
 
@@ -60,8 +70,12 @@ def test_recording_attendance_marks_the_conference_held_and_counts_per_category(
     client = client_for(kpb_a_user)
     url = reverse("conferences:attendance", kwargs={"pk": conference.pk})
 
-    response = client.post(url, _post_data(conference, {"sta-dortmund", "hza-dortmund"},
-                                           by={"sta-dortmund": "Dr. Max Vertreter"}))
+    response = client.post(
+        url,
+        _post_data(
+            conference, {"sta-dortmund", "hza-dortmund"}, by={"sta-dortmund": "Dr. Max Vertreter"}
+        ),
+    )
 
     assert response.status_code == 302
     conference.refresh_from_db()
@@ -84,8 +98,11 @@ def test_recording_attendance_marks_the_conference_held_and_counts_per_category(
 def test_who_attended_is_proposed_as_the_named_delegate(kpb_a_user):
     conference = make_past_conference(kpb_a_user)
 
-    html = client_for(kpb_a_user).get(
-        reverse("conferences:attendance", kwargs={"pk": conference.pk})).content.decode()
+    html = (
+        client_for(kpb_a_user)
+        .get(reverse("conferences:attendance", kwargs={"pk": conference.pk}))
+        .content.decode()
+    )
 
     assert 'value="Dr. Max Vertreter, OStA"' in html
     assert 'value="Leitung hza-dortmund, Leitung"' in html
@@ -154,10 +171,14 @@ def test_attendance_page_queries_do_not_grow_with_invitations(kpb_a_user):
     url = reverse("conferences:attendance", kwargs={"pk": conference.pk})
 
     def grow():
-        more = PartnerAgency.objects.filter(coverages__authority=conference.host).exclude(
-            invitations__conference=conference).distinct()[:15]
+        more = (
+            PartnerAgency.objects.filter(coverages__authority=conference.host)
+            .exclude(invitations__conference=conference)
+            .distinct()[:15]
+        )
         for agency in more:
-            Invitation.objects.create(conference=conference, agency=agency,
-                                      state=InvitationState.SENT)
+            Invitation.objects.create(
+                conference=conference, agency=agency, state=InvitationState.SENT
+            )
 
     assert_constant_queries(client_for(kpb_a_user), url, grow)

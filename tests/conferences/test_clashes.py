@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from authorities.enums import OrganisationKind
 from authorities.models import PartnerAgency
 from conferences import selectors, services
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference
+from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 from tests.factories.conferences import make_conference
 

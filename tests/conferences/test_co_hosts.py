@@ -9,12 +9,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.enums import OrganisationKind
 from authorities.models import Authority, PartnerAgency
-from conferences import actions, minutes, services
-from conferences.enums import ConferenceStatus, InvitationState, MailKind
-from conferences.models import AgendaItem, Conference, OutgoingMail
+from conferences import services
+from conferences.enums import ConferenceStatus, InvitationState
+from conferences.models import AgendaItem, Conference
+from followup import actions, minutes
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
 from siko.models import AuditEntry
+from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,12 @@ from icalendar import Calendar
 
 from authorities.models import Contact, PartnerAgency
 from conferences import services
-from conferences.enums import AnswerChannel, InvitationState, MailKind
-from conferences.ical import berlin_timezone, invitation_ics
+from conferences.documents.ical import berlin_timezone, invitation_ics
+from conferences.enums import AnswerChannel, InvitationState
 from conferences.links import answer_url
-from conferences.models import Invitation, OutgoingMail
+from conferences.models import Invitation
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
 from tests.factories.conferences import make_conference
 
 pytestmark = pytest.mark.django_db

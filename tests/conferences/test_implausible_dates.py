@@ -8,15 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import PartnerAgency
-from conferences import minutes as minutes_services
 from conferences import services
-from conferences.models import Action, Conference, OutgoingMail
-from conferences.models_minutes import Minutes, MinutesStatus
+from conferences.models import Conference
+from followup import minutes as minutes_services
+from followup.models import Action, Minutes, MinutesStatus
+from notifications.models import OutgoingMail
 from siko.validation import add_years
+from tests.conferences.test_attendance import attend, make_past_conference
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
-
-from .test_attendance import attend, make_past_conference
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from authorities.models import Authority, Contact, PartnerAgency
-from conferences import feeds, services
-from conferences.letters import render_invitation_letter
+from conferences import services
+from conferences.documents import feeds
+from conferences.documents.letters import render_invitation_letter
 from conferences.links import answer_url, overview_token
 from conferences.models import CalendarFeed, Conference, Invitation
 from siko.pdf import StaticFilesFetcher, html_to_pdf

@@ -11,13 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import PartnerAgency
-from conferences.actions import action_token
 from conferences.enums import InvitationState
 from conferences.links import answer_token, overview_url
-from conferences.minutes import comment_token
 from conferences.models import Invitation
-from conferences.models_actions import Action, ActionChange, ActionState
-from conferences.models_minutes import Minutes, MinutesComment, MinutesStatus
+from followup.links import action_token
+from followup.minutes import comment_token
+from followup.models import (
+    Action,
+    ActionChange,
+    ActionState,
+    Minutes,
+    MinutesComment,
+    MinutesStatus,
+)
 from siko.models import AuditEntry
 from tests.factories.conferences import make_recorded_conference
 

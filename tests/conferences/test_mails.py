@@ -8,9 +8,11 @@ from django.utils import timezone, translation
 
 from authorities.models import Contact, PartnerAgency
 from conferences import mails, services
-from conferences.enums import MailKind
 from conferences.links import answer_url
-from conferences.models import Invitation, OutgoingMail
+from conferences.models import Invitation
+from notifications.compose import build_message
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
 from tests.factories.conferences import make_conference
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +175,7 @@ def test_reminder_mail_asks_for_the_missing_answer(scheduled):
 def test_message_carries_the_calendar_as_meeting_request(scheduled):
     mail = OutgoingMail.objects.get(kind=MailKind.INVITATION)
 
-    message = mails.build_message(mail).message()
+    message = build_message(mail).message()
     parts = {part.get_content_type(): part for part in message.walk()}
 
     assert parts["text/calendar"].get_param("method") == "REQUEST"
@@ -186,7 +188,7 @@ def test_cancellation_message_carries_method_cancel(scheduled, organiser):
     services.cancel_conference(scheduled, reason="Unwetter", by=organiser)
     mail = OutgoingMail.objects.get(kind=MailKind.CANCELLATION)
 
-    message = mails.build_message(mail).message()
+    message = build_message(mail).message()
     calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
 
     assert calendar.get_param("method") == "CANCEL"

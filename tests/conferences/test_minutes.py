@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conferences import minutes as services_minutes
-from conferences.enums import ConferenceStatus, MailKind
-from conferences.models import OutgoingMail, Reminder
-from conferences.models_minutes import (
+from conferences.enums import ConferenceStatus
+from conferences.services import ConferenceError
+from followup import minutes as services_minutes
+from followup.models import (
     Minutes,
     MinutesComment,
     MinutesEntry,
@@ -24,13 +24,13 @@ from conferences.models_minutes import (
     MinutesStatus,
     OutcomeType,
 )
-from conferences.reminders import send_due_reminders
-from conferences.services import ConferenceError
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail, Reminder
+from notifications.reminders import send_due_reminders
+from tests.conferences.test_attendance import attend, make_past_conference
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
 from tests.helpers import assert_constant_queries
-
-from .test_attendance import attend, make_past_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -50,22 +50,31 @@ def held(kpb_a_user):
 
 def _draft(conference, organiser, *, report="Lagebild vorgestellt."):
     draft = services_minutes.get_or_create_draft(conference, by=organiser)
-    entries = {e.pk: {"report": report, "outcome_type": OutcomeType.DECISION,
-                      "outcome": "Gemeinsame Streife ab März."} for e in draft.entries.all()}
-    return services_minutes.save_minutes_draft(draft, notes="Begrüßung durch die Leitung.",
-                                               entries=entries, by=organiser)
+    entries = {
+        e.pk: {
+            "report": report,
+            "outcome_type": OutcomeType.DECISION,
+            "outcome": "Gemeinsame Streife ab März.",
+        }
+        for e in draft.entries.all()
+    }
+    return services_minutes.save_minutes_draft(
+        draft, notes="Begrüßung durch die Leitung.", entries=entries, by=organiser
+    )
 
 
 def _circulated(conference, organiser, capture, *, days=10):
     minutes = _draft(conference, organiser)
     with capture(execute=True):
         return services_minutes.circulate_minutes(
-            minutes, deadline=timezone.now() + timedelta(days=days), by=organiser)
+            minutes, deadline=timezone.now() + timedelta(days=days), by=organiser
+        )
 
 
 def _end_comment_period(minutes):
     Minutes.objects.filter(pk=minutes.pk).update(
-        comment_deadline=timezone.now() - timedelta(minutes=1))
+        comment_deadline=timezone.now() - timedelta(minutes=1)
+    )
     minutes.refresh_from_db()
 
 
@@ -95,20 +104,30 @@ def test_approval_round_end_to_end_with_real_mails(
     organiser.post(reverse("conferences:minutes_edit", kwargs={"pk": pk}), {"start": "1"})
     draft = Minutes.objects.get(conference=held)
     assert draft.entries.count() == held.agenda_items.count()
-    organiser.post(reverse("conferences:minutes_edit", kwargs={"pk": pk}), _edit_data(
-        draft, notes="**Begrüßung** durch die Behördenleitung",
-        report="Lage: <script>alert(1)</script><a href='javascript:x'>Link</a>",
-        type=OutcomeType.ACTION, outcome="- Streife verstärken\n- Bericht im Juni"))
+    organiser.post(
+        reverse("conferences:minutes_edit", kwargs={"pk": pk}),
+        _edit_data(
+            draft,
+            notes="**Begrüßung** durch die Behördenleitung",
+            report="Lage: <script>alert(1)</script><a href='javascript:x'>Link</a>",
+            type=OutcomeType.ACTION,
+            outcome="- Streife verstärken\n- Bericht im Juni",
+        ),
+    )
     # …and circulates it to the attending agencies.
     deadline = timezone.localtime() + timedelta(days=10)
     with django_capture_on_commit_callbacks(execute=True):
-        response = organiser.post(reverse("conferences:minutes_circulate", kwargs={"pk": pk}),
-                                  {"deadline": deadline.strftime("%Y-%m-%dT%H:%M")})
+        response = organiser.post(
+            reverse("conferences:minutes_circulate", kwargs={"pk": pk}),
+            {"deadline": deadline.strftime("%Y-%m-%dT%H:%M")},
+        )
     assert response.status_code == 302
 
     received = smtp_server.wait_for(2)
     assert sorted(r for m in received for r in m.recipients) == [
-        "leitung@hza-dortmund.example", "leitung@sta-dortmund.example"]  # not the absent court
+        "leitung@hza-dortmund.example",
+        "leitung@sta-dortmund.example",
+    ]  # not the absent court
     mail = next(m for m in received if "sta-dortmund" in m.recipients[0])
     assert mail.header("Subject").startswith("Protokollentwurf zur Abstimmung: SiKo Dortmund")
     text = mail.parts()["text/plain"].get_content()
@@ -128,7 +147,8 @@ def test_approval_round_end_to_end_with_real_mails(
     forged = link.replace("/kommentar/", "/kommentar/x")
     assert partner.post(forged, {"text": "Gefälscht"}).status_code == 404
     other_version = signing.Signer(salt=services_minutes.COMMENT_SALT).sign_object(
-        {"i": str(held.invitations.get(agency__slug="lg-dortmund").public_id), "v": 1})
+        {"i": str(held.invitations.get(agency__slug="lg-dortmund").public_id), "v": 1}
+    )
     absent = reverse("conferences:minutes_comment", kwargs={"token": other_version})
     assert partner.post(absent, {"text": "Nicht anwesend"}).status_code == 404
     tampered = link.rstrip("/")[:-3] + "abc/"
@@ -149,9 +169,10 @@ def test_approval_round_end_to_end_with_real_mails(
     _end_comment_period(draft)
     response = organiser.post(approve, follow=True)
     assert "Bitte erledigen Sie zuerst alle offenen Kommentare." in response.content.decode()
-    organiser.post(reverse("conferences:minutes_comment_resolve",
-                           kwargs={"pk": pk, "comment_pk": comment.pk}),
-                   {"resolution": "Datum ergänzt."})
+    organiser.post(
+        reverse("conferences:minutes_comment_resolve", kwargs={"pk": pk, "comment_pk": comment.pk}),
+        {"resolution": "Datum ergänzt."},
+    )
     # After the deadline, the partner can no longer comment.
     late = partner.post(link, {"text": "Zu spät"})
     assert late.status_code == 409
@@ -191,8 +212,11 @@ def test_minutes_for_a_conference_that_has_not_taken_place_are_refused(kpb_a_use
     client = client_for(kpb_a_user)
 
     page = client.get(reverse("conferences:minutes_edit", kwargs={"pk": conference.pk}))
-    response = client.post(reverse("conferences:minutes_edit", kwargs={"pk": conference.pk}),
-                           {"start": "1"}, follow=True)
+    response = client.post(
+        reverse("conferences:minutes_edit", kwargs={"pk": conference.pk}),
+        {"start": "1"},
+        follow=True,
+    )
 
     assert "Die Konferenz hat noch nicht stattgefunden" in page.content.decode()
     assert "Die Konferenz hat noch nicht stattgefunden" in response.content.decode()
@@ -220,8 +244,16 @@ def test_comment_after_the_deadline_is_refused_and_nothing_changes(
 
     with pytest.raises(ConferenceError, match="Die Kommentarfrist ist am .* abgelaufen"):
         services_minutes.add_comment(minutes, invitation=invitation, text="Zu spät")
-    page = Client().get(reverse("conferences:minutes_comment", kwargs={
-        "token": services_minutes.comment_token(invitation, minutes)})).content.decode()
+    page = (
+        Client()
+        .get(
+            reverse(
+                "conferences:minutes_comment",
+                kwargs={"token": services_minutes.comment_token(invitation, minutes)},
+            )
+        )
+        .content.decode()
+    )
 
     assert not MinutesComment.objects.exists()
     assert "Die Kommentarfrist ist abgelaufen" in page
@@ -231,8 +263,10 @@ def test_comment_after_the_deadline_is_refused_and_nothing_changes(
 def test_frozen_minutes_cannot_change(held, kpb_a_user, django_capture_on_commit_callbacks):
     minutes = _approved(held, kpb_a_user, django_capture_on_commit_callbacks)
     entry = minutes.entries.first()
-    before = (Minutes.objects.filter(pk=minutes.pk).values().get(),
-              list(MinutesEntry.objects.filter(minutes=minutes).values()))
+    before = (
+        Minutes.objects.filter(pk=minutes.pk).values().get(),
+        list(MinutesEntry.objects.filter(minutes=minutes).values()),
+    )
     client = client_for(kpb_a_user)
 
     minutes.notes = "Nachträglich geändert"
@@ -249,10 +283,14 @@ def test_frozen_minutes_cannot_change(held, kpb_a_user, django_capture_on_commit
     response = client.post(edit, _edit_data(minutes, notes="Geändert"), follow=True)
 
     assert "freigegeben und kann nicht mehr geändert werden" in response.content.decode()
-    assert "freigegeben und kann nicht mehr geändert werden" in client.get(
-        edit, follow=True).content.decode()
-    after = (Minutes.objects.filter(pk=minutes.pk).values().get(),
-             list(MinutesEntry.objects.filter(minutes=minutes).values()))
+    assert (
+        "freigegeben und kann nicht mehr geändert werden"
+        in client.get(edit, follow=True).content.decode()
+    )
+    after = (
+        Minutes.objects.filter(pk=minutes.pk).values().get(),
+        list(MinutesEntry.objects.filter(minutes=minutes).values()),
+    )
     assert after == before
     assert services_minutes.verify_pdf(Minutes.objects.get(pk=minutes.pk))
 
@@ -264,19 +302,27 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays(
     first_state = Minutes.objects.filter(pk=first.pk).values().get()
     client = client_for(kpb_a_user)
 
-    client.post(reverse("conferences:minutes_correction", kwargs={"pk": held.pk}),
-                {"reason": "Name des Vertreters korrigiert"})
+    client.post(
+        reverse("conferences:minutes_correction", kwargs={"pk": held.pk}),
+        {"reason": "Name des Vertreters korrigiert"},
+    )
     second = Minutes.objects.get(conference=held, version=2)
     services_minutes.save_minutes_draft(
-        second, notes="Korrigiert", entries={e.pk: {"report": "Neu", "outcome_type": "decision",
-                                                     "outcome": ""} for e in second.entries.all()},
-        by=kpb_a_user)
+        second,
+        notes="Korrigiert",
+        entries={
+            e.pk: {"report": "Neu", "outcome_type": "decision", "outcome": ""}
+            for e in second.entries.all()
+        },
+        by=kpb_a_user,
+    )
     second = _circulated_again(second, kpb_a_user, django_capture_on_commit_callbacks)
     _end_comment_period(second)
     second = services_minutes.approve_minutes(second, by=kpb_a_user)
 
-    assert list(Minutes.objects.filter(conference=held).order_by("version")
-                .values_list("version", "status")) == [(1, "approved"), (2, "approved")]
+    assert list(
+        Minutes.objects.filter(conference=held).order_by("version").values_list("version", "status")
+    ) == [(1, "approved"), (2, "approved")]
     assert Minutes.objects.filter(pk=first.pk).values().get() == first_state
     assert second.correction_reason == "Name des Vertreters korrigiert"
     assert second.sha256 != first.sha256
@@ -292,7 +338,8 @@ def test_a_correction_is_a_new_version_and_the_old_one_stays(
 def _circulated_again(minutes, organiser, capture):
     with capture(execute=True):
         return services_minutes.circulate_minutes(
-            minutes, deadline=timezone.now() + timedelta(days=3), by=organiser)
+            minutes, deadline=timezone.now() + timedelta(days=3), by=organiser
+        )
 
 
 def test_stored_pdf_is_served_as_stored_and_only_to_the_own_authority(
@@ -311,15 +358,15 @@ def test_stored_pdf_is_served_as_stored_and_only_to_the_own_authority(
     assert client_for(partner_user).get(url).status_code == 403
 
 
-def test_comment_link_is_bound_to_its_version(
-    held, kpb_a_user, django_capture_on_commit_callbacks
-):
+def test_comment_link_is_bound_to_its_version(held, kpb_a_user, django_capture_on_commit_callbacks):
     first = _approved(held, kpb_a_user, django_capture_on_commit_callbacks)
     invitation = held.invitations.get(agency__slug="sta-dortmund")
     second = services_minutes.start_correction(first, reason="Korrektur", by=kpb_a_user)
     _circulated_again(second, kpb_a_user, django_capture_on_commit_callbacks)
-    old_link = reverse("conferences:minutes_comment", kwargs={
-        "token": services_minutes.comment_token(invitation, first)})
+    old_link = reverse(
+        "conferences:minutes_comment",
+        kwargs={"token": services_minutes.comment_token(invitation, first)},
+    )
 
     response = Client().post(old_link, {"text": "Zur alten Fassung"})
 
@@ -367,38 +414,47 @@ def test_partners_are_reminded_once_before_the_comment_deadline(
         with django_capture_on_commit_callbacks(execute=True):
             return send_due_reminders(now=minutes.comment_deadline - before)
 
-    runs = [sweep(timedelta(days=3)), sweep(timedelta(days=2)), sweep(timedelta(days=2)),
-            sweep(timedelta(days=1))]
+    runs = [
+        sweep(timedelta(days=3)),
+        sweep(timedelta(days=2)),
+        sweep(timedelta(days=2)),
+        sweep(timedelta(days=1)),
+    ]
 
     assert [r.sent for r in runs] == [0, 2, 0, 0]
     mails = smtp_server.wait_for(2)
     assert sorted(m.recipients[0] for m in mails) == [
-        "leitung@hza-dortmund.example", "leitung@sta-dortmund.example"]
+        "leitung@hza-dortmund.example",
+        "leitung@sta-dortmund.example",
+    ]
     assert mails[0].header("Subject").startswith("Erinnerung: Anmerkungen zum Protokoll")
     text = mails[0].parts()["text/plain"].get_content()
     assert COMMENT_LINK.search(text)
     assert commenter.attended
 
 
-def test_no_partner_reminder_after_approval(
-    held, kpb_a_user, django_capture_on_commit_callbacks
-):
+def test_no_partner_reminder_after_approval(held, kpb_a_user, django_capture_on_commit_callbacks):
     minutes = _approved(held, kpb_a_user, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
         run = send_due_reminders(now=minutes.approved_at + timedelta(days=9))
 
     assert run.sent == 0
-    assert Reminder.objects.filter(rule=services_minutes.COMMENT_DEADLINE,
-                                   cancelled_at__isnull=False).count() == 2
+    assert (
+        Reminder.objects.filter(
+            rule=services_minutes.COMMENT_DEADLINE, cancelled_at__isnull=False
+        ).count()
+        == 2
+    )
 
 
 def test_circulating_needs_a_deadline_at_least_a_day_ahead(held, kpb_a_user):
     minutes = _draft(held, kpb_a_user)
 
     with pytest.raises(ConferenceError, match="mindestens einen Tag"):
-        services_minutes.circulate_minutes(minutes, deadline=timezone.now() + timedelta(hours=2),
-                                           by=kpb_a_user)
+        services_minutes.circulate_minutes(
+            minutes, deadline=timezone.now() + timedelta(hours=2), by=kpb_a_user
+        )
 
     assert Minutes.objects.get(pk=minutes.pk).status == MinutesStatus.DRAFT
     assert not OutgoingMail.objects.filter(dedup_key__startswith="minutes-").exists()
@@ -413,8 +469,9 @@ def test_minutes_page_queries_do_not_grow_with_comments(
 
     def grow():
         for number in range(6):
-            services_minutes.add_comment(minutes, invitation=invitations[number % 2],
-                                         text=f"Kommentar {number}")
+            services_minutes.add_comment(
+                minutes, invitation=invitations[number % 2], text=f"Kommentar {number}"
+            )
 
     assert_constant_queries(client_for(kpb_a_user), url, grow)
 
@@ -428,4 +485,3 @@ def test_conference_detail_queries_do_not_grow_with_minutes_versions(
         services_minutes.start_correction(first, reason="Korrektur", by=kpb_a_user)
 
     assert_constant_queries(client_for(kpb_a_user), held.get_absolute_url(), grow)
-

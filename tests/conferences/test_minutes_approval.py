@@ -1,6 +1,6 @@
 """Approving minutes under two users and approvals that fail after the PDF was set.
 
-The PDF is set outside the database transaction (conferences.minutes.approve_minutes); the file
+The PDF is set outside the database transaction (followup.minutes.approve_minutes); the file
 exists only if the approval commits (siko.files). On SQLite the test database is a file in WAL
 mode (settings_test), as in the embedded mode, so two threads with their own connections meet
 the busy timeout and IMMEDIATE transactions for real; on PostgreSQL (CI) they meet row locks.
@@ -22,15 +22,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conferences import minutes as minutes_services
-from conferences.models_minutes import Minutes, MinutesComment, MinutesStatus, OutcomeType
 from conferences.services import ConferenceError
-from reports import report_workflow
+from followup import minutes as minutes_services
+from followup.models import Minutes, MinutesComment, MinutesStatus, OutcomeType
+from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko.models import AuditEntry
+from tests.conferences.test_attendance import attend, make_past_conference
 from tests.conftest import client_for, make_user
-
-from .test_attendance import attend, make_past_conference
 
 NOTES = "Begrüßung durch die Leitung."
 

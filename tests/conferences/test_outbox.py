@@ -18,9 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Authority, Contact, PartnerAgency
-from conferences import delivery, mails, outbox, services
-from conferences.enums import MailKind, MailState
-from conferences.models import OutgoingMail
+from conferences import mails, services
+from notifications import outbox
+from notifications import queue as delivery
+from notifications import tasks as notification_tasks
+from notifications.enums import MailKind, MailState
+from notifications.models import OutgoingMail
 from siko.celery import app as celery_app
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
@@ -37,8 +40,12 @@ def conference(kpb_a_user):
     agencies = []
     for number, slug in enumerate(AGENCIES):
         agency = PartnerAgency.objects.get(slug=slug)
-        Contact.objects.create(agency=agency, name=f"Leitung {number}", function="Leitung",
-                               email=f"leitung{number}@{slug}.example")
+        Contact.objects.create(
+            agency=agency,
+            name=f"Leitung {number}",
+            function="Leitung",
+            email=f"leitung{number}@{slug}.example",
+        )
         agencies.append(agency)
     services.add_invitations(conference, agencies=agencies, by=kpb_a_user)
     return conference
@@ -76,7 +83,8 @@ def test_sender_name_is_plain_and_exchange_safe(
     conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
 ):
     Authority.objects.filter(slug="pp-dortmund").update(
-        short_name='Polizeipräsidium "Dortmund", Nord (Test); <x>')
+        short_name='Polizeipräsidium "Dortmund", Nord (Test); <x>'
+    )
 
     send_invitations(conference, kpb_a_user, django_capture_on_commit_callbacks)
 
@@ -84,7 +92,8 @@ def test_sender_name_is_plain_and_exchange_safe(
     raw_from = mail.raw.split(b"\r\nTo:")[0].split(b"From: ")[1]
     assert raw_from.isascii()  # the umlaut travels as an RFC 2047 encoded word
     assert mail.message["From"].addresses[0].display_name == (
-        "SiKo NRW - Polizeipräsidium Dortmund Nord Test x")
+        "SiKo NRW - Polizeipräsidium Dortmund Nord Test x"
+    )
     assert mail.message["From"].addresses[0].addr_spec == "siko@polizei.nrw.example"
 
 
@@ -92,7 +101,8 @@ def test_transient_451_is_retried_with_backoff_and_delivered_once(
     conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
 ):
     smtp_server.on_data = lambda envelope, number: (
-        "451 4.3.0 Bitte später erneut versuchen" if number == 1 else None)
+        "451 4.3.0 Bitte später erneut versuchen" if number == 1 else None
+    )
 
     send_invitations(conference, kpb_a_user, django_capture_on_commit_callbacks)
 
@@ -103,8 +113,8 @@ def test_transient_451_is_retried_with_backoff_and_delivered_once(
     assert timedelta(seconds=55) < waiting.next_attempt_at - timezone.now() <= timedelta(minutes=1)
 
     later = waiting.next_attempt_at + outbox.QUEUED_GRACE
-    result = outbox.sweep_outbox(now=later)
-    outbox.sweep_outbox(now=later + timedelta(minutes=10))
+    result = notification_tasks.sweep_outbox(now=later)
+    notification_tasks.sweep_outbox(now=later + timedelta(minutes=10))
 
     assert result.enqueued == [waiting.pk]
     assert smtp_server.count_by_recipient()[waiting.to] == 1
@@ -120,8 +130,9 @@ def test_retry_countdowns_stay_below_the_visibility_timeout():
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < time_limit < visibility
     assert 0 < outbox.max_retry_countdown() < visibility - time_limit
     # Delays Celery would hold longer are left to the sweeper instead of a countdown.
-    handed_to_celery = [d for d in outbox.BACKOFF
-                        if d.total_seconds() <= outbox.max_retry_countdown()]
+    handed_to_celery = [
+        d for d in outbox.BACKOFF if d.total_seconds() <= outbox.max_retry_countdown()
+    ]
     assert handed_to_celery == list(outbox.BACKOFF[:4])
     assert outbox.SENDING_LEASE.total_seconds() > time_limit
 
@@ -139,10 +150,16 @@ def test_celery_is_configured_for_at_least_once_delivery():
     assert schedule["send-due-reminders"]["task"] == "conferences.send_due_reminders"
     assert schedule["send-due-reminders"]["schedule"].hour == {6}
     assert schedule["send-due-reminders"]["schedule"].minute == {0}
-    assert schedule["sweep-outbox"] == {"task": "conferences.sweep_outbox", "schedule": 60.0,
-                                        "options": {"expires": 55}}
-    assert {"conferences.send_mail", "conferences.sweep_outbox",
-            "conferences.send_due_reminders"} <= set(celery_app.tasks)
+    assert schedule["sweep-outbox"] == {
+        "task": "conferences.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    }
+    assert {
+        "conferences.send_mail",
+        "conferences.sweep_outbox",
+        "conferences.send_due_reminders",
+    } <= set(celery_app.tasks)
 
 
 def test_unreachable_server_is_a_transient_error(
@@ -162,19 +179,20 @@ def test_rejected_recipient_fails_the_mail_and_the_log_says_why(
     conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
 ):
     smtp_server.on_rcpt = lambda address, number: (
-        "550 5.1.1 Empfänger unbekannt" if address.startswith("leitung0@") else None)
+        "550 5.1.1 Empfänger unbekannt" if address.startswith("leitung0@") else None
+    )
 
     send_invitations(conference, kpb_a_user, django_capture_on_commit_callbacks)
-    outbox.sweep_outbox(now=timezone.now() + timedelta(hours=3))
+    notification_tasks.sweep_outbox(now=timezone.now() + timedelta(hours=3))
 
     failed = OutgoingMail.objects.get(to__startswith="leitung0@")
     assert failed.state == MailState.FAILED
     assert failed.attempts == 1
-    assert failed.last_error == ("Der Mailserver hat die Mail abgelehnt: "
-                                 "550 5.1.1 Empfänger unbekannt")
+    assert failed.last_error == (
+        "Der Mailserver hat die Mail abgelehnt: 550 5.1.1 Empfänger unbekannt"
+    )
     assert smtp_server.count_by_recipient() == {"leitung1@lg-dortmund.example": 1}
-    page = client_for(kpb_a_user).get(reverse("conferences:mail_log",
-                                              kwargs={"pk": conference.pk}))
+    page = client_for(kpb_a_user).get(reverse("conferences:mail_log", kwargs={"pk": conference.pk}))
     assert "Der Mailserver hat die Mail abgelehnt" in page.content.decode()
     assert "fehlgeschlagen" in page.content.decode()
 
@@ -186,7 +204,7 @@ def test_mail_fails_after_six_transient_errors(
 
     send_invitations(conference, kpb_a_user, django_capture_on_commit_callbacks)
     for _attempt in range(8):
-        outbox.sweep_outbox(now=timezone.now() + timedelta(hours=3))
+        notification_tasks.sweep_outbox(now=timezone.now() + timedelta(hours=3))
 
     rows = OutgoingMail.objects.filter(conference=conference)
     assert {(m.state, m.attempts) for m in rows} == {(MailState.FAILED, 6)}
@@ -201,10 +219,12 @@ def test_double_click_on_send_queues_and_delivers_nothing_new(
     second = send_invitations(conference, kpb_a_user, django_capture_on_commit_callbacks)
     invitation = conference.invitations.first()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        again = delivery.queue_mail(kind=MailKind.INVITATION,
-                                    dedup_key=f"invitation:{invitation.pk}",
-                                    invitation=invitation,
-                                    composed=mails.compose_invitation(invitation))
+        again = delivery.queue_mail(
+            kind=MailKind.INVITATION,
+            dedup_key=f"invitation:{invitation.pk}",
+            invitation=invitation,
+            composed=mails.compose_invitation(invitation),
+        )
 
     assert second == 0
     assert callbacks == []
@@ -216,7 +236,7 @@ def test_double_click_on_send_queues_and_delivers_nothing_new(
 def test_a_redelivered_task_does_not_send_a_sent_mail_again(
     conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
 ):
-    from conferences.tasks import task_send_mail
+    from notifications.tasks import task_send_mail
 
     send_invitations(conference, kpb_a_user, django_capture_on_commit_callbacks)
     row = OutgoingMail.objects.filter(conference=conference).first()
@@ -237,11 +257,11 @@ def test_sweeper_sends_a_row_whose_task_was_lost_once(
     rows = OutgoingMail.objects.filter(conference=conference)
     assert {m.state for m in rows} == {MailState.QUEUED}
 
-    too_early = outbox.sweep_outbox(now=timezone.now() + timedelta(minutes=1))
+    too_early = notification_tasks.sweep_outbox(now=timezone.now() + timedelta(minutes=1))
     later = timezone.now() + outbox.QUEUED_GRACE + timedelta(seconds=1)
-    sweep = outbox.sweep_outbox(now=later)
-    outbox.sweep_outbox(now=later)
-    outbox.sweep_outbox(now=later + timedelta(hours=1))
+    sweep = notification_tasks.sweep_outbox(now=later)
+    notification_tasks.sweep_outbox(now=later)
+    notification_tasks.sweep_outbox(now=later + timedelta(hours=1))
 
     assert too_early.enqueued == []
     assert sorted(sweep.enqueued) == sorted(m.pk for m in rows)
@@ -257,11 +277,12 @@ def test_sweeper_resends_a_row_whose_worker_died_while_sending(
     row = OutgoingMail.objects.filter(conference=conference).first()
     # The worker claimed the row, then was killed inside the SMTP transaction.
     since = timezone.now() - outbox.SENDING_LEASE - timedelta(seconds=1)
-    OutgoingMail.objects.filter(pk=row.pk).update(state=MailState.SENDING, attempts=1,
-                                                  sending_since=since)
+    OutgoingMail.objects.filter(pk=row.pk).update(
+        state=MailState.SENDING, attempts=1, sending_since=since
+    )
 
-    result = outbox.sweep_outbox()
-    outbox.sweep_outbox()
+    result = notification_tasks.sweep_outbox()
+    notification_tasks.sweep_outbox()
 
     assert result.recovered == [row.pk]
     assert smtp_server.count_by_message_id() == {row.message_id: 1}
@@ -292,8 +313,10 @@ def _sender_lock_held_elsewhere(mail_pk: int) -> Iterator[None]:
         sender.join()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease",
+)
 def test_sweeper_leaves_a_row_alone_while_a_live_worker_sends_it(
     conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
 ):
@@ -301,10 +324,11 @@ def test_sweeper_leaves_a_row_alone_while_a_live_worker_sends_it(
         services.send_invitations(conference, by=kpb_a_user)
     row = OutgoingMail.objects.filter(conference=conference).first()
     OutgoingMail.objects.filter(pk=row.pk).update(
-        state=MailState.SENDING, attempts=1, sending_since=timezone.now() - timedelta(minutes=5))
+        state=MailState.SENDING, attempts=1, sending_since=timezone.now() - timedelta(minutes=5)
+    )
     # another worker's database session, in the middle of its SMTP talk
     with _sender_lock_held_elsewhere(row.pk):
-        result = outbox.sweep_outbox()
+        result = notification_tasks.sweep_outbox()
         redelivered = outbox.send_mail_row(row.pk)
 
     assert result.recovered == []
@@ -314,8 +338,10 @@ def test_sweeper_leaves_a_row_alone_while_a_live_worker_sends_it(
     assert row.state == MailState.SENDING
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease",
+)
 def test_sweeper_frees_a_row_held_by_a_vanished_session_after_the_lease(
     conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
 ):
@@ -323,13 +349,16 @@ def test_sweeper_frees_a_row_held_by_a_vanished_session_after_the_lease(
         services.send_invitations(conference, by=kpb_a_user)
     row = OutgoingMail.objects.filter(conference=conference).first()
     since = timezone.now() - outbox.SENDING_LEASE - timedelta(minutes=1)
-    OutgoingMail.objects.filter(pk=row.pk).update(state=MailState.SENDING, attempts=1,
-                                                  sending_since=since)
+    OutgoingMail.objects.filter(pk=row.pk).update(
+        state=MailState.SENDING, attempts=1, sending_since=since
+    )
     # a session whose host died: its lock outlives every time limit
     with _sender_lock_held_elsewhere(row.pk):
-        first = outbox.sweep_outbox()  # ends the session that holds the lock
+        first = notification_tasks.sweep_outbox()  # ends the session that holds the lock
         deadline = time.monotonic() + 5
-        while (second := outbox.sweep_outbox()).recovered == [] and time.monotonic() < deadline:
+        while (
+            second := notification_tasks.sweep_outbox()
+        ).recovered == [] and time.monotonic() < deadline:
             time.sleep(0.05)
 
     assert first.recovered == []
@@ -341,13 +370,18 @@ def test_sweep_outbox_command_reports_what_it_did(capsys):
     call_command("sweep_outbox")
 
     assert capsys.readouterr().out == (
-        "Postausgang: 0 unterbrochene Mails wieder eingereiht, 0 aufgegeben, "
-        "0 erneut übergeben.\n")
+        "Postausgang: 0 unterbrochene Mails wieder eingereiht, 0 aufgegeben, 0 erneut übergeben.\n"
+    )
 
 
 def test_mail_without_address_fails_visibly(smtp_server):
-    mail = OutgoingMail.objects.create(kind=MailKind.NOTICE, dedup_key="notice:ohne-adresse",
-                                       to="", subject="Hinweis", body_text="Text")
+    mail = OutgoingMail.objects.create(
+        kind=MailKind.NOTICE,
+        dedup_key="notice:ohne-adresse",
+        to="",
+        subject="Hinweis",
+        body_text="Text",
+    )
 
     result = outbox.send_mail_row(mail.pk)
 

@@ -10,20 +10,22 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from authorities.enums import OrganisationKind
 from authorities.models import Authority, Contact, PartnerAgency
 from conferences import services
-from conferences.enums import MailKind
 from conferences.links import OVERVIEW_SALT, answer_path, overview_token
-from conferences.models import OutgoingMail
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail
+from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 from tests.factories.conferences import make_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
-SAME_TEXT = ("Wenn die Adresse bei einer Polizeibehörde als Ansprechperson einer Partnerbehörde "
-             "hinterlegt ist, erhalten Sie in wenigen Minuten eine E-Mail")
+SAME_TEXT = (
+    "Wenn die Adresse bei einer Polizeibehörde als Ansprechperson einer Partnerbehörde "
+    "hinterlegt ist, erhalten Sie in wenigen Minuten eine E-Mail"
+)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 REQUEST_URL = reverse("conferences:partner_overview_request")
 
@@ -34,8 +36,12 @@ _serial = itertools.count()
 def staatsanwaltschaft() -> PartnerAgency:
     """Responsible for PP Dortmund, Kreis Unna, PP Hamm and PP Recklinghausen."""
     agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(agency=agency, name="Erika Beispiel", function="Leitende OStA",
-                           email="erika.beispiel@example.org")
+    Contact.objects.create(
+        agency=agency,
+        name="Erika Beispiel",
+        function="Leitende OStA",
+        email="erika.beispiel@example.org",
+    )
     return agency
 
 
@@ -83,8 +89,10 @@ def test_overview_request_answer_is_the_same_for_known_and_unknown(staatsanwalts
     known = Client().post(REQUEST_URL, {"email": "erika.beispiel@example.org"})
 
     assert (unknown.status_code, unknown.url) == (known.status_code, known.url)
-    texts = [CSRF.sub("", Client().post(REQUEST_URL, {"email": a}, follow=True).content.decode())
-             for a in ("nochmal-niemand@example.org", "ERIKA.Beispiel@example.org")]
+    texts = [
+        CSRF.sub("", Client().post(REQUEST_URL, {"email": a}, follow=True).content.decode())
+        for a in ("nochmal-niemand@example.org", "ERIKA.Beispiel@example.org")
+    ]
     assert texts[0] == texts[1]
 
 
@@ -106,8 +114,9 @@ def test_overview_known_address_gets_one_mail_whose_link_lists_both_kpbs(
     assert mail.to == "erika.beispiel@example.org"
     [delivered] = mailoutbox
     assert delivered.to == ["erika.beispiel@example.org"]
-    assert delivered.subject == ("Ihre Einladungen zu Sicherheitskonferenzen – "
-                                 "Staatsanwaltschaft Dortmund")
+    assert delivered.subject == (
+        "Ihre Einladungen zu Sicherheitskonferenzen – Staatsanwaltschaft Dortmund"
+    )
     link = re.search(r"https?://\S+/partner/uebersicht/\S+/", delivered.body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
     html = Client().get("/" + path).content.decode()
@@ -155,8 +164,9 @@ def test_overview_bad_token_is_404_with_german_page(staatsanwaltschaft, monkeypa
     token = {
         "expired": lambda: _expired_token(staatsanwaltschaft, monkeypatch),
         "altered": lambda: overview_token(staatsanwaltschaft)[:-2] + "xx",
-        "answer salt": lambda: signing.TimestampSigner(salt="siko.invitation.answer")
-        .sign_object({"a": "sta-dortmund"}),
+        "answer salt": lambda: signing.TimestampSigner(salt="siko.invitation.answer").sign_object(
+            {"a": "sta-dortmund"}
+        ),
         "random": lambda: "eyJhIjoic3RhLWRvcnRtdW5kIn0:1abc:def",
     }[kind]()
 
@@ -170,7 +180,8 @@ def test_overview_bad_token_is_404_with_german_page(staatsanwaltschaft, monkeypa
 
 def test_overview_token_carries_no_database_id(staatsanwaltschaft):
     payload = signing.TimestampSigner(salt=OVERVIEW_SALT).unsign_object(
-        overview_token(staatsanwaltschaft))
+        overview_token(staatsanwaltschaft)
+    )
 
     assert payload == {"a": "sta-dortmund"}
 

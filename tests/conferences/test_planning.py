@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from authorities.models import Authority, Contact, PartnerAgency
 from conferences import selectors, services
-from conferences.enums import ConferenceStatus, InvitationState, MailKind
-from conferences.models import Conference, Invitation, OutgoingMail, Reminder
+from conferences.enums import ConferenceStatus, InvitationState
+from conferences.models import Conference, Invitation
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail, Reminder
 from tests.conftest import client_for
 from tests.factories.conferences import invite_new_agencies, make_conference
 from tests.helpers import assert_constant_queries
@@ -125,10 +127,14 @@ def test_proposals_group_partners_by_decree_category_and_route_schulamt(kpb_a_us
 
 def test_proposals_count_every_invitation_of_a_category_once(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    elsewhere = PartnerAgency.objects.filter(category="staatsanwaltschaft").exclude(
-        coverages__authority__slug="pp-dortmund").first()
+    elsewhere = (
+        PartnerAgency.objects.filter(category="staatsanwaltschaft")
+        .exclude(coverages__authority__slug="pp-dortmund")
+        .first()
+    )
     services.add_invitations(
-        conference, agencies=[PartnerAgency.objects.get(slug="sta-dortmund"), elsewhere],
+        conference,
+        agencies=[PartnerAgency.objects.get(slug="sta-dortmund"), elsewhere],
         by=kpb_a_user,
     )
 
@@ -137,8 +143,9 @@ def test_proposals_count_every_invitation_of_a_category_once(kpb_a_user):
     assert groups["staatsanwaltschaft"].invited_count == 2
     assert not groups["staatsanwaltschaft"].missing
     assert elsewhere not in groups["staatsanwaltschaft"].agencies
-    assert [a.is_invited for a in groups["staatsanwaltschaft"].agencies
-            if a.slug == "sta-dortmund"] == [True]
+    assert [
+        a.is_invited for a in groups["staatsanwaltschaft"].agencies if a.slug == "sta-dortmund"
+    ] == [True]
 
 
 def test_schulamt_invitation_is_addressed_to_the_bezirksregierung(kpb_a_user):
@@ -325,8 +332,10 @@ def test_invitation_without_address_is_marked_sent_by_letter(kpb_a_user):
     client = client_for(kpb_a_user)
     plan = client.get(reverse("conferences:invitations", kwargs={"pk": conference.pk}))
     assert "Einladungsschreiben (PDF)" in plan.content.decode()
-    url = reverse("conferences:invitation_letter_sent",
-                  kwargs={"pk": conference.pk, "invitation_pk": invitation.pk})
+    url = reverse(
+        "conferences:invitation_letter_sent",
+        kwargs={"pk": conference.pk, "invitation_pk": invitation.pk},
+    )
     client.post(url)
     second = client.post(url, follow=True)
     invitation.refresh_from_db()

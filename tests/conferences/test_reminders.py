@@ -14,9 +14,11 @@ from django.utils import timezone
 from authorities.enums import PartnerCategory
 from authorities.models import Authority, Contact, Coverage, PartnerAgency
 from conferences import services
-from conferences.enums import AnswerChannel, InvitationState, MailKind, MailState
-from conferences.models import Invitation, OutgoingMail, Reminder
-from conferences.reminders import send_due_reminders
+from conferences.enums import AnswerChannel, InvitationState
+from conferences.models import Invitation
+from notifications.enums import MailKind, MailState
+from notifications.models import OutgoingMail, Reminder
+from notifications.reminders import send_due_reminders
 from tests.conftest import make_user
 from tests.factories.conferences import make_conference
 
@@ -25,8 +27,12 @@ AGENCIES = ("sta-dortmund", "lg-dortmund")
 
 def _invite(conference, organiser, agencies):
     for number, agency in enumerate(agencies):
-        Contact.objects.create(agency=agency, name=f"Leitung {number}", function="Leitung",
-                               email=f"leitung{number}@{agency.slug}.example")
+        Contact.objects.create(
+            agency=agency,
+            name=f"Leitung {number}",
+            function="Leitung",
+            email=f"leitung{number}@{agency.slug}.example",
+        )
     services.add_invitations(conference, agencies=agencies, by=organiser)
 
 
@@ -74,20 +80,23 @@ def test_due_reminders_are_sent_once_and_a_second_run_sends_nothing(
 
 
 @pytest.mark.django_db
-def test_both_stages_remind_on_their_day(scheduled, smtp_server,
-                                         django_capture_on_commit_callbacks):
+def test_both_stages_remind_on_their_day(
+    scheduled, smtp_server, django_capture_on_commit_callbacks
+):
     remind(django_capture_on_commit_callbacks, scheduled.start - timedelta(days=14))
     remind(django_capture_on_commit_callbacks, scheduled.start - timedelta(days=3))
     remind(django_capture_on_commit_callbacks, scheduled.start - timedelta(days=1))
 
     assert reminder_mails().count() == 4
-    assert sorted(Reminder.objects.filter(sent_at__isnull=False)
-                  .values_list("stage", flat=True)) == ["14d@0", "14d@0", "3d@0", "3d@0"]
+    assert sorted(
+        Reminder.objects.filter(sent_at__isnull=False).values_list("stage", flat=True)
+    ) == ["14d@0", "14d@0", "3d@0", "3d@0"]
 
 
 @pytest.mark.django_db
-def test_reminder_is_due_on_its_day_at_the_morning_sweep(scheduled, smtp_server,
-                                                         django_capture_on_commit_callbacks):
+def test_reminder_is_due_on_its_day_at_the_morning_sweep(
+    scheduled, smtp_server, django_capture_on_commit_callbacks
+):
     due = Reminder.objects.filter(stage="14d@0").first().due_at
     morning = timezone.localtime(due).replace(hour=6, minute=0)
 
@@ -108,10 +117,12 @@ def test_after_a_forty_day_pause_each_invitee_gets_one_reminder(
 
     assert (run.sent, run.cancelled, again.sent) == (2, 2, 0)
     assert smtp_server.count_by_recipient() == {
-        i.recipient_email: 1 for i in scheduled.invitations.all()}
+        i.recipient_email: 1 for i in scheduled.invitations.all()
+    }
     assert reminder_mails().count() == 2
-    assert sorted(Reminder.objects.filter(sent_at__isnull=False)
-                  .values_list("stage", flat=True)) == ["3d@0", "3d@0"]
+    assert sorted(
+        Reminder.objects.filter(sent_at__isnull=False).values_list("stage", flat=True)
+    ) == ["3d@0", "3d@0"]
 
 
 @pytest.mark.django_db
@@ -124,8 +135,9 @@ def test_no_reminder_after_the_conference_started(scheduled, django_capture_on_c
 
 
 @pytest.mark.django_db
-def test_cancelled_conference_sends_no_reminders(scheduled, kpb_a_user,
-                                                 django_capture_on_commit_callbacks):
+def test_cancelled_conference_sends_no_reminders(
+    scheduled, kpb_a_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_conference(scheduled, reason="Terminkollision", by=kpb_a_user)
 
@@ -155,8 +167,10 @@ def test_moved_conference_reminds_for_the_new_date_only(
     new_start = old_start + timedelta(days=7)
     with django_capture_on_commit_callbacks(execute=True):
         services.update_conference(
-            scheduled, data={"start": new_start, "end": new_start + timedelta(hours=3)},
-            by=kpb_a_user, confirmed=True,
+            scheduled,
+            data={"start": new_start, "end": new_start + timedelta(hours=3)},
+            by=kpb_a_user,
+            confirmed=True,
         )
 
     at_old_date = remind(django_capture_on_commit_callbacks, old_start - timedelta(days=14))
@@ -164,8 +178,9 @@ def test_moved_conference_reminds_for_the_new_date_only(
 
     assert at_old_date.sent == 0
     assert at_new_date.sent == 2
-    assert sorted(Reminder.objects.filter(sent_at__isnull=False)
-                  .values_list("stage", flat=True)) == ["14d@1", "14d@1"]
+    assert sorted(
+        Reminder.objects.filter(sent_at__isnull=False).values_list("stage", flat=True)
+    ) == ["14d@1", "14d@1"]
 
 
 @pytest.mark.django_db
@@ -182,8 +197,9 @@ def test_reminders_planned_for_an_old_calendar_sequence_are_stale(
 
 
 @pytest.mark.django_db
-def test_answered_invitation_gets_no_reminder(scheduled, smtp_server,
-                                             django_capture_on_commit_callbacks):
+def test_answered_invitation_gets_no_reminder(
+    scheduled, smtp_server, django_capture_on_commit_callbacks
+):
     answered, open_ = list(scheduled.invitations.all())
     services.record_answer(answered, state=InvitationState.ACCEPTED, via=AnswerChannel.PHONE)
     # …and one answered in a way that left its reminder rows untouched.
@@ -196,8 +212,9 @@ def test_answered_invitation_gets_no_reminder(scheduled, smtp_server,
 
 
 @pytest.mark.django_db
-def test_send_reminders_command_runs_the_sweep(scheduled, smtp_server,
-                                               django_capture_on_commit_callbacks, capsys):
+def test_send_reminders_command_runs_the_sweep(
+    scheduled, smtp_server, django_capture_on_commit_callbacks, capsys
+):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders")
 
@@ -215,15 +232,21 @@ def test_concurrent_sweeps_send_each_reminder_once(seeded, smtp_server):
     organiser = make_user("kpb-a", "kpb", authority="pp-dortmund")
     host = Authority.objects.get(slug="pp-dortmund")
     agencies = PartnerAgency.objects.bulk_create(
-        PartnerAgency(slug=f"stadt-test-{n}", name=f"Stadtverwaltung Test {n}",
-                      category=PartnerCategory.KOMMUNE) for n in range(40))
+        PartnerAgency(
+            slug=f"stadt-test-{n}",
+            name=f"Stadtverwaltung Test {n}",
+            category=PartnerCategory.KOMMUNE,
+        )
+        for n in range(40)
+    )
     Coverage.objects.bulk_create(Coverage(agency=a, authority=host) for a in agencies)
     conference = make_conference(organiser, days_ahead=30)
     _invite(conference, organiser, agencies)
     services.send_invitations(conference, by=organiser)
     now = conference.start - timedelta(days=14)
-    held = list(Reminder.objects.filter(stage="14d@0").order_by("pk")
-                .values_list("pk", flat=True)[:5])
+    held = list(
+        Reminder.objects.filter(stage="14d@0").order_by("pk").values_list("pk", flat=True)[:5]
+    )
     smtp_server.received.clear()
     holding, release, start = threading.Event(), threading.Event(), threading.Barrier(2)
     runs = []
@@ -266,4 +289,5 @@ def test_concurrent_sweeps_send_each_reminder_once(seeded, smtp_server):
     assert reminder_mails().count() == 40
     smtp_server.wait_for(40)
     assert smtp_server.count_by_recipient() == {
-        i.recipient_email: 1 for i in conference.invitations.all()}
+        i.recipient_email: 1 for i in conference.invitations.all()
+    }

@@ -39,12 +39,15 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-from authorities.enums import OrganisationKind, PartnerCategory
+from authorities.enums import PartnerCategory
 from authorities.models import Authority, Contact, Coverage, PartnerAgency
-from conferences import outbox, services
-from conferences.enums import MailState
-from conferences.models import OutgoingMail
+from conferences import services
+from notifications import outbox
+from notifications import tasks as notification_tasks
+from notifications.enums import MailState
+from notifications.models import OutgoingMail
 from siko.celery import app as celery_app
+from siko.organisations import OrganisationKind
 from tests.conftest import make_user
 from tests.factories.conferences import make_conference
 from tests.smtp import SMTPTestServer
@@ -83,8 +86,11 @@ def _worker_database_url() -> str:
 
 
 def _broker_url() -> str:
-    base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL.count("/") > 2 else (
-        settings.REDIS_URL.rstrip("/"))
+    base = (
+        settings.REDIS_URL.rsplit("/", 1)[0]
+        if settings.REDIS_URL.count("/") > 2
+        else (settings.REDIS_URL.rstrip("/"))
+    )
     return f"{base}/{WORKER_REDIS_DB}"
 
 
@@ -103,11 +109,29 @@ class Worker:
         with self.lock:
             log = self.log_path.open("ab")
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "siko", "worker", "--concurrency=2",
-                 "--prefetch-multiplier=1", "--pool=prefork", "-Q", QUEUE, "-l", "info",
-                 f"--hostname={QUEUE}-{self.starts}@%h", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat"],
-                cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "siko",
+                    "worker",
+                    "--concurrency=2",
+                    "--prefetch-multiplier=1",
+                    "--pool=prefork",
+                    "-Q",
+                    QUEUE,
+                    "-l",
+                    "info",
+                    f"--hostname={QUEUE}-{self.starts}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                ],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
             log.close()
@@ -151,8 +175,7 @@ def _accepted_are_marked_sent(server: SMTPTestServer, timeout: float = 10.0) -> 
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if OutgoingMail.objects.filter(state=MailState.SENT).count() >= len(
-                    server.messages()):
+            if OutgoingMail.objects.filter(state=MailState.SENT).count() >= len(server.messages()):
                 return
             time.sleep(0.02)
         raise AssertionError("accepted messages were not marked sent in time")
@@ -162,8 +185,7 @@ def _accepted_are_marked_sent(server: SMTPTestServer, timeout: float = 10.0) -> 
 
 def _queued_in_broker(client: redis.Redis) -> int:
     """Messages waiting in this run's queue (kombu keeps one list per priority step)."""
-    return sum(client.llen(key) for key in client.keys(f"{QUEUE}*")
-               if client.type(key) == b"list")
+    return sum(client.llen(key) for key in client.keys(f"{QUEUE}*") if client.type(key) == b"list")
 
 
 def _forget_queue(client: redis.Redis) -> None:
@@ -211,14 +233,19 @@ def fanout_conference(seeded):
     organiser = make_user("kpb-a", OrganisationKind.KPB, authority="pp-dortmund")
     host = Authority.objects.get(slug="pp-dortmund")
     agencies = PartnerAgency.objects.bulk_create(
-        PartnerAgency(slug=f"fanout-{n}", name=f"Stadtverwaltung Fanout {n}",
-                      category=PartnerCategory.KOMMUNE)
+        PartnerAgency(
+            slug=f"fanout-{n}", name=f"Stadtverwaltung Fanout {n}", category=PartnerCategory.KOMMUNE
+        )
         for n in range(INVITATIONS)
     )
     Coverage.objects.bulk_create(Coverage(agency=a, authority=host) for a in agencies)
     Contact.objects.bulk_create(
-        Contact(agency=a, name=f"Leitung {n}", function="Bürgermeisterin",
-                email=f"leitung@fanout-{n}.example")
+        Contact(
+            agency=a,
+            name=f"Leitung {n}",
+            function="Bürgermeisterin",
+            email=f"leitung@fanout-{n}.example",
+        )
         for n, a in enumerate(agencies)
     )
     conference = make_conference(organiser, days_ahead=30)
@@ -292,7 +319,7 @@ def test_fanout_survives_sigkilled_workers_without_duplicates_or_losses(
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > 2:
                     # Beat's sweep, with the clock past the grace for lost tasks.
-                    outbox.sweep_outbox(now=timezone.now() + outbox.QUEUED_GRACE)
+                    notification_tasks.sweep_outbox(now=timezone.now() + outbox.QUEUED_GRACE)
                     sweeps += 1
                     idle_since = None
             else:

@@ -12,13 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from authorities.models import Authority, ComparisonGroup, PartnerAgency
 from conferences.models import AgendaItem, MandatedTopic
-from conferences.models_actions import Action
-from conferences.models_minutes import Minutes
-from reports.annual_report import (
-    collect_report_data,
-    render_annual_report,
-    render_authority_part,
-)
+from followup.models import Action, Minutes
+from reports.annual.report import collect_report_data, render_annual_report, render_authority_part
 from reports.compliance import compute_compliance
 from reports.outline import SECTIONS
 from siko.pdf import StaticFilesFetcher
@@ -110,25 +105,31 @@ def test_annual_report_hostile_input_fetches_nothing(kpb_a_user):
     """Markup, CSS and SVG in every text a user can enter reach the PDF as text only: the
     renderer neither reads a local file nor calls a host for them."""
     conference = make_recorded_conference(
-        "pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN), organiser=kpb_a_user,
-        categories=["kommune"], topics=["brennpunkte"],
+        "pp-hagen",
+        datetime(2025, 5, 6, 10, tzinfo=BERLIN),
+        organiser=kpb_a_user,
+        categories=["kommune"],
+        topics=["brennpunkte"],
     )
     conference.title = HOSTILE
     conference.save(update_fields=["title"])
-    AgendaItem.objects.filter(conference=conference).update(title=HOSTILE_CSS[:200],
-                                                            notes=HOSTILE_CSS)
+    AgendaItem.objects.filter(conference=conference).update(
+        title=HOSTILE_CSS[:200], notes=HOSTILE_CSS
+    )
     Minutes.objects.create(conference=conference, notes=HOSTILE_CSS)
     agency = PartnerAgency.objects.filter(category="kommune").first()
     PartnerAgency.objects.filter(pk=agency.pk).update(name=HOSTILE)
-    Action.objects.create(conference=conference, text=HOSTILE_CSS, owner_agency=agency,
-                          due_date=date(2025, 9, 1))
+    Action.objects.create(
+        conference=conference, text=HOSTILE_CSS, owner_agency=agency, due_date=date(2025, 9, 1)
+    )
     MandatedTopic.objects.filter(key="brennpunkte").update(title=HOSTILE_SVG)
     group = ComparisonGroup.objects.create(name=HOSTILE_GROUP)
     Authority.objects.filter(slug__in=["pp-hagen", "lr-borken"]).update(comparison_group=group)
     Authority.objects.filter(slug="lr-borken").update(short_name=HOSTILE[:120])
     data = collect_report_data(2026, as_of=AS_OF)
-    outline = [{"key": key, "intro": f"Einleitung {key}\n\n{HOSTILE}\n{HOSTILE_CSS}"}
-               for key in SECTIONS]
+    outline = [
+        {"key": key, "intro": f"Einleitung {key}\n\n{HOSTILE}\n{HOSTILE_CSS}"} for key in SECTIONS
+    ]
 
     for render in (
         lambda fetcher: render_annual_report(data, outline=outline, fetcher=fetcher),
@@ -150,8 +151,11 @@ def test_annual_report_queries_do_not_grow_with_conferences(kpb_a_user):
         collect_report_data(2026, as_of=AS_OF)
     for slug in ("pp-dortmund", "lr-unna", "pp-essen"):
         make_recorded_conference(
-            slug, datetime(2025, 4, 2, 10, tzinfo=BERLIN), organiser=kpb_a_user,
-            categories=["kommune"], topics=["brennpunkte"],
+            slug,
+            datetime(2025, 4, 2, 10, tzinfo=BERLIN),
+            organiser=kpb_a_user,
+            categories=["kommune"],
+            topics=["brennpunkte"],
         )
     with CaptureQueriesContext(connection) as more:
         collect_report_data(2026, as_of=AS_OF)

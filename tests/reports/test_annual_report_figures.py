@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from authorities.models import Authority, ComparisonGroup, Exercise, Hospitation, PartnerAgency
-from conferences.minutes import attendance_summary
 from conferences.models import Invitation
-from conferences.models_actions import Action
-from reports.annual_report import (
+from followup.minutes import attendance_summary
+from followup.models import Action
+from reports.annual.report import (
     UnknownAuthority,
     collect_report_data,
     render_annual_report,
@@ -39,49 +39,96 @@ def scenario(organiser) -> dict:
     SiKo of Essen that must not count; 2024: one SiKo of Essen; exercises, a Hospitation and
     a comparison group."""
     first = make_recorded_conference(
-        "pp-hagen", at(2025, 5, 6), organiser=organiser,
+        "pp-hagen",
+        at(2025, 5, 6),
+        organiser=organiser,
         categories=["kommune", "bundespolizei", "zoll", "schulamt"],
         topics=["sicherheitslage", "brennpunkte"],
     )
     Invitation.objects.filter(conference=first, agency__category="kommune").update(attended=True)
     Invitation.objects.filter(conference=first, agency__category="zoll").update(
-        state="declined", attended=False)
+        state="declined", attended=False
+    )
     Invitation.objects.filter(conference=first, agency__category="schulamt").update(state="sent")
     prosecutor = PartnerAgency.objects.filter(category="staatsanwaltschaft").first()
     Invitation.objects.create(conference=first, agency=prosecutor, state="pending")
-    Action.objects.create(conference=first, text="Streifen am Bahnhof", owner_is_police=True,
-                          due_date=date(2025, 9, 1), state="done")
-    Action.objects.create(conference=first, text="Beleuchtung prüfen", owner_is_police=True,
-                          due_date=date(2025, 12, 1), state="open")
+    Action.objects.create(
+        conference=first,
+        text="Streifen am Bahnhof",
+        owner_is_police=True,
+        due_date=date(2025, 9, 1),
+        state="done",
+    )
+    Action.objects.create(
+        conference=first,
+        text="Beleuchtung prüfen",
+        owner_is_police=True,
+        due_date=date(2025, 12, 1),
+        state="open",
+    )
     second = make_recorded_conference(
-        "pp-hagen", at(2025, 11, 3), organiser=organiser,
-        categories=["staatsanwaltschaft", "kommune"], topics=["grossveranstaltungen"],
+        "pp-hagen",
+        at(2025, 11, 3),
+        organiser=organiser,
+        categories=["staatsanwaltschaft", "kommune"],
+        topics=["grossveranstaltungen"],
     )
     Invitation.objects.filter(conference=second, agency__category="kommune").update(attended=True)
     joint = make_recorded_conference(
-        "lr-borken", at(2025, 9, 17), organiser=organiser, co_hosts=["pp-dortmund"],
+        "lr-borken",
+        at(2025, 9, 17),
+        organiser=organiser,
+        co_hosts=["pp-dortmund"],
         categories=["gericht"],
     )
     Invitation.objects.filter(conference=joint).update(attended=True)
-    Action.objects.create(conference=joint, text="Schulwegsicherung", owner_is_police=True,
-                          due_date=date(2025, 10, 1), state="dropped")
+    Action.objects.create(
+        conference=joint,
+        text="Schulwegsicherung",
+        owner_is_police=True,
+        due_date=date(2025, 10, 1),
+        state="dropped",
+    )
     make_recorded_conference("pp-koeln", at(2025, 6, 2), organiser=organiser, kind="siko_ap")
     cancelled = make_recorded_conference(
-        "pp-essen", at(2025, 4, 1), organiser=organiser, status="cancelled",
+        "pp-essen",
+        at(2025, 4, 1),
+        organiser=organiser,
+        status="cancelled",
         categories=["kommune"],
     )
-    Action.objects.create(conference=cancelled, text="zählt nicht", owner_is_police=True,
-                          due_date=date(2025, 5, 1), state="done")
+    Action.objects.create(
+        conference=cancelled,
+        text="zählt nicht",
+        owner_is_police=True,
+        due_date=date(2025, 5, 1),
+        state="done",
+    )
     earlier = make_recorded_conference(
-        "pp-essen", at(2024, 6, 4), organiser=organiser, categories=["kommune"])
-    Action.objects.create(conference=earlier, text="Vorjahr", owner_is_police=True,
-                          due_date=date(2024, 9, 1), state="done")
+        "pp-essen", at(2024, 6, 4), organiser=organiser, categories=["kommune"]
+    )
+    Action.objects.create(
+        conference=earlier,
+        text="Vorjahr",
+        owner_is_police=True,
+        due_date=date(2024, 9, 1),
+        state="done",
+    )
     dortmund = Authority.objects.get(slug="pp-dortmund")
-    Exercise.objects.create(authority=dortmund, organiser="Stadt Dortmund", title="Hochwasser",
-                            date=date(2025, 3, 4), liaison_took_part=True)
-    Hospitation.objects.create(authority=Authority.objects.get(slug="lr-borken"),
-                               agency_name="Zollamt Bocholt", direction="outgoing",
-                               start_date=date(2025, 6, 2), end_date=date(2025, 6, 3))
+    Exercise.objects.create(
+        authority=dortmund,
+        organiser="Stadt Dortmund",
+        title="Hochwasser",
+        date=date(2025, 3, 4),
+        liaison_took_part=True,
+    )
+    Hospitation.objects.create(
+        authority=Authority.objects.get(slug="lr-borken"),
+        agency_name="Zollamt Bocholt",
+        direction="outgoing",
+        start_date=date(2025, 6, 2),
+        end_date=date(2025, 6, 3),
+    )
     group = ComparisonGroup.objects.create(name="Großstädte")
     Authority.objects.filter(slug__in=["pp-hagen", "pp-dortmund"]).update(comparison_group=group)
     return {"first": first, "second": second, "joint": joint}
@@ -92,8 +139,9 @@ def by_slug(data: dict) -> dict[str, dict]:
 
 
 def participation(row: dict) -> dict[str, tuple[int, int, int]]:
-    return {p["category"]: (p["invited"], p["answered"], p["present"])
-            for p in row["participation"]}
+    return {
+        p["category"]: (p["invited"], p["answered"], p["present"]) for p in row["participation"]
+    }
 
 
 def test_participation_and_actions_per_authority(kpb_a_user):
@@ -110,7 +158,8 @@ def test_participation_and_actions_per_authority(kpb_a_user):
         "schulamt": (1, 0, 0),  # sent, never answered
     }
     assert [p["label"] for p in hagen["participation"]][2] == (
-        "Kreis-, Stadt- oder Gemeindeverwaltung")
+        "Kreis-, Stadt- oder Gemeindeverwaltung"
+    )
     assert (hagen["actions_agreed"], hagen["actions_done"], hagen["actions_open"]) == (2, 1, 1)
     # The joint SiKo counts for host and co-host alike; the cancelled one for nobody.
     for slug in ("lr-borken", "pp-dortmund"):
@@ -124,8 +173,9 @@ def test_participation_and_actions_per_authority(kpb_a_user):
     assert rows["pp-essen"]["comparison_group"] == ""
 
     # The same definition as the attendance summary of the minutes, for the same invitations.
-    summary = attendance_summary(Invitation.objects.filter(
-        conference__in=[conferences["first"], conferences["second"]]))
+    summary = attendance_summary(
+        Invitation.objects.filter(conference__in=[conferences["first"], conferences["second"]])
+    )
     for line in summary.rows:
         entry = next((p for p in hagen["participation"] if p["label"] == line.label), None)
         if entry is not None:
@@ -162,8 +212,10 @@ def test_comparison_groups_side_by_side(kpb_a_user):
     assert (big["authorities"], big["siko_held"], big["share"]) == (2, 2, 1.0)
     assert big["exercises"] == 1 and big["hospitations"] == 0
     assert sorted(big["members"]) == sorted(
-        Authority.objects.filter(slug__in=["pp-hagen", "pp-dortmund"])
-        .values_list("short_name", flat=True))
+        Authority.objects.filter(slug__in=["pp-hagen", "pp-dortmund"]).values_list(
+            "short_name", flat=True
+        )
+    )
     rest = groups["ohne Vergleichsgruppe"]
     assert (rest["authorities"], rest["siko_held"], rest["comparison_siko_held"]) == (45, 1, 1)
     assert groups["NRW insgesamt"]["siko_held"] == 3
@@ -183,8 +235,9 @@ def test_pdf_shows_the_new_figures(kpb_a_user):
     assert compact("davon erledigt 1 (25 %) 1 (100 %)") in flat
     assert compact("davon beantwortet 7") in flat
     hagen = by_slug(data)["pp-hagen"]
-    numbers = " ".join(f"{p['invited']} {p['answered']} {p['present']}"
-                       for p in hagen["participation"])
+    numbers = " ".join(
+        f"{p['invited']} {p['answered']} {p['present']}" for p in hagen["participation"]
+    )
     assert compact(f"{hagen['name']} {numbers}") in flat  # its row in the participation table
     assert compact("Großstädte 2 2 100 %") in flat
     assert "Entwicklung im Zeitverlauf" in text
@@ -217,7 +270,8 @@ def test_snapshot_survives_json_and_renders_the_same(kpb_a_user):
     assert snapshot == data
     assert pdf_text(render_annual_report(snapshot)) == pdf_text(render_annual_report(data))
     assert pdf_text(render_authority_part(snapshot, "pp-hagen")) == pdf_text(
-        render_authority_part(data, "pp-hagen"))
+        render_authority_part(data, "pp-hagen")
+    )
 
 
 def test_period_year_can_be_chosen(kpb_a_user):
@@ -235,15 +289,28 @@ def test_queries_constant_in_authorities_conferences_and_years(kpb_a_user):
         collect_report_data(2026, as_of=AS_OF)
     for number, slug in enumerate(("pp-bochum", "lr-unna", "pp-essen", "pp-bielefeld")):
         conference = make_recorded_conference(
-            slug, at(2025 - number, 4, 2), organiser=kpb_a_user, co_hosts=["lr-kleve"],
-            categories=["kommune", "zoll"], topics=["brennpunkte"])
-        Action.objects.create(conference=conference, text="mehr", owner_is_police=True,
-                              due_date=date(2025, 9, 1))
+            slug,
+            at(2025 - number, 4, 2),
+            organiser=kpb_a_user,
+            co_hosts=["lr-kleve"],
+            categories=["kommune", "zoll"],
+            topics=["brennpunkte"],
+        )
+        Action.objects.create(
+            conference=conference, text="mehr", owner_is_police=True, due_date=date(2025, 9, 1)
+        )
     group = ComparisonGroup.objects.create(name="Flächenkreise")
     Authority.objects.create(
-        slug="lr-neu", official_name="Landrat Neukreis als Kreispolizeibehörde",
-        short_name="KPB Neukreis", kind="LR", seat="Neustadt", regierungsbezirk="Köln",
-        district="Neukreis", confidence="manual", comparison_group=group)
+        slug="lr-neu",
+        official_name="Landrat Neukreis als Kreispolizeibehörde",
+        short_name="KPB Neukreis",
+        kind="LR",
+        seat="Neustadt",
+        regierungsbezirk="Köln",
+        district="Neukreis",
+        confidence="manual",
+        comparison_group=group,
+    )
     with CaptureQueriesContext(connection) as more:
         data = collect_report_data(2026, as_of=AS_OF)
     assert data["summary"]["siko_held"] == 5 and data["summary"]["authorities"] == 48

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from reports.annual_report import collect_report_data, render_annual_report, render_authority_part
+from reports.annual.report import collect_report_data, render_annual_report, render_authority_part
 from reports.outline import SECTIONS, OutlineError
 from tests.factories.conferences import make_recorded_conference
 from tests.helpers import compact
@@ -28,13 +28,18 @@ def bookmarks(pdf: bytes) -> list[str]:
         for item in items:
             titles.extend(walk(item) if isinstance(item, list) else [item.title])
         return titles
+
     return walk(PdfReader(io.BytesIO(pdf)).outline)
 
 
 @pytest.fixture
 def data(kpb_a_user):
-    make_recorded_conference("pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN),
-                             organiser=kpb_a_user, categories=["kommune"])
+    make_recorded_conference(
+        "pp-hagen",
+        datetime(2025, 5, 6, 10, tzinfo=BERLIN),
+        organiser=kpb_a_user,
+        categories=["kommune"],
+    )
     return collect_report_data(2026, as_of=AS_OF)
 
 
@@ -49,8 +54,13 @@ def test_sections_follow_the_outline_with_their_intro_texts(data):
     assert methods < summary
     assert text.index("Vorweg zur Methodik.") < text.index("Zweiter Absatz der Methodik.") < summary
     assert summary < text.index("Das Jahr im Überblick.")
-    for left_out in ("Anteil 2024", "Entwicklung im Zeitverlauf", "Anteil erledigt",
-                     "Beteiligung der Partner", "Status 2025"):
+    for left_out in (
+        "Anteil 2024",
+        "Entwicklung im Zeitverlauf",
+        "Anteil erledigt",
+        "Beteiligung der Partner",
+        "Status 2025",
+    ):
         assert left_out not in text
     assert bookmarks(pdf)[1:] == ["Methodik", "Zusammenfassung"]
 

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from reports import report_workflow
+from reports.annual import generation as report_generation
+from reports.annual import workflow as report_workflow
+from reports.annual.workflow import ReportError
 from reports.models import AnnualReport, GenerationState, ReportFrozen, ReportReview, ReportStatus
-from reports.report_workflow import ReportError
 from siko.audit import AuditEntry
 from tests.conftest import client_for
 from tests.factories.conferences import make_recorded_conference
@@ -32,12 +33,17 @@ def stored_pdf(report: AnnualReport) -> bytes:
 @pytest.fixture
 def generated(lzpd_user, kpb_a_user, django_capture_on_commit_callbacks):
     """A generated draft of the 2026 report (tasks run in-process on commit)."""
-    make_recorded_conference("pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN),
-                             organiser=kpb_a_user,
-                             categories=["kommune", "zoll"], topics=["sicherheitslage"])
+    make_recorded_conference(
+        "pp-hagen",
+        datetime(2025, 5, 6, 10, tzinfo=BERLIN),
+        organiser=kpb_a_user,
+        categories=["kommune", "zoll"],
+        topics=["sicherheitslage"],
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        report = report_workflow.start_report(year=2026, by=lzpd_user,
-                                              state_as_of=date(2026, 3, 1), outline=SHORT)
+        report = report_workflow.start_report(
+            year=2026, by=lzpd_user, state_as_of=date(2026, 3, 1), outline=SHORT
+        )
         report_workflow.request_generation(report, by=lzpd_user)
     report.refresh_from_db()
     return report
@@ -61,14 +67,14 @@ def test_draft_is_generated_with_progress_done_hash_and_entwurf_mark(generated):
     assert "ENTWURF" in text
     assert "Fassung 1" in text
     assert report.data["period_year"] == 2025
-    assert report_workflow.verify_pdf(report)
+    assert report_generation.verify_pdf(report)
 
 
 def test_lka_agreement_then_final_version_without_entwurf_and_immutable(
-        generated, lka_user, lzpd_user, django_capture_on_commit_callbacks):
+    generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
+):
     draft_sha = generated.sha256
-    report = agree_and_finalise(generated, lka_user, lzpd_user,
-                                django_capture_on_commit_callbacks)
+    report = agree_and_finalise(generated, lka_user, lzpd_user, django_capture_on_commit_callbacks)
     assert report.status == ReportStatus.FINAL
     assert report.agreed_sha256 == draft_sha
     assert report.finalised_by == lzpd_user and report.finalised_at is not None
@@ -85,21 +91,24 @@ def test_lka_agreement_then_final_version_without_entwurf_and_immutable(
         report.delete()
     report.refresh_from_db()
     for step in (
-        lambda: report_workflow.update_draft(report, by=lzpd_user, period_year=2025,
-                                             state_as_of=None, outline=report.outline),
+        lambda: report_workflow.update_draft(
+            report, by=lzpd_user, period_year=2025, state_as_of=None, outline=report.outline
+        ),
         lambda: report_workflow.request_generation(report, by=lzpd_user),
-        lambda: report_workflow.record_review(report, by=lka_user, decision="commented",
-                                              comment="Noch etwas"),
+        lambda: report_workflow.record_review(
+            report, by=lka_user, decision="commented", comment="Noch etwas"
+        ),
     ):
         with pytest.raises(ReportError):
             step()
     report.refresh_from_db()
-    assert report.status == ReportStatus.FINAL and report_workflow.verify_pdf(report)
+    assert report.status == ReportStatus.FINAL and report_generation.verify_pdf(report)
     assert AuditEntry.objects.filter(action="annual_report.finalised").count() == 1
 
 
 def test_correction_is_version_two_and_leaves_the_final_version(
-        generated, lka_user, lzpd_user, django_capture_on_commit_callbacks):
+    generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
+):
     final = agree_and_finalise(generated, lka_user, lzpd_user, django_capture_on_commit_callbacks)
     with pytest.raises(ReportError, match="Grund"):
         report_workflow.start_correction(final, by=lzpd_user, reason="  ")
@@ -113,17 +122,19 @@ def test_correction_is_version_two_and_leaves_the_final_version(
     correction.refresh_from_db()
     assert "Fassung 2" in pdf_text(stored_pdf(correction))
     final.refresh_from_db()
-    assert final.status == ReportStatus.FINAL and report_workflow.verify_pdf(final)
+    assert final.status == ReportStatus.FINAL and report_generation.verify_pdf(final)
     assert list(AnnualReport.objects.filter(year=2026).values_list("version", flat=True)) == [2, 1]
 
 
 def test_lka_comment_needs_text_and_keeps_the_draft(generated, lka_user, lzpd_user):
     with pytest.raises(ReportError, match="Anmerkungen"):
         report_workflow.record_review(generated, by=lka_user, decision="commented", comment="")
-    report_workflow.record_review(generated, by=lka_user, decision="commented",
-                                  comment="Bitte Tabelle 2 erläutern.")
-    report_workflow.record_review(generated, by=lka_user, decision="commented",
-                                  comment="Bitte Tabelle 2 erläutern.")  # double submission
+    report_workflow.record_review(
+        generated, by=lka_user, decision="commented", comment="Bitte Tabelle 2 erläutern."
+    )
+    report_workflow.record_review(
+        generated, by=lka_user, decision="commented", comment="Bitte Tabelle 2 erläutern."
+    )  # double submission
     generated.refresh_from_db()
     assert generated.status == ReportStatus.DRAFT
     assert ReportReview.objects.filter(report=generated).count() == 1
@@ -138,7 +149,8 @@ def test_no_agreement_before_the_draft_exists(lzpd_user, lka_user):
 
 
 def test_a_stale_generation_is_dropped_and_a_second_request_is_a_no_op(
-        lzpd_user, django_capture_on_commit_callbacks):
+    lzpd_user, django_capture_on_commit_callbacks
+):
     report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report_workflow.request_generation(report, by=lzpd_user)
@@ -146,17 +158,18 @@ def test_a_stale_generation_is_dropped_and_a_second_request_is_a_no_op(
     assert len(callbacks) == 1
     report.refresh_from_db()
     assert (report.generation, report.generation_state) == (1, GenerationState.PENDING)
-    assert report_workflow.run_generation(report.pk, generation=0) is False
+    assert report_generation.run_generation(report.pk, generation=0) is False
     report.refresh_from_db()
     assert report.generation_state == GenerationState.PENDING and not report.pdf
-    assert report_workflow.run_generation(report.pk, generation=1) is True
-    assert report_workflow.run_generation(report.pk, generation=1) is False  # re-delivered
+    assert report_generation.run_generation(report.pk, generation=1) is True
+    assert report_generation.run_generation(report.pk, generation=1) is False  # re-delivered
     report.refresh_from_db()
     assert report.generation_state == GenerationState.DONE
 
 
 def test_a_broken_snapshot_marks_the_generation_failed_in_german(
-        generated, lka_user, lzpd_user, django_capture_on_commit_callbacks):
+    generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
+):
     report_workflow.record_review(generated, by=lka_user, decision="agreed")
     AnnualReport.objects.filter(pk=generated.pk).update(data={"rows": "kaputt"})
     with django_capture_on_commit_callbacks(execute=True):
@@ -181,11 +194,12 @@ def test_start_refuses_bad_periods_and_a_second_report_of_the_year(lzpd_user):
 
 
 def test_new_report_takes_the_outline_of_the_last_agreed_one(
-        generated, lka_user, lzpd_user, django_capture_on_commit_callbacks):
-    outline = [{"key": "methods", "intro": "Vorab die Methodik."},
-               {"key": "summary", "intro": ""}]
-    report_workflow.update_draft(generated, by=lzpd_user, period_year=2025, state_as_of=None,
-                                 outline=outline)
+    generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
+):
+    outline = [{"key": "methods", "intro": "Vorab die Methodik."}, {"key": "summary", "intro": ""}]
+    report_workflow.update_draft(
+        generated, by=lzpd_user, period_year=2025, state_as_of=None, outline=outline
+    )
     with django_capture_on_commit_callbacks(execute=True):
         report_workflow.request_generation(generated, by=lzpd_user)
     generated.refresh_from_db()
@@ -198,11 +212,11 @@ def test_new_report_takes_the_outline_of_the_last_agreed_one(
 
 # --- pages --------------------------------------------------------------------------------
 
+
 def form_data(**overrides):
     data = {"year": "2026", "period_year": "2025", "state_as_of": "2026-03-01"}
     for number, key in enumerate(["summary", "authorities", "methods"], start=1):
-        data.update({f"{key}_include": "on", f"{key}_order": str(number),
-                     f"{key}_intro": ""})
+        data.update({f"{key}_include": "on", f"{key}_order": str(number), f"{key}_intro": ""})
     for key in ("chart", "participation", "actions", "breaches", "comparison_groups"):
         data.update({f"{key}_order": "8", f"{key}_intro": ""})
     data.update(overrides)
@@ -215,8 +229,10 @@ def test_lzpd_starts_a_report_in_the_browser_form(lzpd_user, django_capture_on_c
     assert page.status_code == 200
     assert 'name="summary_intro"' in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reports:annual_report_create"),
-                               form_data(summary_intro="Der Bericht folgt dem Erlass."))
+        response = client.post(
+            reverse("reports:annual_report_create"),
+            form_data(summary_intro="Der Bericht folgt dem Erlass."),
+        )
     report = AnnualReport.objects.get()
     assert response.status_code == 302 and response.url == report.get_absolute_url()
     assert [e["key"] for e in report.outline] == ["summary", "authorities", "methods"]
@@ -225,18 +241,25 @@ def test_lzpd_starts_a_report_in_the_browser_form(lzpd_user, django_capture_on_c
     assert "Der Bericht folgt dem Erlass." in pdf_text(stored_pdf(report))
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"period_year": "2026"}, "vor dem Berichtsjahr"),
-    ({"state_as_of": "2025-05-01"}, "Tag im Berichtsjahr 2026"),
-    ({"authorities_order": "1"}, "dieselbe Position"),
-    ({"summary_include": "", "authorities_include": "", "methods_include": ""},
-     "mindestens einen Abschnitt"),
-    ({"year": "zwanzig"}, "ganze Zahl"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"period_year": "2026"}, "vor dem Berichtsjahr"),
+        ({"state_as_of": "2025-05-01"}, "Tag im Berichtsjahr 2026"),
+        ({"authorities_order": "1"}, "dieselbe Position"),
+        (
+            {"summary_include": "", "authorities_include": "", "methods_include": ""},
+            "mindestens einen Abschnitt",
+        ),
+        ({"year": "zwanzig"}, "ganze Zahl"),
+    ],
+)
 def test_bad_form_input_re_renders_with_a_german_message_and_creates_nothing(
-        lzpd_user, overrides, message):
-    response = client_for(lzpd_user).post(reverse("reports:annual_report_create"),
-                                          form_data(**overrides))
+    lzpd_user, overrides, message
+):
+    response = client_for(lzpd_user).post(
+        reverse("reports:annual_report_create"), form_data(**overrides)
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not AnnualReport.objects.exists()
@@ -245,7 +268,8 @@ def test_bad_form_input_re_renders_with_a_german_message_and_creates_nothing(
 def test_progress_fragment_polls_slower_and_stops_when_done(lzpd_user):
     report = report_workflow.start_report(year=2026, by=lzpd_user)
     AnnualReport.objects.filter(pk=report.pk).update(
-        generation_state=GenerationState.RUNNING, progress=40, progress_step="PDF wird gesetzt")
+        generation_state=GenerationState.RUNNING, progress=40, progress_step="PDF wird gesetzt"
+    )
     client = client_for(lzpd_user)
     url = reverse("reports:annual_report_progress", args=[report.pk])
     first = client.get(url).content.decode()
@@ -253,8 +277,9 @@ def test_progress_fragment_polls_slower_and_stops_when_done(lzpd_user):
     later = client.get(url + "?n=6").content.decode()
     assert 'hx-trigger="load delay:8s"' in later
     assert "n=7" in later
-    AnnualReport.objects.filter(pk=report.pk).update(generation_state=GenerationState.FAILED,
-                                                     generation_error="Fehlgeschlagen.")
+    AnnualReport.objects.filter(pk=report.pk).update(
+        generation_state=GenerationState.FAILED, generation_error="Fehlgeschlagen."
+    )
     done = client.get(url).content.decode()
     assert "hx-trigger" not in done and "Fehlgeschlagen." in done
 
@@ -265,8 +290,9 @@ def test_progress_fragment_needs_a_constant_number_of_queries(lzpd_user):
     url = reverse("reports:annual_report_progress", args=[report.pk])
 
     def more_reviews():
-        ReportReview.objects.create(report=report, decision="commented", comment="x",
-                                    sha256="0" * 64, created_by=lzpd_user)
+        ReportReview.objects.create(
+            report=report, decision="commented", comment="x", sha256="0" * 64, created_by=lzpd_user
+        )
 
     assert_constant_queries(client, url, more_reviews)
 
@@ -276,11 +302,13 @@ def test_lka_review_page_records_agreement(generated, lka_user):
     url = reverse("reports:annual_report_review", args=[generated.pk])
     page = client.get(url).content.decode()
     assert f'value="{generated.sha256}"' in page  # the draft being read travels with the form
-    bad = client.post(url, {"decision": "commented", "comment": "",
-                            "read_sha256": generated.sha256})
+    bad = client.post(
+        url, {"decision": "commented", "comment": "", "read_sha256": generated.sha256}
+    )
     assert "Bitte schreiben Sie Ihre Anmerkungen." in bad.content.decode()
-    response = client.post(url, {"decision": "agreed", "comment": "",
-                                 "read_sha256": generated.sha256})
+    response = client.post(
+        url, {"decision": "agreed", "comment": "", "read_sha256": generated.sha256}
+    )
     assert response.status_code == 302
     generated.refresh_from_db()
     assert generated.status == ReportStatus.AGREED and generated.agreed_by == lka_user
@@ -288,12 +316,15 @@ def test_lka_review_page_records_agreement(generated, lka_user):
 
 
 def test_kpb_sees_only_final_versions_and_downloads_only_its_own_part(
-        generated, lka_user, lzpd_user, kpb_a_user, django_capture_on_commit_callbacks):
+    generated, lka_user, lzpd_user, kpb_a_user, django_capture_on_commit_callbacks
+):
     client = client_for(kpb_a_user)
     part = reverse("reports:annual_report_part", args=[generated.pk, "pp-dortmund"])
     assert client.get(part).status_code == 404  # a draft is not for KPBs
-    assert "Es gibt noch keine Endfassung eines Jahresberichts." in client.get(
-        reverse("reports:annual_report_list")).content.decode()
+    assert (
+        "Es gibt noch keine Endfassung eines Jahresberichts."
+        in client.get(reverse("reports:annual_report_list")).content.decode()
+    )
     agree_and_finalise(generated, lka_user, lzpd_user, django_capture_on_commit_callbacks)
     listing = client.get(reverse("reports:annual_report_list")).content.decode()
     assert part in listing
@@ -305,8 +336,7 @@ def test_kpb_sees_only_final_versions_and_downloads_only_its_own_part(
     assert "Hagen" not in text
     other = reverse("reports:annual_report_part", args=[generated.pk, "pp-hagen"])
     assert client.get(other).status_code == 404
-    assert client.get(reverse("reports:annual_report_pdf", args=[generated.pk])).status_code \
-        == 403
+    assert client.get(reverse("reports:annual_report_pdf", args=[generated.pk])).status_code == 403
 
 
 def test_state_bodies_download_pdf_csv_and_xlsx_of_every_version(generated, im_user):
@@ -318,26 +348,35 @@ def test_state_bodies_download_pdf_csv_and_xlsx_of_every_version(generated, im_u
     assert csv.status_code == 200 and "Hagen" in csv.content.decode("utf-8-sig")
     xlsx = client.get(reverse("reports:annual_report_xlsx", args=[generated.pk]))
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    assert client.post(reverse("reports:annual_report_generate",
-                               args=[generated.pk])).status_code == 403
+    assert (
+        client.post(reverse("reports:annual_report_generate", args=[generated.pk])).status_code
+        == 403
+    )
 
 
 def test_report_list_needs_a_constant_number_of_queries(lzpd_user, kpb_a_user):
     years = iter(range(2019, 2027))
 
     def another_final_report():
-        AnnualReport.objects.create(year=next(years), period_year=2018, status="final",
-                                    data={"rows": []}, sha256="0" * 64)
+        AnnualReport.objects.create(
+            year=next(years), period_year=2018, status="final", data={"rows": []}, sha256="0" * 64
+        )
 
     for user in (lzpd_user, kpb_a_user):
-        assert_constant_queries(client_for(user), reverse("reports:annual_report_list"),
-                                another_final_report)
+        assert_constant_queries(
+            client_for(user), reverse("reports:annual_report_list"), another_final_report
+        )
 
 
 def test_report_page_needs_a_constant_number_of_queries(generated, lzpd_user, lka_user):
     def another_review():
-        ReportReview.objects.create(report=generated, decision="commented", comment="x",
-                                    sha256=generated.sha256, created_by=lka_user)
+        ReportReview.objects.create(
+            report=generated,
+            decision="commented",
+            comment="x",
+            sha256=generated.sha256,
+            created_by=lka_user,
+        )
 
     assert_constant_queries(client_for(lzpd_user), generated.get_absolute_url(), another_review)
 
@@ -347,15 +386,17 @@ def test_only_the_lka_gives_the_agreement(generated, lzpd_user, admin_user):
         with pytest.raises(ReportError, match="Landeskriminalamt"):
             report_workflow.record_review(generated, by=user, decision="agreed")
         response = client_for(user).post(
-            reverse("reports:annual_report_review", args=[generated.pk]), {"decision": "agreed"})
+            reverse("reports:annual_report_review", args=[generated.pk]), {"decision": "agreed"}
+        )
         assert response.status_code == 403
     generated.refresh_from_db()
     assert generated.status == ReportStatus.DRAFT and not generated.reviews.exists()
 
 
 def test_each_step_tells_the_next_one_by_mail_once(
-        lzpd_user, lka_user, im_user, kpb_a_user, django_capture_on_commit_callbacks):
-    from conferences.models import OutgoingMail
+    lzpd_user, lka_user, im_user, kpb_a_user, django_capture_on_commit_callbacks
+):
+    from notifications.models import OutgoingMail
 
     with django_capture_on_commit_callbacks(execute=True):
         report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
@@ -365,10 +406,12 @@ def test_each_step_tells_the_next_one_by_mail_once(
     assert "Entwurf zur Prüfung" in ready.subject
     assert reverse("reports:annual_report_review", args=[report.pk]) in ready.body_text
     with django_capture_on_commit_callbacks(execute=True):
-        report_workflow.record_review(report, by=lka_user, decision="commented",
-                                      comment="Bitte Seite 3 prüfen.")
-        report_workflow.record_review(report, by=lka_user, decision="commented",
-                                      comment="Bitte Seite 3 prüfen.")  # double submission
+        report_workflow.record_review(
+            report, by=lka_user, decision="commented", comment="Bitte Seite 3 prüfen."
+        )
+        report_workflow.record_review(
+            report, by=lka_user, decision="commented", comment="Bitte Seite 3 prüfen."
+        )  # double submission
     to_lzpd = OutgoingMail.objects.get(to=lzpd_user.email)
     assert "Anmerkungen" in to_lzpd.subject and "Bitte Seite 3 prüfen." in to_lzpd.body_text
     with django_capture_on_commit_callbacks(execute=True):
@@ -383,7 +426,8 @@ def test_each_step_tells_the_next_one_by_mail_once(
 
 
 def test_an_agreement_to_a_draft_that_was_generated_again_meanwhile_is_refused(
-        generated, lka_user, lzpd_user, django_capture_on_commit_callbacks):
+    generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
+):
     read = generated.sha256
     with django_capture_on_commit_callbacks(execute=True):
         report_workflow.request_generation(generated, by=lzpd_user)
@@ -391,7 +435,8 @@ def test_an_agreement_to_a_draft_that_was_generated_again_meanwhile_is_refused(
     assert generated.sha256 != read
     response = client_for(lka_user).post(
         reverse("reports:annual_report_review", args=[generated.pk]),
-        {"decision": "agreed", "comment": "", "read_sha256": read})
+        {"decision": "agreed", "comment": "", "read_sha256": read},
+    )
     assert response.status_code == 200
     assert "inzwischen neu erzeugt" in response.content.decode()
     generated.refresh_from_db()
@@ -399,15 +444,21 @@ def test_an_agreement_to_a_draft_that_was_generated_again_meanwhile_is_refused(
 
 
 def test_changing_the_outline_during_a_generation_drops_the_stale_result(
-        lzpd_user, django_capture_on_commit_callbacks):
+    lzpd_user, django_capture_on_commit_callbacks
+):
     report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
     with django_capture_on_commit_callbacks(execute=False):
         report_workflow.request_generation(report, by=lzpd_user)  # generation 1, not run yet
-    report_workflow.update_draft(report, by=lzpd_user, period_year=2025, state_as_of=None,
-                                 outline=[{"key": "methods", "intro": "Neu."}])
+    report_workflow.update_draft(
+        report,
+        by=lzpd_user,
+        period_year=2025,
+        state_as_of=None,
+        outline=[{"key": "methods", "intro": "Neu."}],
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report_workflow.request_generation(report, by=lzpd_user)
-    assert report_workflow.run_generation(report.pk, generation=1) is False  # the old one
+    assert report_generation.run_generation(report.pk, generation=1) is False  # the old one
     for callback in callbacks:
         callback()
     report.refresh_from_db()
@@ -417,7 +468,8 @@ def test_changing_the_outline_during_a_generation_drops_the_stale_result(
 
 
 def test_a_double_submitted_start_lands_on_the_one_report(
-        lzpd_user, django_capture_on_commit_callbacks):
+    lzpd_user, django_capture_on_commit_callbacks
+):
     client = client_for(lzpd_user)
     url = reverse("reports:annual_report_create")
     data = form_data()

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Authority
-from conferences.enums import MailKind
-from conferences.models import Conference, OutgoingMail, Reminder
-from conferences.reminders import run_reminder_job
+from conferences.models import Conference
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail, Reminder
+from notifications.reminders import run_reminder_job
 from tests.conftest import make_user
 from tests.factories.conferences import make_conference
 
@@ -27,14 +28,23 @@ def at(month, day, year=2027):
 
 
 def yearly_mails():
-    return OutgoingMail.objects.filter(kind=MailKind.REMINDER, dedup_key__in=[
-        f"reminder:{pk}" for pk in Reminder.objects.filter(
-            rule__in=["siko_yearly", "siko_ap_yearly"]).values_list("pk", flat=True)])
+    return OutgoingMail.objects.filter(
+        kind=MailKind.REMINDER,
+        dedup_key__in=[
+            f"reminder:{pk}"
+            for pk in Reminder.objects.filter(
+                rule__in=["siko_yearly", "siko_ap_yearly"]
+            ).values_list("pk", flat=True)
+        ],
+    )
 
 
 def sent(rule="siko_yearly", **filters):
-    return sorted(Reminder.objects.filter(rule=rule, sent_at__isnull=False, **filters)
-                  .values_list("subject_key", "stage", "recipient"))
+    return sorted(
+        Reminder.objects.filter(rule=rule, sent_at__isnull=False, **filters).values_list(
+            "subject_key", "stage", "recipient"
+        )
+    )
 
 
 def schedule(user, when, kind="siko"):
@@ -43,8 +53,9 @@ def schedule(user, when, kind="siko"):
     return conference
 
 
-def test_job_run_twice_on_a_day_reminds_each_kpb_user_once(kpb_a_user, kpb_b_user,
-                                                           django_capture_on_commit_callbacks):
+def test_job_run_twice_on_a_day_reminds_each_kpb_user_once(
+    kpb_a_user, kpb_b_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(4, 1))
         run_reminder_job(now=at(4, 1) + timedelta(hours=5))
@@ -56,8 +67,9 @@ def test_job_run_twice_on_a_day_reminds_each_kpb_user_once(kpb_a_user, kpb_b_use
     assert yearly_mails().count() == 3  # + Siko-AP for Dortmund
 
 
-def test_job_forty_days_after_a_stage_sends_nothing_new(kpb_a_user,
-                                                       django_capture_on_commit_callbacks):
+def test_job_forty_days_after_a_stage_sends_nothing_new(
+    kpb_a_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(4, 1))
         before = yearly_mails().count()
@@ -68,21 +80,25 @@ def test_job_forty_days_after_a_stage_sends_nothing_new(kpb_a_user,
 
 
 def test_first_run_after_a_downtime_sends_only_the_latest_stage_with_lzpd_copy(
-        kpb_a_user, lzpd_user, django_capture_on_commit_callbacks):
+    kpb_a_user, lzpd_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(10, 15))
         run_reminder_job(now=at(10, 16))
 
     dortmund = [r for r in sent() if r[0] == "pp-dortmund:2027"]
-    assert dortmund == [("pp-dortmund:2027", "10-01", kpb_a_user.email),
-                        ("pp-dortmund:2027", "10-01", lzpd_user.email)]
+    assert dortmund == [
+        ("pp-dortmund:2027", "10-01", kpb_a_user.email),
+        ("pp-dortmund:2027", "10-01", lzpd_user.email),
+    ]
     # The LZPD gets a copy for every overdue authority, once each.
     assert len(sent(recipient=lzpd_user.email)) == 47
     assert {stage for _s, stage, _r in sent()} == {"10-01"}
 
 
-def test_lzpd_gets_no_copy_before_october(kpb_a_user, lzpd_user,
-                                         django_capture_on_commit_callbacks):
+def test_lzpd_gets_no_copy_before_october(
+    kpb_a_user, lzpd_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(7, 2))
 
@@ -90,8 +106,9 @@ def test_lzpd_gets_no_copy_before_october(kpb_a_user, lzpd_user,
     assert sent(recipient=kpb_a_user.email) == [("pp-dortmund:2027", "07-01", kpb_a_user.email)]
 
 
-def test_authority_with_a_scheduled_siko_gets_no_reminder(kpb_a_user,
-                                                          django_capture_on_commit_callbacks):
+def test_authority_with_a_scheduled_siko_gets_no_reminder(
+    kpb_a_user, django_capture_on_commit_callbacks
+):
     schedule(kpb_a_user, at(11, 20).replace(hour=10))
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(4, 1))
@@ -101,15 +118,17 @@ def test_authority_with_a_scheduled_siko_gets_no_reminder(kpb_a_user,
 
 
 def test_siko_ap_reminder_only_for_authorities_with_autobahnpolizei(
-        kpb_a_user, kpb_b_user, django_capture_on_commit_callbacks):
+    kpb_a_user, kpb_b_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(4, 1))
 
     assert sent("siko_ap_yearly") == [("pp-dortmund:2027", "04-01", kpb_a_user.email)]
 
 
-def test_reminder_mail_is_german_and_links_to_planning(kpb_a_user,
-                                                      django_capture_on_commit_callbacks):
+def test_reminder_mail_is_german_and_links_to_planning(
+    kpb_a_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(4, 1))
 
@@ -122,7 +141,8 @@ def test_reminder_mail_is_german_and_links_to_planning(kpb_a_user,
 
 
 def test_stale_row_is_cancelled_when_a_siko_was_scheduled_meanwhile(
-        kpb_a_user, django_capture_on_commit_callbacks):
+    kpb_a_user, django_capture_on_commit_callbacks
+):
     from reports.reminders import plan_compliance_reminders
 
     plan_compliance_reminders(now=at(4, 1))
@@ -170,8 +190,9 @@ def test_two_processes_running_the_job_at_once_remind_each_once(seeded):
     assert OutgoingMail.objects.filter(to=lzpd.email).count() == 47 + with_ap
 
 
-def test_reminder_log_lists_sent_reminders_for_lzpd(kpb_a_user, personas,
-                                                   django_capture_on_commit_callbacks):
+def test_reminder_log_lists_sent_reminders_for_lzpd(
+    kpb_a_user, personas, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         run_reminder_job(now=at(4, 1))
 

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from authorities.enums import DECREE_CATEGORIES
 from authorities.models import Authority, ComparisonGroup, Exercise, Hospitation
 from conferences.models import Invitation
-from conferences.models_actions import Action
-from reports.annual_report import collect_report_data
+from followup.models import Action
+from reports.annual.exports import report_csv, report_table, report_xlsx
+from reports.annual.report import collect_report_data
 from reports.compliance import STATUS_LABELS, compute_compliance
-from reports.exports import report_csv, report_table, report_xlsx
 from tests.factories.conferences import make_recorded_conference
 
 pytestmark = pytest.mark.django_db
@@ -28,34 +28,67 @@ def scenario(organiser):
     """2025: Hagen twice (one with attendance and actions), Borken jointly with Dortmund;
     exercises and Hospitationen; 2026: one SiKo of Hagen so far."""
     first = make_recorded_conference(
-        "pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN), organiser=organiser,
+        "pp-hagen",
+        datetime(2025, 5, 6, 10, tzinfo=BERLIN),
+        organiser=organiser,
         categories=["kommune", "bundespolizei", "zoll", "schulamt"],
         topics=["sicherheitslage", "brennpunkte"],
     )
     Invitation.objects.filter(conference=first, agency__category="kommune").update(attended=True)
     Invitation.objects.filter(conference=first, agency__category="zoll").update(attended=False)
-    Action.objects.create(conference=first, text="Streifen am Bahnhof", owner_is_police=True,
-                          due_date=date(2025, 9, 1), state="done")
-    Action.objects.create(conference=first, text="Beleuchtung prüfen", owner_is_police=True,
-                          due_date=date(2025, 12, 1), state="open")
-    make_recorded_conference(
-        "pp-hagen", datetime(2025, 11, 3, 10, tzinfo=BERLIN), organiser=organiser,
-        categories=["staatsanwaltschaft", "kommune"], topics=["grossveranstaltungen"],
+    Action.objects.create(
+        conference=first,
+        text="Streifen am Bahnhof",
+        owner_is_police=True,
+        due_date=date(2025, 9, 1),
+        state="done",
+    )
+    Action.objects.create(
+        conference=first,
+        text="Beleuchtung prüfen",
+        owner_is_police=True,
+        due_date=date(2025, 12, 1),
+        state="open",
     )
     make_recorded_conference(
-        "lr-borken", datetime(2025, 9, 17, 10, tzinfo=BERLIN), organiser=organiser,
-        co_hosts=["pp-dortmund"], categories=["gericht"],
+        "pp-hagen",
+        datetime(2025, 11, 3, 10, tzinfo=BERLIN),
+        organiser=organiser,
+        categories=["staatsanwaltschaft", "kommune"],
+        topics=["grossveranstaltungen"],
     )
-    make_recorded_conference("pp-hagen", datetime(2026, 2, 10, 10, tzinfo=BERLIN),
-                             organiser=organiser)
+    make_recorded_conference(
+        "lr-borken",
+        datetime(2025, 9, 17, 10, tzinfo=BERLIN),
+        organiser=organiser,
+        co_hosts=["pp-dortmund"],
+        categories=["gericht"],
+    )
+    make_recorded_conference(
+        "pp-hagen", datetime(2026, 2, 10, 10, tzinfo=BERLIN), organiser=organiser
+    )
     dortmund = Authority.objects.get(slug="pp-dortmund")
-    Exercise.objects.create(authority=dortmund, organiser="Stadt Dortmund", title="Hochwasser",
-                            date=date(2025, 3, 4), liaison_took_part=True)
-    Exercise.objects.create(authority=dortmund, organiser="Stadt Dortmund", title="Stromausfall",
-                            date=date(2025, 10, 4), liaison_took_part=True)
-    Hospitation.objects.create(authority=Authority.objects.get(slug="lr-borken"),
-                               agency_name="Zollamt Bocholt", direction="outgoing",
-                               start_date=date(2025, 6, 2), end_date=date(2025, 6, 3))
+    Exercise.objects.create(
+        authority=dortmund,
+        organiser="Stadt Dortmund",
+        title="Hochwasser",
+        date=date(2025, 3, 4),
+        liaison_took_part=True,
+    )
+    Exercise.objects.create(
+        authority=dortmund,
+        organiser="Stadt Dortmund",
+        title="Stromausfall",
+        date=date(2025, 10, 4),
+        liaison_took_part=True,
+    )
+    Hospitation.objects.create(
+        authority=Authority.objects.get(slug="lr-borken"),
+        agency_name="Zollamt Bocholt",
+        direction="outgoing",
+        start_date=date(2025, 6, 2),
+        end_date=date(2025, 6, 3),
+    )
     Authority.objects.filter(slug="lr-borken").update(short_name=HOSTILE_NAME)
     group = ComparisonGroup.objects.create(name=HOSTILE_GROUP)
     Authority.objects.filter(slug="pp-hagen").update(comparison_group=group)
@@ -95,11 +128,13 @@ def expected_figures(data) -> dict[str, dict[str, object]]:
         expected = {
             "Behörde": record.authority_name,
             "Regierungsbezirk": authority.regierungsbezirk,
-            "Vergleichsgruppe": authority.comparison_group.name if authority.comparison_group
+            "Vergleichsgruppe": authority.comparison_group.name
+            if authority.comparison_group
             else "",
             "SiKo 2025 (Anzahl)": len(record.siko_dates),
             "SiKo-Termine 2025": "; ".join(
-                dict.fromkeys(f"{d[8:10]}.{d[5:7]}.{d[:4]}" for d in record.siko_dates)),
+                dict.fromkeys(f"{d[8:10]}.{d[5:7]}.{d[:4]}" for d in record.siko_dates)
+            ),
             "Pflichtthemen behandelt (Anzahl)": len(record.topics_covered),
             "Krisenstabsübungen": record.exercise_participation,
             "Hospitationen": record.hospitations,
@@ -187,14 +222,20 @@ def test_report_xlsx_stores_hostile_names_as_text(data):
     workbook, sheet = read_xlsx(report_xlsx(data))
 
     headers = [cell.value for cell in sheet[1]]
-    rows = {cells[0].value: dict(zip(headers, cells, strict=True))
-            for cells in sheet.iter_rows(min_row=2)}
+    rows = {
+        cells[0].value: dict(zip(headers, cells, strict=True))
+        for cells in sheet.iter_rows(min_row=2)
+    }
     name = rows["lr-borken"]["Behörde"]
     assert (name.value, name.data_type, name.quotePrefix) == (HOSTILE_NAME, "s", True)
     group = rows["pp-hagen"]["Vergleichsgruppe"]
     assert (group.value, group.data_type) == (HOSTILE_GROUP, "s")
-    assert not any(cell.data_type == "f" for ws in workbook.worksheets
-                   for row in ws.iter_rows() for cell in row)
+    assert not any(
+        cell.data_type == "f"
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+    )
 
 
 def test_report_xlsx_layout_and_explanations(data):

@@ -12,12 +12,12 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.enums import OrganisationKind
-from conferences.enums import MailKind
-from conferences.models import OutgoingMail, Reminder
-from conferences.reminders import run_reminder_job
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail, Reminder
+from notifications.reminders import run_reminder_job
+from reports.annual.reminders import ANNUAL_REPORT_DUE, plan_report_reminders
 from reports.models import AnnualReport, ReportStatus
-from reports.report_reminders import ANNUAL_REPORT_DUE, plan_report_reminders
+from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 
 BERLIN = timezone.get_default_timezone()
@@ -38,14 +38,19 @@ def lzpd_users(lzpd_user):
 
 
 def report_mails(**filters):
-    keys = [f"reminder:{pk}" for pk in Reminder.objects.filter(rule=ANNUAL_REPORT_DUE)
-            .values_list("pk", flat=True)]
+    keys = [
+        f"reminder:{pk}"
+        for pk in Reminder.objects.filter(rule=ANNUAL_REPORT_DUE).values_list("pk", flat=True)
+    ]
     return OutgoingMail.objects.filter(kind=MailKind.REMINDER, dedup_key__in=keys, **filters)
 
 
 def sent_stages():
-    return sorted(Reminder.objects.filter(rule=ANNUAL_REPORT_DUE, sent_at__isnull=False)
-                  .values_list("stage", "recipient"))
+    return sorted(
+        Reminder.objects.filter(rule=ANNUAL_REPORT_DUE, sent_at__isnull=False).values_list(
+            "stage", "recipient"
+        )
+    )
 
 
 def run(now, capture):
@@ -53,13 +58,17 @@ def run(now, capture):
         return run_reminder_job(now=now)
 
 
-@pytest.mark.parametrize(("month", "day", "stage", "phrase"), [
-    (7, 1, "07-01", "Vorbereitung"),
-    (8, 1, "08-01", "Entwurf zur Abstimmung mit dem LKA fällig"),
-    (8, 24, "08-24", "Abgabe bis 31.08.2027"),
-])
-def test_each_stage_mails_every_lzpd_user_once(month, day, stage, phrase, lzpd_users,
-                                               django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("month", "day", "stage", "phrase"),
+    [
+        (7, 1, "07-01", "Vorbereitung"),
+        (8, 1, "08-01", "Entwurf zur Abstimmung mit dem LKA fällig"),
+        (8, 24, "08-24", "Abgabe bis 31.08.2027"),
+    ],
+)
+def test_each_stage_mails_every_lzpd_user_once(
+    month, day, stage, phrase, lzpd_users, django_capture_on_commit_callbacks
+):
     run(at(month, day), django_capture_on_commit_callbacks)
     run(at(month, day, hour=18), django_capture_on_commit_callbacks)
 
@@ -72,14 +81,16 @@ def test_each_stage_mails_every_lzpd_user_once(month, day, stage, phrase, lzpd_u
 
 
 def test_mail_says_what_is_due_when_and_links_to_the_report_list(
-        lzpd_user, django_capture_on_commit_callbacks):
+    lzpd_user, django_capture_on_commit_callbacks
+):
     AnnualReport.objects.create(year=2027, period_year=2026)
     run(at(7, 1), django_capture_on_commit_callbacks)
 
     mail = report_mails().get()
     assert mail.to == lzpd_user.email
-    assert mail.subject == ("Jahresbericht 2027: Vorbereitung – Entwurf bis 01.08.2027, "
-                            "Abgabe bis 31.08.2027")
+    assert mail.subject == (
+        "Jahresbericht 2027: Vorbereitung – Entwurf bis 01.08.2027, Abgabe bis 31.08.2027"
+    )
     assert "wertet das Kalenderjahr 2026 aus" in mail.body_text
     assert "bis Sonntag, 1. August 2027" in mail.body_text
     assert "bis Dienstag, 31. August 2027" in mail.body_text
@@ -90,7 +101,8 @@ def test_mail_says_what_is_due_when_and_links_to_the_report_list(
 
 
 def test_stages_in_turn_send_three_mails_per_user_and_a_late_run_nothing(
-        lzpd_users, django_capture_on_commit_callbacks):
+    lzpd_users, django_capture_on_commit_callbacks
+):
     for month, day in ((6, 30), (7, 1), (7, 20), (8, 1), (8, 2), (8, 24), (8, 30), (9, 15)):
         run(at(month, day), django_capture_on_commit_callbacks)
 
@@ -99,7 +111,8 @@ def test_stages_in_turn_send_three_mails_per_user_and_a_late_run_nothing(
 
 
 def test_first_run_after_a_downtime_sends_only_the_latest_stage(
-        lzpd_users, django_capture_on_commit_callbacks):
+    lzpd_users, django_capture_on_commit_callbacks
+):
     run(at(8, 26), django_capture_on_commit_callbacks)
     run(at(8, 27), django_capture_on_commit_callbacks)
 
@@ -108,15 +121,15 @@ def test_first_run_after_a_downtime_sends_only_the_latest_stage(
 
 
 def test_nothing_before_the_first_stage_or_after_the_deadline(
-        lzpd_user, django_capture_on_commit_callbacks):
+    lzpd_user, django_capture_on_commit_callbacks
+):
     run(at(6, 30, hour=23), django_capture_on_commit_callbacks)
     run(at(9, 1), django_capture_on_commit_callbacks)
 
     assert not Reminder.objects.filter(rule=ANNUAL_REPORT_DUE).exists()
 
 
-def test_no_reminder_once_the_final_version_exists(lzpd_users,
-                                                   django_capture_on_commit_callbacks):
+def test_no_reminder_once_the_final_version_exists(lzpd_users, django_capture_on_commit_callbacks):
     AnnualReport.objects.create(year=2027, period_year=2026, status=ReportStatus.FINAL)
 
     run(at(8, 1), django_capture_on_commit_callbacks)
@@ -125,7 +138,8 @@ def test_no_reminder_once_the_final_version_exists(lzpd_users,
 
 
 def test_planned_reminder_is_cancelled_when_the_final_version_came_meanwhile(
-        lzpd_users, django_capture_on_commit_callbacks):
+    lzpd_users, django_capture_on_commit_callbacks
+):
     plan_report_reminders(now=at(8, 24))
     AnnualReport.objects.create(year=2027, period_year=2026, status=ReportStatus.FINAL)
 
@@ -138,7 +152,8 @@ def test_planned_reminder_is_cancelled_when_the_final_version_came_meanwhile(
 
 
 def test_final_version_of_another_year_does_not_stop_the_reminder(
-        lzpd_user, django_capture_on_commit_callbacks):
+    lzpd_user, django_capture_on_commit_callbacks
+):
     AnnualReport.objects.create(year=2026, period_year=2025, status=ReportStatus.FINAL)
 
     run(at(7, 1), django_capture_on_commit_callbacks)
@@ -147,7 +162,8 @@ def test_final_version_of_another_year_does_not_stop_the_reminder(
 
 
 def test_kpb_and_other_state_users_get_no_report_reminder(
-        kpb_a_user, kpb_b_user, lka_user, im_user, lzpd_user, django_capture_on_commit_callbacks):
+    kpb_a_user, kpb_b_user, lka_user, im_user, lzpd_user, django_capture_on_commit_callbacks
+):
     for month, day in ((7, 1), (8, 1), (8, 24)):
         run(at(month, day), django_capture_on_commit_callbacks)
 
@@ -168,8 +184,13 @@ def test_stages_are_a_setting(lzpd_user, settings, django_capture_on_commit_call
 def test_the_report_list_shows_the_sent_reminders_to_state_bodies(lzpd_user, kpb_a_user):
     today = timezone.localdate()
     Reminder.objects.create(
-        rule=ANNUAL_REPORT_DUE, subject_key=f"annual_report:{today.year}", stage="07-01",
-        recipient=lzpd_user.email, due_at=timezone.now(), sent_at=timezone.now())
+        rule=ANNUAL_REPORT_DUE,
+        subject_key=f"annual_report:{today.year}",
+        stage="07-01",
+        recipient=lzpd_user.email,
+        due_at=timezone.now(),
+        sent_at=timezone.now(),
+    )
     url = reverse("reports:annual_report_list")
     assert lzpd_user.email in client_for(lzpd_user).get(url).content.decode()
     assert lzpd_user.email not in client_for(kpb_a_user).get(url).content.decode()

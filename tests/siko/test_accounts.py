@@ -15,9 +15,9 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from authorities.enums import OrganisationKind
 from siko.accounts import LOGIN_AT_KEY
 from siko.models import LocalMail
+from siko.organisations import OrganisationKind
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

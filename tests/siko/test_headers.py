@@ -16,10 +16,11 @@ from django.test import Client
 from django.urls import reverse
 
 from authorities.models import PartnerAgency
-from conferences import feeds, services
+from conferences import services
+from conferences.documents import feeds
 from conferences.links import answer_token
 from conferences.models import Invitation
-from reports.annual_report import collect_report_data
+from reports.annual.report import collect_report_data
 from reports.models import AnnualReport
 from tests.conftest import PASSWORD, client_for
 from tests.factories.conferences import make_conference

@@ -143,7 +143,7 @@ def test_mask_anything_reaching_the_console_handler():
     buffer = io.StringIO()
     previous = console.setStream(buffer)
     try:
-        logging.getLogger("conferences.outbox").warning(
+        logging.getLogger("notifications.outbox").warning(
             "Link %s zugestellt", f"https://siko.example/konferenzen/kalender/{SECRET}.ics"
         )
     finally:

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from authorities.csv_io import parse_partner_csv
 from authorities.models import Authority, ComparisonGroup, Contact, PartnerAgency
 from conferences.models import Invitation, MandatedTopic
-from conferences.models_actions import Action
-from reports.annual_report import collect_report_data
+from followup.models import Action
+from reports.annual.report import collect_report_data
 from reports.models import AnnualReport
 from siko.spreadsheet import FORMULA_TRIGGERS, guard_cell, guard_row, unguard_cell
 from tests.conftest import client_for

@@ -15,10 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Contact, PartnerAgency
-from conferences import outbox, services
-from conferences.enums import InvitationState, MailState
-from conferences.models import OutgoingMail
-from reports import report_workflow
+from conferences import services
+from conferences.enums import InvitationState
+from notifications import outbox
+from notifications import tasks as notification_tasks
+from notifications.enums import MailState
+from notifications.models import OutgoingMail
+from reports.annual import generation as report_generation
+from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko import tasks_queue
 from siko.celery import app as celery_app
@@ -107,8 +111,8 @@ def test_send_invitations_with_the_broker_down_saves_the_mails_and_the_sweeper_s
 
     _broker_back()
     later = timezone.now() + outbox.QUEUED_GRACE + timedelta(seconds=1)
-    sweep = outbox.sweep_outbox(now=later)
-    outbox.sweep_outbox(now=later + timedelta(minutes=10))
+    sweep = notification_tasks.sweep_outbox(now=later)
+    notification_tasks.sweep_outbox(now=later + timedelta(minutes=10))
 
     assert sorted(sweep.enqueued) == sorted(m.pk for m in rows)
     assert smtp_server.count_by_recipient() == {
@@ -122,7 +126,9 @@ def test_send_invitations_with_the_broker_down_saves_the_mails_and_the_sweeper_s
 def test_sweep_with_the_broker_still_down_keeps_the_rows_queued(conference, organiser, broker_down):
     services.send_invitations(conference, by=organiser)
 
-    sweep = outbox.sweep_outbox(now=timezone.now() + outbox.QUEUED_GRACE + timedelta(seconds=1))
+    sweep = notification_tasks.sweep_outbox(
+        now=timezone.now() + outbox.QUEUED_GRACE + timedelta(seconds=1)
+    )
 
     assert sweep.enqueued == []
     assert set(OutgoingMail.objects.values_list("state", flat=True)) == {MailState.QUEUED}
@@ -155,4 +161,4 @@ def test_report_generation_with_the_broker_down_fails_visibly_and_can_be_request
     assert again.status_code == 302
     report = AnnualReport.objects.get(pk=report.pk)
     assert (report.generation_state, report.has_pdf) == (GenerationState.DONE, True)
-    assert report_workflow.verify_pdf(report)
+    assert report_generation.verify_pdf(report)

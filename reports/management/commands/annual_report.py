@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.annual_report import collect_report_data, render_annual_report
-from reports.report_workflow import ReportError, check_year, last_agreed_outline
+from reports.annual.report import collect_report_data, render_annual_report
+from reports.annual.workflow import ReportError, check_year, last_agreed_outline
 
 
 class Command(BaseCommand):
@@ -33,8 +33,11 @@ class Command(BaseCommand):
             raise CommandError(f"Zieldatei nicht beschreibbar: {output}.", returncode=2)
         final = options["final"]
         pdf = render_annual_report(
-            collect_report_data(year), outline=last_agreed_outline(), draft=not final,
-            status_label="Endfassung" if final else "Entwurf")
+            collect_report_data(year),
+            outline=last_agreed_outline(),
+            draft=not final,
+            status_label="Endfassung" if final else "Entwurf",
+        )
         try:
             output.write_bytes(pdf)
         except OSError as error:

@@ -1,0 +1,195 @@
+"""iCalendar files built with the icalendar library (RFC 5545 objects, RFC 5546 methods).
+
+An invitation carries METHOD:REQUEST (updates too, with a higher SEQUENCE), a cancellation
+METHOD:CANCEL; subscription feeds are METHOD:PUBLISH. Every file names the conference by its
+stable UID and carries a VTIMEZONE for Europe/Berlin, so that Outlook and Thunderbird show the
+local time the organiser planned. Descriptions hold agenda titles and a link, nothing
+confidential: calendar entries end up on phones and in shared mailboxes.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vText,
+)
+
+from conferences.enums import ConferenceStatus, InvitationState
+from conferences.models import Conference, Invitation
+
+PRODID = "-//Polizei NRW//SiKo Sicherheitskonferenzen//DE"
+TZID = "Europe/Berlin"
+BERLIN = ZoneInfo(TZID)
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
+
+PARTSTAT = {
+    InvitationState.ACCEPTED: "ACCEPTED",
+    InvitationState.TENTATIVE: "TENTATIVE",
+    InvitationState.DECLINED: "DECLINED",
+    InvitationState.DELEGATED: "DELEGATED",
+}
+
+EVENT_STATUS = {
+    ConferenceStatus.DRAFT: "TENTATIVE",
+    ConferenceStatus.SCHEDULED: "CONFIRMED",
+    ConferenceStatus.HELD: "CONFIRMED",
+    ConferenceStatus.CANCELLED: "CANCELLED",
+}
+
+
+def berlin_timezone() -> Timezone:
+    """The VTIMEZONE of Europe/Berlin as yearly rules (the EU rules in force since 1996).
+
+    Timezone.from_tzid() writes one RDATE per transition; Outlook misreads such definitions
+    and shifts summer dates by an hour. Outlook and Thunderbird themselves write this form.
+    """
+    vtimezone = Timezone()
+    vtimezone.add("tzid", TZID)
+    vtimezone.add("x-lic-location", TZID)
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("tzoffsetfrom", timedelta(hours=1))
+    daylight.add("tzoffsetto", timedelta(hours=2))
+    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0, 0))  # noqa: DTZ001 - local by definition
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+    standard = TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("tzoffsetfrom", timedelta(hours=2))
+    standard.add("tzoffsetto", timedelta(hours=1))
+    standard.add("dtstart", datetime(1970, 10, 25, 3, 0, 0))  # noqa: DTZ001
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+    vtimezone.add_component(daylight)
+    vtimezone.add_component(standard)
+    return vtimezone
+
+
+def _calendar(method: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    calendar.add_component(berlin_timezone())
+    return calendar
+
+
+def _organiser(conference: Conference) -> vCalAddress:
+    user = conference.organiser
+    address = vCalAddress(f"mailto:{user.email or _default_sender()}")
+    name = user.get_full_name() or user.username
+    address.params["cn"] = vText(f"{name} ({conference.host.short_name})")
+    return address
+
+
+def _default_sender() -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def _description(conference: Conference, link_label: str, link: str) -> str:
+    lines = [conference.host.official_name, ""]
+    items = list(conference.agenda_items.all())
+    if items:
+        lines.append(_("Tagesordnung:"))
+        lines.extend(f"{item.order}. {item.title}" for item in items)
+        lines.append("")
+    if conference.status == ConferenceStatus.CANCELLED:
+        lines.append(_("Die Konferenz wurde abgesagt."))
+    elif link:
+        lines.append(f"{link_label}: {link}")
+    return "\n".join(lines).strip()
+
+
+def _event(conference: Conference, *, status: str, description: str, link: str) -> Event:
+    event = Event()
+    event.add("uid", conference.ical_uid)
+    event.add("sequence", conference.ical_sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("last-modified", conference.updated)
+    event.add("dtstart", conference.start.astimezone(BERLIN))
+    event.add("dtend", conference.end.astimezone(BERLIN))
+    event.add("summary", conference.title)
+    event.add("location", conference.place)
+    event.add("description", description)
+    if link:
+        event.add("url", link)
+    event.add("status", status)
+    event.add("transp", "OPAQUE")
+    event.add("organizer", _organiser(conference))
+    return event
+
+
+def invitation_ics(invitation: Invitation, *, method: str) -> str:
+    """The meeting request (or cancellation) for one invited agency, as text."""
+    from conferences.links import answer_url
+
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"Unsupported iTIP method for an invitation: {method}")
+    conference = invitation.conference
+    link = answer_url(invitation) if method == REQUEST else ""
+    with translation.override("de"):
+        description = _description(conference, _("Ihre Antwort (persönlicher Link)"), link)
+    calendar = _calendar(method)
+    event = _event(
+        conference,
+        status="CANCELLED" if method == CANCEL else "CONFIRMED",
+        description=description,
+        link=link,
+    )
+    email = invitation.recipient_email
+    if email:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(invitation.agency.name)
+        attendee.params["cutype"] = vText("GROUP")
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText(PARTSTAT.get(invitation.state, "NEEDS-ACTION"))
+        attendee.params["rsvp"] = vText("TRUE")
+        event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+def conference_feed_ics(
+    conferences: Iterable[Conference],
+    *,
+    name: str = "SiKo",
+    link_for: Callable[[Conference], str] | None = None,
+) -> str:
+    """A subscription calendar (METHOD:PUBLISH): one event per conference, same UID as in the
+    invitations, cancelled conferences stay in with STATUS:CANCELLED so clients remove them."""
+    calendar = _calendar(PUBLISH)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add(
+        "refresh-interval", vDuration(timedelta(hours=1)), parameters={"VALUE": "DURATION"}
+    )
+    calendar.add("x-published-ttl", vDuration(timedelta(hours=1)))
+    with translation.override("de"):
+        for conference in conferences:
+            cancelled = conference.status == ConferenceStatus.CANCELLED
+            link = link_for(conference) if link_for and not cancelled else ""
+            description = _description(conference, _("Details"), link)
+            calendar.add_component(
+                _event(
+                    conference,
+                    status=EVENT_STATUS[conference.status],
+                    description=description,
+                    link=link,
+                )
+            )
+    return calendar.to_ical().decode()

@@ -1,0 +1,136 @@
+"""The organiser's side of the answers: live overview, answers received by phone or letter,
+participants list as CSV and PDF."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from conferences import services
+from conferences.documents import exports
+from conferences.enums import ConferenceStatus
+from conferences.forms import RecordAnswerForm
+from conferences.models import Conference, Invitation
+from conferences.views.planning import ConferenceMixin
+
+# Each poll renews the session; polling stops after 20 minutes so that an unattended page does
+# not keep a session alive forever (the idle timeout is 30 minutes).
+MAX_POLLS = 40
+
+
+class AnswersPanelView(ConferenceMixin, TemplateView):
+    """The answers panel alone: the conference page reloads it every 30 seconds (htmx)."""
+
+    permission_required = "conferences.view_conference"
+    template_name = "conferences/answers/panel.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        try:
+            polls = max(0, int(self.request.GET.get("n", "0")))
+        except ValueError:
+            polls = 0
+        return super().get_context_data(
+            **exports.answers_context(self.get_conference()),
+            poll_next=polls + 1,
+            polling_stopped=polls >= MAX_POLLS,
+            **kwargs,
+        )
+
+
+class RecordAnswerView(ConferenceMixin, FormView):
+    """The organiser records an answer that came by phone, letter or e-mail."""
+
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/answers/record.html"
+    form_class = RecordAnswerForm
+
+    def get_invitation(self) -> Invitation:
+        if not hasattr(self, "_invitation"):
+            self._invitation = get_object_or_404(
+                Invitation.objects.select_related("agency"),
+                pk=self.kwargs["invitation_pk"],
+                conference=self.get_conference(),
+            )
+        return self._invitation
+
+    def get_initial(self) -> dict[str, Any]:
+        invitation = self.get_invitation()
+        if not invitation.is_answered:
+            return {}
+        return {
+            "state": invitation.state,
+            "comment": invitation.comment,
+            "delegate_name": invitation.delegate_name,
+            "delegate_function": invitation.delegate_function,
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        conference = self.get_conference()
+        closed = ""
+        if conference.status == ConferenceStatus.CANCELLED:
+            closed = _("Die Konferenz wurde abgesagt.")
+        elif conference.has_started:
+            closed = _(
+                "Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden."
+            )
+        return super().get_context_data(invitation=self.get_invitation(), closed=closed, **kwargs)
+
+    def form_valid(self, form: RecordAnswerForm) -> HttpResponse:
+        data = form.cleaned_data
+        invitation = self.get_invitation()
+        try:
+            services.record_answer(
+                invitation,
+                state=data["state"],
+                via=data["via"],
+                comment=data["comment"],
+                delegate_name=data["delegate_name"],
+                delegate_function=data["delegate_function"],
+                by=self.request.user,
+            )
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Antwort von %(agency)s erfasst (%(via)s).")
+            % {
+                "agency": invitation.agency.name,
+                "via": dict(form.fields["via"].choices)[data["via"]],
+            },
+        )
+        return HttpResponseRedirect(self.get_conference().get_absolute_url())
+
+
+def _filename(conference: Conference, extension: str) -> str:
+    day = timezone.localtime(conference.start).strftime("%Y-%m-%d")
+    return f"teilnehmende-{conference.host.slug}-{day}.{extension}"
+
+
+class ParticipantsCsvView(ConferenceMixin, View):
+    permission_required = "conferences.view_conference"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        conference = self.get_conference()
+        response = HttpResponse(
+            exports.render_participants_csv(conference), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{_filename(conference, "csv")}"'
+        return response
+
+
+class ParticipantsPdfView(ConferenceMixin, View):
+    permission_required = "conferences.view_conference"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        conference = self.get_conference()
+        response = HttpResponse(
+            exports.render_participants_pdf(conference), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'inline; filename="{_filename(conference, "pdf")}"'
+        return response

@@ -1,0 +1,213 @@
+"""Documents of a conference (invitation letter, .ics) and calendar subscriptions (thin views)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from authorities.models import PartnerAgency
+from conferences.documents import feeds
+from conferences.documents.ical import conference_feed_ics
+from conferences.models import CalendarFeed, Invitation
+from conferences.views.planning import ConferenceMixin
+from siko.views_base import SikoPermissionMixin
+
+
+def _attachment(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Personal answer links inside: no shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class InvitationLetterView(ConferenceMixin, View):
+    """The printable letter for a partner reached by post or fax."""
+
+    permission_required = "conferences.view_conference"
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+        conference = self.get_conference()
+        invitation = get_object_or_404(
+            Invitation.objects.select_related(
+                "agency", "contact", "routed_via", "conference__host", "conference__organiser"
+            ),
+            pk=invitation_pk,
+            conference=conference,
+        )
+        if not conference.is_editable:
+            messages.error(
+                request,
+                _(
+                    "Für eine abgesagte oder durchgeführte Konferenz gibt es kein "
+                    "Einladungsschreiben mehr."
+                ),
+            )
+            return redirect(conference)
+        # WeasyPrint takes a second to import: only when a letter is wanted, not at URL loading.
+        from conferences.documents.letters import render_invitation_letter
+
+        pdf = render_invitation_letter(invitation)
+        return _attachment(
+            pdf, content_type="application/pdf", filename=f"einladung-{invitation.agency.slug}.pdf"
+        )
+
+
+class ConferenceIcsView(ConferenceMixin, View):
+    """One conference as a calendar file for the organiser's own calendar (METHOD:PUBLISH)."""
+
+    permission_required = "conferences.view_conference"
+    http_method_names = ["get"]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        conference = self.get_conference()
+        ics = conference_feed_ics(
+            [conference],
+            name=conference.title,
+            link_for=lambda c: settings.SITE_URL + c.get_absolute_url(),
+        )
+        return _attachment(
+            ics, content_type="text/calendar; charset=utf-8", filename=f"siko-{conference.pk}.ics"
+        )
+
+
+class CalendarFeedView(SikoPermissionMixin, View):
+    public = True
+    public_reason = "secret subscription URL: calendar clients cannot log in"
+    http_method_names = ["get", "head"]
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        feed = feeds.feed_for_token(token)
+        if feed is None:
+            return HttpResponseNotFound(
+                _(
+                    "Dieses Kalender-Abo gibt es nicht oder es wurde widerrufen. Bitte fragen "
+                    "Sie bei der Kreispolizeibehörde nach einer neuen Adresse."
+                ),
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(
+            feeds.render_feed(feed), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'inline; filename="siko.ics"'
+        # The URL is the secret: no cache keeps a copy (calendar clients poll anyway).
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+class CalendarFeedsView(SikoPermissionMixin, TemplateView):
+    """Create and revoke subscription URLs: a KPB its own authority's, a partner account its
+    own agency's, LZPD and admins any agency's. A KPB never manages an agency's feed, not even
+    one of its area: that feed carries the agency's answer links of every KPB."""
+
+    permission_required = "conferences.manage_calendar_feeds"
+    template_name = "conferences/feeds/manage.html"
+
+    def agencies(self) -> QuerySet[PartnerAgency]:
+        user = self.request.user
+        if not user.has_perm("conferences.manage_agency_feed"):
+            return PartnerAgency.objects.none()
+        if user.is_partner:
+            return PartnerAgency.objects.filter(pk=user.partner_agency_id)
+        return PartnerAgency.objects.filter(active=True).order_by("name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        own_feeds = (
+            list(feeds.active_feeds().filter(authority_id=user.authority_id).order_by("created"))
+            if user.authority_id
+            else []
+        )
+        agencies = list(self.agencies().only("pk", "name"))
+        agency_feeds = list(
+            feeds.active_feeds()
+            .filter(agency_id__in=self.agencies().values("pk"))
+            .select_related("agency")
+            .order_by("agency__name", "created")
+        )
+        for feed in [*own_feeds, *agency_feeds]:
+            feed.url = feeds.feed_url(feed)
+            feed.webcal_url = feeds.webcal_url(feed)
+        return super().get_context_data(
+            authority=user.authority if user.authority_id else None,
+            own_feeds=own_feeds,
+            manages_agency_feeds=user.has_perm("conferences.manage_agency_feed"),
+            agency_feeds=agency_feeds,
+            agencies=agencies,
+            **kwargs,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action")
+        try:
+            if action == "create_authority":
+                self._create_authority_feed()
+            elif action == "create_agency":
+                self._create_agency_feed(_int(request.POST.get("agency")))
+            elif action == "revoke":
+                feeds.revoke_feed(self._own_feed(_int(request.POST.get("feed"))), by=request.user)
+                messages.success(
+                    request,
+                    _("Das Kalender-Abo ist widerrufen; die Adresse funktioniert nicht mehr."),
+                )
+            else:
+                messages.error(request, _("Unbekannte Aktion."))
+        except feeds.FeedError as error:
+            messages.error(request, str(error))
+        return redirect("conferences:calendar_feeds")
+
+    def _create_authority_feed(self) -> None:
+        user = self.request.user
+        if not user.authority_id:
+            raise feeds.FeedError(_("Nur eine Kreispolizeibehörde hat ein eigenes Kalender-Abo."))
+        feeds.create_feed(authority=user.authority, by=user)
+        messages.success(
+            self.request,
+            _(
+                "Neue Abo-Adresse erzeugt. Bisherige Adressen gelten weiter, bis sie widerrufen "
+                "werden."
+            ),
+        )
+
+    def _create_agency_feed(self, agency_id: int | None) -> None:
+        if not self.request.user.has_perm("conferences.manage_agency_feed"):
+            raise PermissionDenied  # a KPB: the agency asks for its feed itself
+        if agency_id is None:
+            raise feeds.FeedError(_("Bitte wählen Sie eine Partnerbehörde."))
+        agency = get_object_or_404(self.agencies(), pk=agency_id)
+        if not feeds.may_manage_feeds_of(self.request.user, agency=agency):
+            raise PermissionDenied
+        feeds.create_feed(agency=agency, by=self.request.user)
+        messages.success(
+            self.request,
+            _(
+                "Neue Abo-Adresse für %(agency)s erzeugt. Bisherige Adressen gelten weiter, bis "
+                "sie widerrufen werden."
+            )
+            % {"agency": agency.name},
+        )
+
+    def _own_feed(self, feed_id: int | None) -> CalendarFeed:
+        """A feed the user may revoke; any other feed is a 404, as if it did not exist."""
+        feed = CalendarFeed.objects.filter(pk=feed_id).select_related("authority", "agency").first()
+        if feed is None or not feeds.may_manage_feeds_of(
+            self.request.user, authority=feed.authority, agency=feed.agency
+        ):
+            raise Http404
+        return feed

@@ -1,0 +1,422 @@
+"""KPB staff plan a conference: data, agenda, invitation list, sending (thin views)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from conferences import selectors, services
+from conferences.documents.exports import answers_context
+from conferences.enums import InvitationState
+from conferences.forms import (
+    AgendaItemForm,
+    CancelForm,
+    ConferenceForm,
+    ConfirmUpdateForm,
+    InviteForm,
+)
+from conferences.mails import describe_changes
+from conferences.models import AgendaItem, Conference, Invitation
+from notifications.enums import MailState
+from siko import tasks_queue
+from siko.views_base import SikoPermissionMixin
+
+
+class ConferenceListView(SikoPermissionMixin, ListView):
+    permission_required = "conferences.list_conferences"
+    template_name = "conferences/conference/list.html"
+    context_object_name = "conferences"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Conference]:
+        return selectors.conference_list().annotate(
+            invitation_count=Count("invitations", distinct=True),
+            accepted_count=Count(
+                "invitations",
+                distinct=True,
+                filter=Q(
+                    invitations__state__in=[InvitationState.ACCEPTED, InvitationState.DELEGATED]
+                ),
+            ),
+        )
+
+
+class ConferenceMixin(SikoPermissionMixin):
+    """Resolves the conference inside the scope: another authority's conference is a 404."""
+
+    def get_conference(self) -> Conference:
+        if not hasattr(self, "_conference"):
+            self._conference = get_object_or_404(
+                Conference.objects.select_related("host", "organiser"), pk=self.kwargs["pk"]
+            )
+        return self._conference
+
+    def get_permission_object(self) -> Conference:
+        return self.get_conference()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(conference=self.get_conference(), **kwargs)  # type: ignore[misc]
+
+
+class ConferenceCreateView(SikoPermissionMixin, FormView):
+    permission_required = "conferences.add_conference"
+    template_name = "conferences/conference/form.html"
+    form_class = ConferenceForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        if not self.request.user.authority_id:
+            raise PermissionDenied  # only a KPB hosts conferences (admins included)
+        return {**super().get_form_kwargs(), "host": self.request.user.authority}
+
+    def form_valid(self, form: ConferenceForm) -> HttpResponse:
+        data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}
+        try:
+            conference = services.create_conference(
+                host=self.request.user.authority,
+                data=data,
+                co_hosts=form.cleaned_data["co_hosts"],
+                by=self.request.user,
+            )
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Entwurf gespeichert. Die Pflichtthemen stehen schon auf der Tagesordnung."),
+        )
+        return HttpResponseRedirect(conference.get_absolute_url())
+
+
+class ConferenceDetailView(ConferenceMixin, TemplateView):
+    permission_required = "conferences.view_conference"
+    template_name = "conferences/conference/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        conference = self.get_conference()
+        return super().get_context_data(
+            agenda=conference.agenda_items.select_related("topic"),
+            **answers_context(conference),  # invitations, state_counts, summary
+            co_hosts=[a for a in conference.authorities.all() if a.pk != conference.host_id],
+            missing=selectors.missing_categories(conference),
+            clashes=selectors.clashes(conference),
+            failed_mails=conference.mails.filter(state=MailState.FAILED).count(),
+            **kwargs,
+        )
+
+
+class ConferenceUpdateView(ConferenceMixin, FormView):
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/conference/form.html"
+    form_class = ConferenceForm
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.get_conference().is_editable:
+            messages.error(
+                request,
+                _("Eine abgesagte oder durchgeführte Konferenz kann nicht mehr geändert werden."),
+            )
+            return redirect(self.get_conference())
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        conference = self.get_conference()
+        kwargs = super().get_form_kwargs()
+        kwargs.update(host=conference.host, instance=conference)
+        kwargs.setdefault("initial", {})["co_hosts"] = [
+            a.pk for a in conference.authorities.all() if a.pk != conference.host_id
+        ]
+        return kwargs
+
+    def form_valid(self, form: ConferenceForm) -> HttpResponse:
+        conference = Conference.objects.get(pk=self.get_conference().pk)
+        data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}
+        confirm = ConfirmUpdateForm(
+            self.request.POST if "confirm_notify" in self.request.POST else None
+        )
+        if services.needs_update_notice(conference, data) and not confirm.is_valid():
+            changes = describe_changes(
+                c
+                for c in services.pending_changes(conference, data)
+                if c.field in services.RESCHEDULING_FIELDS
+            )
+            return render(
+                self.request,
+                "conferences/conference/confirm_update.html",
+                {
+                    "conference": conference,
+                    "form": form,
+                    "confirm_form": ConfirmUpdateForm(),
+                    "changes": changes,
+                    "recipients": conference.invitations.exclude(
+                        state=InvitationState.PENDING
+                    ).count(),
+                },
+            )
+        try:
+            services.update_conference(
+                conference,
+                data=data,
+                co_hosts=form.cleaned_data["co_hosts"],
+                by=self.request.user,
+                confirmed=True,
+            )
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Änderungen gespeichert."))
+        return HttpResponseRedirect(conference.get_absolute_url())
+
+
+class ConferenceCancelView(ConferenceMixin, FormView):
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/conference/cancel.html"
+    form_class = CancelForm
+
+    def form_valid(self, form: CancelForm) -> HttpResponse:
+        try:
+            services.cancel_conference(
+                self.get_conference(), reason=form.cleaned_data["reason"], by=self.request.user
+            )
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Die Konferenz wurde abgesagt. Alle Eingeladenen werden benachrichtigt."),
+        )
+        return redirect(self.get_conference())
+
+
+class ConferenceLeaveView(ConferenceMixin, TemplateView):
+    """A co-host leaves a joint conference: GET asks for confirmation, POST leaves. Afterwards
+    the conference is outside the authority's scope, so the page goes to the list."""
+
+    permission_required = "conferences.leave_conference"
+    template_name = "conferences/conference/leave.html"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.leave_conference(self.get_conference(), by=request.user)
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+            return redirect(self.get_conference())
+        messages.success(
+            request,
+            _(
+                "Ihre Behörde ist nicht mehr Mitveranstalter von „%(title)s“. Die gastgebende "
+                "Behörde wurde informiert."
+            )
+            % {"title": self.get_conference().title},
+        )
+        return redirect("conferences:conference_list")
+
+
+class AgendaView(ConferenceMixin, FormView):
+    """The agenda builder: items in order, a form for a new item, move and remove buttons."""
+
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/agenda/edit.html"
+    form_class = AgendaItemForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            items=self.get_conference().agenda_items.select_related("topic"), **kwargs
+        )
+
+    def form_valid(self, form: AgendaItemForm) -> HttpResponse:
+        try:
+            services.add_agenda_item(
+                self.get_conference(), item=form.instance, by=self.request.user
+            )
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Tagesordnungspunkt hinzugefügt."))
+        return redirect("conferences:agenda", pk=self.get_conference().pk)
+
+
+class AgendaItemUpdateView(ConferenceMixin, FormView):
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/agenda/item_form.html"
+    form_class = AgendaItemForm
+
+    def get_item(self) -> AgendaItem:
+        return get_object_or_404(
+            AgendaItem, pk=self.kwargs["item_pk"], conference=self.get_conference()
+        )
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.get_item()}
+
+    def form_valid(self, form: AgendaItemForm) -> HttpResponse:
+        try:
+            services.save_agenda_item(form.instance, by=self.request.user)
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        return redirect("conferences:agenda", pk=self.get_conference().pk)
+
+
+class AgendaItemActionView(ConferenceMixin, View):
+    """POST only: move an item up or down, or remove it."""
+
+    permission_required = "conferences.change_conference"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+        item = get_object_or_404(AgendaItem, pk=item_pk, conference=self.get_conference())
+        action = request.POST.get("action")
+        try:
+            if action in ("up", "down"):
+                services.move_agenda_item(item, direction=action, by=request.user)
+            elif action == "remove":
+                services.remove_agenda_item(item, by=request.user)
+            else:
+                messages.error(request, _("Unbekannte Aktion."))
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+        return redirect("conferences:agenda", pk=pk)
+
+
+class InvitationPlanView(ConferenceMixin, FormView):
+    """Proposals by R2 category, warnings for missing categories, clashes (R3)."""
+
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/invitation/plan.html"
+    form_class = InviteForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "conference": self.get_conference()}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        conference = self.get_conference()
+        return super().get_context_data(
+            groups=selectors.invitation_proposals(conference),
+            missing=selectors.missing_categories(conference),
+            clashes=selectors.clashes(conference),
+            invitations=conference.invitations.select_related("agency", "contact", "routed_via"),
+            without_address=services.invitations_without_address(conference),
+            **kwargs,
+        )
+
+    def form_valid(self, form: InviteForm) -> HttpResponse:
+        try:
+            created = services.add_invitations(
+                self.get_conference(), agencies=form.cleaned_data["agencies"], by=self.request.user
+            )
+        except services.ConferenceError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(n)d Partnerbehörden eingeladen.") % {"n": len(created)})
+        return redirect("conferences:invitations", pk=self.get_conference().pk)
+
+
+class InvitationPostView(ConferenceMixin, View):
+    """POST only: one service call on one invitation of the conference, then back to the list."""
+
+    permission_required = "conferences.change_conference"
+    http_method_names = ["post"]
+    success_message = ""
+
+    def perform(self, invitation: Invitation, user: Any) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+        invitation = get_object_or_404(
+            Invitation, pk=invitation_pk, conference=self.get_conference()
+        )
+        try:
+            self.perform(invitation, request.user)
+            messages.success(request, self.success_message)
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+        return redirect("conferences:invitations", pk=pk)
+
+
+class InvitationRemoveView(InvitationPostView):
+    success_message = gettext_lazy("Einladung entfernt.")
+
+    def perform(self, invitation: Invitation, user: Any) -> None:
+        services.remove_invitation(invitation, by=user)
+
+
+class InvitationLetterSentView(InvitationPostView):
+    """The printed invitation went out by post or fax."""
+
+    success_message = gettext_lazy("Als per Brief versendet vermerkt.")
+
+    def perform(self, invitation: Invitation, user: Any) -> None:
+        services.mark_sent_by_letter(invitation, by=user)
+
+
+class SendInvitationsView(ConferenceMixin, TemplateView):
+    """GET shows exactly what will be sent; POST sends (idempotent)."""
+
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/invitation/send.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        conference = self.get_conference()
+        pending = list(
+            conference.invitations.filter(state=InvitationState.PENDING)
+            .select_related("agency", "contact", "routed_via")
+            .prefetch_related("routed_via__contacts")
+        )
+        sample = None
+        with_address = [i for i in pending if i.recipient_email]
+        if with_address:
+            from conferences.mails import compose_invitation
+
+            sample = compose_invitation(with_address[0])
+        return super().get_context_data(
+            with_address=with_address,
+            without_address=[i for i in pending if not i.recipient_email],
+            missing=selectors.missing_categories(conference),
+            sample=sample,
+            started=conference.start <= timezone.now(),
+            **kwargs,
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            with tasks_queue.watching() as queue:
+                count = services.send_invitations(self.get_conference(), by=request.user)
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+            return redirect("conferences:send", pk=pk)
+        if count and queue.broker_down:
+            # The mails are rows in the outbox; the sweeper hands them over once it is back.
+            messages.warning(
+                request,
+                _(
+                    "%(n)d Einladungen sind gespeichert und werden versendet, sobald der "
+                    "Versanddienst wieder erreichbar ist."
+                )
+                % {"n": count},
+            )
+        elif count:
+            messages.success(request, _("%(n)d Einladungen werden versendet.") % {"n": count})
+        else:
+            messages.info(request, _("Es gab keine neuen Einladungen zu versenden."))
+        return redirect(self.get_conference())
+
+
+class MailLogView(ConferenceMixin, TemplateView):
+    permission_required = "conferences.view_conference"
+    template_name = "conferences/conference/mail_log.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            mails=self.get_conference()
+            .mails.select_related("invitation__agency")
+            .order_by("-created", "-pk"),
+            **kwargs,
+        )

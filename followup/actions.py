@@ -1,0 +1,347 @@
+"""Writes and reads of the Beschlusskontrolle: agreed actions, their state changes, and carrying
+open actions onto the next conference's agenda."""
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from authorities.models import Authority, PartnerAgency
+from conferences.enums import ConferenceStatus
+from conferences.models import AgendaItem, Conference
+from followup.models import (
+    ACTIVE_ACTION_STATES,
+    DUE_SOON_DAYS,
+    Action,
+    ActionChange,
+    ActionState,
+    TrafficLight,
+)
+from siko.audit import log_action
+from siko.spreadsheet import csv_writer
+
+AGENDA_PREFIX = "Beschlusskontrolle: "
+
+
+class ActionError(Exception):
+    """A rule of the Beschlusskontrolle was broken; the message is German and for the user."""
+
+
+# Writes ----------------------------------------------------------------------------------------
+
+
+def _check_owner(conference: Conference, owner_agency: PartnerAgency | None) -> None:
+    if owner_agency is None:
+        return
+    if not conference.invitations.filter(agency=owner_agency).exists():
+        raise ActionError(
+            _(
+                "%(agency)s wurde zu dieser Konferenz nicht eingeladen und kann daher keine "
+                "Maßnahme übernehmen."
+            )
+            % {"agency": owner_agency.name}
+        )
+
+
+def _check_host(conference: Conference, by: Any) -> None:
+    """Only the host authority records and follows up actions (a co-host reads them)."""
+    from conferences.services import ConferenceError, check_host
+
+    try:
+        check_host(conference, by)
+    except ConferenceError as error:
+        raise ActionError(str(error)) from error
+
+
+def _check_due_date(conference: Conference, due_date: date) -> None:
+    conference_day = timezone.localtime(conference.start).date()
+    if due_date < conference_day:
+        raise ActionError(
+            _("Das Fälligkeitsdatum darf nicht vor der Konferenz (%(day)s) liegen.")
+            % {"day": conference_day.strftime("%d.%m.%Y")}
+        )
+
+
+@transaction.atomic
+def create_action(
+    conference: Conference,
+    *,
+    text: str,
+    due_date: date,
+    owner_agency: PartnerAgency | None,
+    by: Any,
+) -> Action:
+    """A new open action of the conference. Invariants: the owner is the police (no agency) or an
+    agency invited to this conference; the due date is not before the conference day. A partner
+    owner gets a mail with its signed update link; reminders before the due date and when
+    overdue are planned; the action goes onto the host's next planned conference."""
+    _check_host(conference, by)
+    if conference.status == ConferenceStatus.CANCELLED:
+        raise ActionError(_("Eine abgesagte Konferenz hat keine Maßnahmen."))
+    if not text.strip():
+        raise ActionError(_("Bitte beschreiben Sie die Maßnahme."))
+    _check_due_date(conference, due_date)
+    _check_owner(conference, owner_agency)
+    action = Action.objects.create(
+        conference=conference,
+        text=text.strip(),
+        due_date=due_date,
+        owner_agency=owner_agency,
+        owner_is_police=owner_agency is None,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    ActionChange.objects.create(
+        action=action,
+        state_before="",
+        state_after=ActionState.OPEN,
+        note=_("Maßnahme angelegt"),
+        by=action.created_by,
+    )
+    from followup.reminders import actions as action_reminders
+
+    action_reminders.notify_owner(action)
+    action_reminders.plan_action_reminders(action)
+    _carry_to_next_conference(action)
+    log_action("action.created", action, actor=by, authority=conference.host)
+    return action
+
+
+@transaction.atomic
+def change_action_state(
+    action: Action, *, state: str, note: str = "", by: Any = None, by_name: str = ""
+) -> Action:
+    """Records a state change with its note. A note without a state change is recorded as
+    well (a progress report); nothing at all changes only when state and note are unchanged."""
+    action = Action._base_manager.select_for_update().get(pk=action.pk)
+    _check_host(Conference._base_manager.get(pk=action.conference_id), by)
+    if state not in ActionState.values:
+        raise ActionError(_("Bitte wählen Sie einen gültigen Status."))
+    note = note.strip()
+    if state == action.state and not note:
+        raise ActionError(_("Bitte ändern Sie den Status oder schreiben Sie einen Vermerk."))
+    if state in (ActionState.DONE, ActionState.DROPPED) and not note:
+        raise ActionError(_("Bitte begründen Sie die Erledigung oder das Verwerfen kurz."))
+    before = action.state
+    action.state = state
+    action.save(update_fields=["state", "updated"])
+    user = by if getattr(by, "is_authenticated", False) else None
+    ActionChange.objects.create(
+        action=action,
+        state_before=before,
+        state_after=state,
+        note=note,
+        by=user,
+        by_name=by_name,
+    )
+    if state not in ACTIVE_ACTION_STATES:
+        from followup.reminders.actions import cancel_action_reminders
+
+        cancel_action_reminders(action)
+    conference = Conference._base_manager.select_related("host").get(pk=action.conference_id)
+    log_action(
+        "action.state_changed",
+        action,
+        actor=user,
+        authority=conference.host,
+        data={"from": before, "to": state},
+    )
+    return action
+
+
+def _editable_upcoming(host_id: int, *, exclude_pk: int | None = None) -> QuerySet[Conference]:
+    qs = Conference._base_manager.filter(
+        host_id=host_id,
+        status__in=[ConferenceStatus.DRAFT, ConferenceStatus.SCHEDULED],
+        start__gt=timezone.now(),
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("start", "pk")
+
+
+def _agenda_item_for(action: Action, conference: Conference, order: int) -> AgendaItem:
+    owner = action.owner_name
+    title = AGENDA_PREFIX + str(action)
+    return AgendaItem(
+        conference=conference,
+        order=order,
+        title=title[:200],
+        notes=_("Zuständig: %(owner)s · fällig am %(due)s · Status: %(state)s")
+        % {
+            "owner": owner,
+            "due": action.due_date.strftime("%d.%m.%Y"),
+            "state": action.get_state_display(),
+        },
+        source_action=action,
+    )
+
+
+def _carry_to_next_conference(action: Action) -> None:
+    """A new action of an earlier conference goes onto the host's next planned conference."""
+    conference = action.conference
+    upcoming = (
+        _editable_upcoming(conference.host_id, exclude_pk=conference.pk)
+        .filter(start__gt=conference.start)
+        .first()
+    )
+    if upcoming is None:
+        return
+    last = upcoming.agenda_items.aggregate(m=Max("order"))["m"] or 0
+    _agenda_item_for(action, upcoming, last + 1).save()
+
+
+def add_open_actions_to_agenda(conference: Conference) -> int:
+    """Puts the host's open actions of earlier conferences on a new conference's agenda, one item
+    each (the organiser may remove them). Actions already on another planned conference's agenda
+    stay there. Runs inside create_conference's transaction (signal conference_created)."""
+    planned_elsewhere = (
+        AgendaItem._base_manager.filter(
+            source_action__isnull=False,
+            conference__status__in=[ConferenceStatus.DRAFT, ConferenceStatus.SCHEDULED],
+            conference__start__gt=timezone.now(),
+        )
+        .exclude(conference=conference)
+        .values("source_action_id")
+    )
+    open_actions = (
+        Action._base_manager.filter(
+            conference__host_id=conference.host_id,
+            state__in=ACTIVE_ACTION_STATES,
+            conference__start__lt=conference.start,
+        )
+        .exclude(conference=conference)
+        .exclude(pk__in=planned_elsewhere)
+        .select_related("conference__host", "owner_agency")
+        .order_by("due_date", "pk")
+    )
+    last = conference.agenda_items.aggregate(m=Max("order"))["m"] or 0
+    items = [
+        _agenda_item_for(action, conference, last + number)
+        for number, action in enumerate(open_actions, start=1)
+    ]
+    AgendaItem.objects.bulk_create(items)
+    return len(items)
+
+
+def carry_open_actions(sender: object, *, conference: Conference, **kwargs: object) -> None:
+    """Receiver of conferences' conference_created signal (connected in FollowupConfig)."""
+    add_open_actions_to_agenda(conference)
+
+
+# Reads -----------------------------------------------------------------------------------------
+
+
+def annotate_light(actions: Iterable[Action], today: date) -> list[Action]:
+    rows = list(actions)
+    for action in rows:
+        action.light = action.traffic_light(today)
+        action.light_label = action.traffic_light_label(today)
+    return rows
+
+
+def action_table(
+    *,
+    state: str = "active",
+    light: str = "",
+    authority: Authority | None = None,
+    owner: str = "",
+    search: str = "",
+    today: date | None = None,
+) -> QuerySet[Action]:
+    """The actions across conferences visible in the current scope, filtered.
+
+    state: "active" (open or in progress), "all" or one ActionState; light: a TrafficLight of
+    an active action; owner: "police", or an agency's slug.
+    """
+    today = today or timezone.localdate()
+    qs = Action.objects.select_related("conference", "conference__host", "owner_agency")
+    if state == "active":
+        qs = qs.filter(state__in=ACTIVE_ACTION_STATES)
+    elif state in ActionState.values:
+        qs = qs.filter(state=state)
+    if light == TrafficLight.OVERDUE:
+        qs = qs.filter(state__in=ACTIVE_ACTION_STATES, due_date__lt=today)
+    elif light == TrafficLight.DUE_SOON:
+        qs = qs.filter(
+            state__in=ACTIVE_ACTION_STATES,
+            due_date__gte=today,
+            due_date__lte=today + timedelta(days=DUE_SOON_DAYS),
+        )
+    elif light == TrafficLight.ON_TRACK:
+        qs = qs.filter(
+            state__in=ACTIVE_ACTION_STATES, due_date__gt=today + timedelta(days=DUE_SOON_DAYS)
+        )
+    if authority is not None:
+        qs = qs.filter(conference__authorities=authority)
+    if owner == "police":
+        qs = qs.filter(owner_is_police=True)
+    elif owner:
+        qs = qs.filter(owner_agency__slug=owner)
+    if search:
+        qs = qs.filter(Q(text__icontains=search) | Q(owner_agency__name__icontains=search))
+    return qs.order_by("due_date", "pk")
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    active: int
+    overdue: int
+    due_soon: int
+
+
+def action_summary(authority: Authority, *, today: date | None = None) -> ActionSummary:
+    """Counts of the authority's active actions for its dashboard (one query)."""
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    from django.db.models import Count
+
+    counts = Action._base_manager.filter(
+        conference__authorities=authority, state__in=ACTIVE_ACTION_STATES
+    ).aggregate(
+        active=Count("pk", distinct=True),
+        overdue=Count("pk", distinct=True, filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", distinct=True, filter=Q(due_date__gte=today, due_date__lte=soon)),
+    )
+    return ActionSummary(**counts)
+
+
+def _csv_header() -> list[str]:
+    return [
+        _("Behörde"),
+        _("Konferenz"),
+        _("Konferenzdatum"),
+        _("Maßnahme"),
+        _("Zuständig"),
+        _("Fällig am"),
+        _("Status"),
+        _("Ampel"),
+    ]
+
+
+def render_actions_csv(actions: Iterable[Action], *, today: date) -> str:
+    """Semicolon-separated with a BOM, as Excel in a German locale expects; the writer guards
+    every text cell against formulas (titles, host names, action texts, owners)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv_writer(out)
+    writer.writerow(_csv_header())
+    for action in actions:
+        writer.writerow(
+            [
+                action.conference.host.short_name,
+                action.conference.title,
+                timezone.localtime(action.conference.start).strftime("%d.%m.%Y"),
+                action.text,
+                action.owner_name,
+                action.due_date.strftime("%d.%m.%Y"),
+                action.get_state_display(),
+                action.traffic_light_label(today),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """The mail outbox and the reminder sweep; domain apps register their reminder handlers."""
+
+    name = "notifications"
+    verbose_name = _("Benachrichtigungen")

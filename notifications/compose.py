@@ -1,0 +1,77 @@
+"""Mails from templates: a subject, a plain text and an HTML part, German and in Berlin time.
+
+Domain apps keep their templates in their own folder and pass it; the outbox builds the message
+of a stored row with build_message.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.models import OutgoingMail
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ICS_FILENAMES = {"REQUEST": "einladung.ics", "CANCEL": "absage.ics"}
+
+
+@dataclass(frozen=True)
+class ComposedMail:
+    subject: str
+    text: str
+    html: str = ""
+    ics: str = ""
+    ics_method: str = ""
+
+
+def render_parts(name: str, context: dict[str, Any], *, folder: str) -> tuple[str, str, str]:
+    with translation.override("de"), timezone.override(BERLIN):
+        # A subject is plain text: every *_subject.txt turns autoescape off itself (Django's
+        # password reset renders its subject too); newlines are folded into one line below.
+        subject = render_to_string(f"{folder}/{name}_subject.txt", context).strip()
+        text = render_to_string(f"{folder}/{name}.txt", context)
+        html = render_to_string(f"{folder}/{name}.html", context)
+    return " ".join(subject.split()), tidy_text(text), html
+
+
+def tidy_text(text: str) -> str:
+    """Template tags leave blank runs; a plain-text mail keeps at most one empty line."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy) + "\n"
+
+
+def compose(name: str, context: dict[str, Any], *, folder: str) -> ComposedMail:
+    """A mail without a calendar from the templates <folder>/<name>… (German, Berlin time)."""
+    return ComposedMail(*render_parts(name, context, folder=folder))
+
+
+def attach_calendar(message: EmailMultiAlternatives, ics: str, method: str) -> None:
+    """The calendar as Outlook and Thunderbird expect a meeting: a text/calendar alternative
+    with the iTIP method in its Content-Type, plus the same file as an attachment for clients
+    that only look at attachments."""
+    message.attach_alternative(ics, f"text/calendar; method={method}")
+    message.attach(ICS_FILENAMES.get(method, "termin.ics"), ics.encode(), "application/ics")
+
+
+def build_message(mail: OutgoingMail, *, from_email: str | None = None) -> EmailMultiAlternatives:
+    """The complete message of an outbox row: text, HTML, calendar."""
+    message = EmailMultiAlternatives(
+        mail.subject,
+        mail.body_text,
+        from_email=from_email,
+        to=[mail.to],
+        reply_to=[mail.reply_to] if mail.reply_to else None,
+        headers={"Message-ID": mail.message_id},
+    )
+    if mail.body_html:
+        message.attach_alternative(mail.body_html, "text/html")
+    if mail.ics:
+        attach_calendar(message, mail.ics, mail.ics_method or "REQUEST")
+    return message

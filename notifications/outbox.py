@@ -1,0 +1,369 @@
+"""Sends outbox rows: every mail is a row first (queued → sending → sent | failed).
+
+Who may send a row
+    A worker claims a row with a conditional UPDATE (queued → sending) whose row count must be 1,
+    so a double click, a retried task or a duplicate broker message sends nothing twice. On
+    PostgreSQL the claimer also holds a session advisory lock on the row while it talks to the
+    mail server. The lock dies with the worker's database session, so "sending, but nobody holds
+    the lock" proves that the sender is gone (SIGKILL, OOM, lost host): the row may be taken over
+    at once by the redelivered task or the sweeper. Without advisory locks (SQLite) a row counts
+    as abandoned after SENDING_LEASE, which is longer than any task may run.
+
+Transient and permanent errors
+    Connection problems, timeouts and 4xx answers put the row back to queued with a growing
+    delay (BACKOFF); the task retries with a countdown, delays too long for the broker are left to
+    the sweeper. 5xx answers and refused recipients fail the row at once; the German error is
+    shown in the conference's mail log.
+
+The window that stays open
+    If the mail server accepted a message (250 after DATA) and the worker dies before it marks
+    the row sent, the row is sent again. Closing that window needs a two-phase commit between the
+    database and SMTP, which SMTP does not offer. The Message-ID is stable per row, so receiving
+    systems (and people) can recognise the duplicate.
+"""
+
+import logging
+import re
+import smtplib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import DatabaseError, connection
+from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from notifications.compose import build_message as compose_message
+from notifications.enums import MailState
+from notifications.models import OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+#: Delay before attempt n+1 after a transient error in attempt n; attempt 6 failing is final.
+BACKOFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(minutes=30),
+    timedelta(minutes=60),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+#: A row in `sending` without a lock-holding sender counts as abandoned after this long (SQLite:
+#: no advisory locks, so the lease must outlast the hard task time limit).
+SENDING_LEASE = timedelta(minutes=15)
+#: A queued row whose time came this long ago without a worker taking it has lost its task
+#: (Redis down at commit, a message lost); the sweeper enqueues it again.
+QUEUED_GRACE = timedelta(minutes=3)
+SWEEP_BATCH = 500
+#: Namespace of the advisory lock keys (high 32 bits of the bigint key): "SiKo".
+_LOCK_NAMESPACE = 0x53694B6F
+_DISPLAY_NAME_UNSAFE = re.compile(r"[^\w .&/-]+")
+
+
+def max_retry_countdown() -> int:
+    """The longest countdown handed to Celery: the task must start and end within the broker's
+    visibility timeout, or Redis would hand the message to a second worker."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    return visibility - settings.CELERY_TASK_TIME_LIMIT - 60
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What one send attempt did; `retry_in` is set when the row waits for another attempt."""
+
+    state: str  # a MailState, or "" when this call did not own the row
+    retry_in: timedelta | None = None
+
+    @property
+    def claimed(self) -> bool:
+        return bool(self.state)
+
+
+NOT_CLAIMED = SendResult("")
+
+
+def _uses_advisory_locks() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _lock_key(mail_id: int) -> int:
+    return (_LOCK_NAMESPACE << 32) | (mail_id & 0xFFFFFFFF)
+
+
+@contextmanager
+def _sender_lock(mail_id: int) -> Iterator[bool]:
+    """Holds the row's advisory lock (PostgreSQL) for the duration; yields False if another live
+    session holds it. Without advisory locks it yields True and claims rely on the UPDATE alone."""
+    if not _uses_advisory_locks():
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key(mail_id)])
+        acquired = cursor.fetchone()[0]
+    if not acquired:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(mail_id)])
+        except DatabaseError:
+            # A broken session has lost its locks anyway; a fresh one is opened on next use.
+            connection.close()
+
+
+def sender_address(mail: OutgoingMail) -> str:
+    """From: "SiKo NRW - <host>" <address>. The display name keeps letters (umlauts become an
+    RFC 2047 encoded word) but loses quotes, commas, brackets and the like, which Exchange and
+    some gateways mangle or reject."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    name = "SiKo NRW"
+    if mail.conference_id:
+        name = f"{name} - {mail.conference.host.short_name}"
+    name = " ".join(_DISPLAY_NAME_UNSAFE.sub(" ", name).split())
+    return formataddr((name, address), charset="utf-8")
+
+
+def build_message(mail: OutgoingMail) -> EmailMultiAlternatives:
+    """The row as it goes over the wire: text, HTML and calendar from the row, plus the headers
+    that make it traceable (stable Message-ID, correlation id) and mark it as automatic."""
+    message = compose_message(mail, from_email=sender_address(mail))
+    message.extra_headers.update(
+        {
+            "Message-ID": mail.message_id,
+            "Auto-Submitted": "auto-generated",
+            # Exchange: no out-of-office or auto replies to a robot.
+            "X-Auto-Response-Suppress": "OOF, AutoReply",
+            "X-SiKo-Correlation-ID": str(mail.correlation_id),
+        }
+    )
+    return message
+
+
+def send_mail_row(mail_id: int, *, now: datetime | None = None) -> SendResult:
+    """Sends one outbox row if this call can claim it; never raises for mail server errors.
+
+    Invariants: a row is only sent by the caller whose conditional UPDATE moved it to sending
+    (row count 1); each claim counts one attempt; the row ends in sent, failed, or queued with
+    next_attempt_at.
+    """
+    with _sender_lock(mail_id) as locked:
+        if not locked:
+            return NOT_CLAIMED  # a live worker is sending it right now
+        claimable = Q(state=MailState.QUEUED)
+        if _uses_advisory_locks():
+            # We hold the lock, so a row left in `sending` has lost its sender.
+            claimable |= Q(state=MailState.SENDING, attempts__lt=MAX_ATTEMPTS)
+        started = now or timezone.now()
+        claimed = OutgoingMail.objects.filter(claimable, pk=mail_id).update(
+            state=MailState.SENDING,
+            sending_since=started,
+            next_attempt_at=None,
+            attempts=F("attempts") + 1,
+        )
+        if claimed != 1:
+            return NOT_CLAIMED
+        mail = OutgoingMail.objects.select_related("conference__host").get(pk=mail_id)
+        if not mail.to:
+            OutgoingMail.objects.filter(pk=mail_id).update(
+                state=MailState.FAILED,
+                sending_since=None,
+                last_error=_("Die Mail hat keine Empfängeradresse."),
+            )
+            return SendResult(MailState.FAILED)
+        try:
+            build_message(mail).send()
+        except Exception as error:  # noqa: BLE001 - every error ends in a visible row state
+            return _record_failure(mail, error, started)
+        OutgoingMail.objects.filter(pk=mail_id).update(
+            state=MailState.SENT, sent_at=timezone.now(), last_error=""
+        )
+        logger.info(
+            "mail %s sent (correlation %s, attempt %s)", mail.pk, mail.correlation_id, mail.attempts
+        )
+        return SendResult(MailState.SENT)
+
+
+def _smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return max(codes) if codes else None
+    return getattr(error, "smtp_code", None)
+
+
+def _decoded(message: bytes | str | None) -> str:
+    if isinstance(message, bytes):
+        return message.decode(errors="replace")
+    return str(message or "")
+
+
+def _smtp_text(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {_decoded(message)}" for code, message in error.recipients.values()
+        )
+    code, message = getattr(error, "smtp_code", None), getattr(error, "smtp_error", None)
+    if code is not None:
+        return f"{code} {_decoded(message)}".strip()
+    return f"{type(error).__name__}: {error}".strip().rstrip(":")
+
+
+def is_transient(error: Exception) -> bool:
+    """Worth another attempt: the server or the network is busy, not the mail wrong."""
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return True  # a configuration problem an administrator can fix; keep the mail
+    code = _smtp_code(error)
+    if code is not None:
+        return 400 <= code < 500
+    # SMTPServerDisconnected, SMTPConnectError without a code, socket timeouts, refused
+    # connections and Celery's soft time limit: the attempt did not go through.
+    return isinstance(error, (smtplib.SMTPException, OSError, SoftTimeLimitExceeded))
+
+
+def _record_failure(mail: OutgoingMail, error: Exception, started: datetime) -> SendResult:
+    detail = _smtp_text(error)[:1000]
+    if is_transient(error) and mail.attempts < MAX_ATTEMPTS:
+        delay = BACKOFF[mail.attempts - 1]
+        next_attempt = started + delay
+        when = formats.time_format(timezone.localtime(next_attempt), "H:i")
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            state=MailState.QUEUED,
+            sending_since=None,
+            next_attempt_at=next_attempt,
+            last_error=_(
+                "Vorübergehender Fehler (Versuch %(attempt)s von %(max)s): %(detail)s. "
+                "Neuer Versuch ab %(when)s Uhr."
+            )
+            % {"attempt": mail.attempts, "max": MAX_ATTEMPTS, "detail": detail, "when": when},
+        )
+        logger.warning(
+            "mail %s: transient error in attempt %s, retry in %s", mail.pk, mail.attempts, delay
+        )
+        return SendResult(MailState.QUEUED, retry_in=delay)
+    if is_transient(error):
+        text = _("Nach %(max)s Versuchen aufgegeben: %(detail)s") % {
+            "max": MAX_ATTEMPTS,
+            "detail": detail,
+        }
+    elif _smtp_code(error) is not None:
+        text = _("Der Mailserver hat die Mail abgelehnt: %(detail)s") % {"detail": detail}
+    else:
+        logger.exception("mail %s could not be built or sent", mail.pk)
+        text = _("Die Mail konnte nicht versendet werden: %(detail)s") % {"detail": detail}
+    OutgoingMail.objects.filter(pk=mail.pk).update(
+        state=MailState.FAILED, sending_since=None, last_error=text
+    )
+    logger.warning("mail %s failed for good after %s attempts", mail.pk, mail.attempts)
+    return SendResult(MailState.FAILED)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    recovered: list[int]  # rows whose sender died while sending; queued again
+    given_up: list[int]  # rows whose sender died too often; failed
+    enqueued: list[int]  # queued rows handed to the broker again
+
+
+def _abandoned_sending(now: datetime) -> tuple[list[int], list[int]]:
+    """Rows in `sending` whose sender is gone: back to queued (or failed after MAX_ATTEMPTS)."""
+    stuck = OutgoingMail.objects.filter(state=MailState.SENDING).order_by("pk")
+    if not _uses_advisory_locks():
+        stuck = stuck.filter(sending_since__lte=now - SENDING_LEASE)
+    recovered, given_up = [], []
+    for mail_id, attempts, since in stuck.values_list("pk", "attempts", "sending_since")[
+        :SWEEP_BATCH
+    ]:
+        with _sender_lock(mail_id) as locked:
+            if not locked:
+                if since and since <= now - SENDING_LEASE:
+                    _end_dead_session(mail_id)
+                continue
+            row = OutgoingMail.objects.filter(
+                pk=mail_id, state=MailState.SENDING, sending_since=since
+            )
+            if attempts >= MAX_ATTEMPTS:
+                if row.update(
+                    state=MailState.FAILED,
+                    sending_since=None,
+                    last_error=_("Der Versand wurde %(max)s-mal unterbrochen; aufgegeben.")
+                    % {"max": MAX_ATTEMPTS},
+                ):
+                    given_up.append(mail_id)
+            elif row.update(
+                state=MailState.QUEUED,
+                sending_since=None,
+                next_attempt_at=now,
+                last_error=_(
+                    "Versand unterbrochen (Worker beendet); die Mail wird erneut gesendet."
+                ),
+            ):
+                recovered.append(mail_id)
+    return recovered, given_up
+
+
+def _end_dead_session(mail_id: int) -> None:
+    """A lock held past the lease belongs to a session whose worker cannot be alive any more
+    (the hard time limit is shorter): typically a host that vanished without closing its TCP
+    connection. Ending that session frees the row instead of waiting for TCP keepalive."""
+    key = _lock_key(mail_id)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND granted AND classid = %s AND objid = %s AND objsubid = 1 "
+                "AND pid <> pg_backend_pid()",
+                [(key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF],
+            )
+        logger.warning("mail %s: ended the database session of a vanished sender", mail_id)
+    except DatabaseError:
+        logger.exception("mail %s: could not end the session of a vanished sender", mail_id)
+
+
+def sweep_outbox(*, send: Callable[[int], bool], now: datetime | None = None) -> SweepResult:
+    """Beat, every minute: nothing in the outbox waits forever.
+
+    Re-queues rows whose sender died while sending, and hands queued rows whose time has come
+    (for QUEUED_GRACE already) to the broker again — their task was lost, e.g. Redis was down at
+    commit. A duplicate task is harmless: only one claim succeeds. `send` hands a row to the
+    broker and says whether it took it (notifications.tasks.send_mail_later).
+    """
+    now = now or timezone.now()
+    recovered, given_up = _abandoned_sending(now)
+    overdue = now - QUEUED_GRACE
+    due = list(
+        OutgoingMail.objects.filter(state=MailState.QUEUED)
+        .filter(
+            Q(next_attempt_at__lte=overdue)
+            | Q(next_attempt_at__isnull=True, created__lte=overdue)
+            | Q(pk__in=recovered)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    # Marked before enqueueing: the next sweep waits QUEUED_GRACE again for this new task.
+    OutgoingMail.objects.filter(pk__in=due, state=MailState.QUEUED).update(next_attempt_at=now)
+    enqueued = []
+    for mail_id in due:
+        if not send(mail_id):
+            # Broker down: these rows wait QUEUED_GRACE for the next sweep.
+            logger.warning(
+                "outbox sweep: broker unavailable, %s rows wait", len(due) - len(enqueued)
+            )
+            break
+        enqueued.append(mail_id)
+    if recovered or given_up or enqueued:
+        logger.info(
+            "outbox sweep: %s recovered, %s given up, %s enqueued",
+            len(recovered),
+            len(given_up),
+            len(enqueued),
+        )
+    return SweepResult(recovered, given_up, enqueued)

@@ -1,0 +1,50 @@
+"""The outbox: every mail is a row first (queued → sending → sent | failed)."""
+
+from typing import Protocol
+
+from django.db.models import Model
+
+from notifications.compose import ComposedMail
+from notifications.models import OutgoingMail
+from notifications.tasks import send_mail_after_commit
+
+
+class Addressed(Protocol):
+    """What the outbox needs of an invitation (conferences.Invitation) without importing it."""
+
+    pk: int
+    conference: Model
+
+    @property
+    def recipient_email(self) -> str: ...
+
+
+def queue_mail(
+    *,
+    kind: str,
+    dedup_key: str,
+    composed: ComposedMail,
+    invitation: Addressed | None = None,
+    conference: Model | None = None,
+    to: str = "",
+) -> OutgoingMail:
+    """Adds the mail row once per dedup_key and starts its task after commit. A broker that is
+    down then leaves the row queued for the outbox sweeper (siko.tasks_queue)."""
+    conference = conference or (invitation.conference if invitation else None)
+    mail, created = OutgoingMail.objects.get_or_create(
+        dedup_key=dedup_key,
+        defaults={
+            "kind": kind,
+            "conference": conference,
+            "invitation": invitation,
+            "to": to or (invitation.recipient_email if invitation else ""),
+            "subject": composed.subject,
+            "body_text": composed.text,
+            "body_html": composed.html,
+            "ics": composed.ics,
+            "ics_method": composed.ics_method,
+        },
+    )
+    if created:
+        send_mail_after_commit(mail.pk)
+    return mail

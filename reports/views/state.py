@@ -1,0 +1,274 @@
+"""The compliance dashboards: a KPB's start page, the state view of all 47 authorities, and the
+comparison groups. Every figure comes from `reports.compliance.compute_compliance`."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from authorities.models import Authority, ComparisonGroup
+from followup.actions import action_summary
+from reports import charts, selectors
+from reports.comparison_groups import (
+    ComparisonGroupError,
+    create_comparison_group,
+    delete_comparison_group,
+    update_comparison_group,
+)
+from reports.forms.state import ComparisonGroupForm, DashboardYearForm, StateFilterForm
+from siko.views_base import SikoPermissionMixin
+
+
+class StateView(SikoPermissionMixin, TemplateView):
+    """All authorities × the last years as a matrix, the share compliant per year, the groups."""
+
+    permission_required = "reports.view_state"
+    template_name = "reports/state.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        groups = list(ComparisonGroup.objects.order_by("name"))
+        form = StateFilterForm(self.request.GET or None, groups=groups, running_year=today.year)
+        filters = form.filters()
+        years = selectors.years_ending(today.year, filters["count"])
+        overview = selectors.state_overview(
+            years=years,
+            comparison_year=filters["comparison_year"],
+            groups=groups,
+            regierungsbezirk=filters["regierungsbezirk"],
+            kind=filters["kind"],
+            group=filters["group"],
+            as_of=today,
+        )
+        # One reverse() per authority instead of one per cell: the matrix has up to 470 cells.
+        for row in overview.rows:
+            row.url = reverse("reports:authority_dashboard", args=[row.authority.slug])
+            for cell in row.cells:
+                cell.href = f"{row.url}?jahr={cell.year}#konferenzen"
+        year_chart = charts.share_columns_svg(
+            [
+                charts.Bar(
+                    label=f"{s.year}*" if s.running else str(s.year),
+                    share=s.share,
+                    hint=_("%(compliant)s von %(total)s Behörden")
+                    % {"compliant": s.compliant, "total": s.total},
+                )
+                for s in overview.summaries
+            ],
+            chart_id="chart-years",
+            title=_("Anteil der Behörden mit erfüllter Jahrespflicht je Jahr"),
+            description=_(
+                "Säulendiagramm: je Jahr der Anteil der gezeigten Behörden, die mindestens eine "
+                "Sicherheitskonferenz durchgeführt haben. Das laufende Jahr ist mit * markiert. "
+                "Die Zahlen stehen auch in der Tabelle unter dem Diagramm."
+            ),
+        )
+        group_chart = charts.share_rows_svg(
+            [
+                charts.Bar(
+                    label=g.name,
+                    share=g.share,
+                    hint=_("%(compliant)s von %(total)s Behörden")
+                    % {"compliant": g.compliant, "total": g.total},
+                )
+                for g in overview.group_shares
+            ],
+            chart_id="chart-groups",
+            title=_("Vergleichsgruppen %(year)s: Anteil mit erfüllter Jahrespflicht")
+            % {"year": overview.comparison_year},
+            description=_(
+                "Balkendiagramm: je Vergleichsgruppe der Anteil der Behörden, die im Jahr "
+                "%(year)s mindestens eine Sicherheitskonferenz durchgeführt haben. Die Zahlen "
+                "stehen auch in der Tabelle neben dem Diagramm."
+            )
+            % {"year": overview.comparison_year},
+        )
+        return super().get_context_data(
+            form=form,
+            overview=overview,
+            year_chart=year_chart,
+            group_chart=group_chart,
+            groups=groups,
+            filtered=bool(filters["regierungsbezirk"] or filters["kind"] or filters["group"]),
+            **kwargs,
+        )
+
+
+class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
+    """A KPB's start page: its state in the running (or chosen) year and what is still missing.
+
+    Without a slug it shows the user's own authority; state bodies and administrators without an
+    authority go to the state view instead.
+    """
+
+    permission_required = "reports.view_authority_dashboard"
+    template_name = "reports/authority.html"
+
+    def get_authority(self) -> Authority | None:
+        if not hasattr(self, "_authority"):
+            slug = self.kwargs.get("slug")
+            if slug:
+                # Scoped: another KPB's authority is not found (404).
+                self._authority = get_object_or_404(
+                    Authority.objects.select_related("comparison_group"), slug=slug
+                )
+            elif self.request.user.authority_id:
+                self._authority = Authority.objects.select_related("comparison_group").get(
+                    pk=self.request.user.authority_id
+                )
+            else:
+                self._authority = None
+        return self._authority
+
+    def get_permission_object(self) -> Authority | None:
+        return self.get_authority()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.get_authority() is None:
+            return redirect("reports:state")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        form = DashboardYearForm(self.request.GET or None, running_year=today.year)
+        year = form.year()
+        if form.is_bound and form.errors:
+            messages.warning(
+                self.request,
+                _("Das Jahr „%(value)s“ gibt es hier nicht; gezeigt wird %(year)s.")
+                % {"value": self.request.GET.get("jahr", ""), "year": today.year},
+            )
+        dashboard = selectors.authority_dashboard(self.get_authority(), year=year, as_of=today)
+        return super().get_context_data(
+            dashboard=dashboard,
+            authority=dashboard.authority,
+            record=dashboard.record,
+            own=self.request.user.authority_id == dashboard.authority.pk,
+            action_summary=action_summary(dashboard.authority, today=today),
+            **kwargs,
+        )
+
+
+# Comparison groups -----------------------------------------------------------------------------
+
+
+class ComparisonGroupListView(SikoPermissionMixin, TemplateView):
+    permission_required = "reports.view_comparison_groups"
+    template_name = "reports/groups/list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        groups = list(ComparisonGroup.objects.order_by("name"))
+        authorities = list(Authority.objects.order_by("short_name"))
+        for group in groups:
+            group.members = [a for a in authorities if a.comparison_group_id == group.pk]
+        ungrouped = [a for a in authorities if a.comparison_group_id is None]
+        return super().get_context_data(groups=groups, ungrouped=ungrouped, **kwargs)
+
+
+class ComparisonGroupObjectMixin(SikoPermissionMixin):
+    permission_required = "reports.change_comparison_groups"
+
+    def get_group(self) -> ComparisonGroup:
+        if not hasattr(self, "_group"):
+            self._group = get_object_or_404(ComparisonGroup, pk=self.kwargs["pk"])
+        return self._group
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(group=self.get_group(), **kwargs)  # type: ignore[misc]
+
+
+class ComparisonGroupCreateView(SikoPermissionMixin, FormView):
+    permission_required = "reports.change_comparison_groups"
+    template_name = "reports/groups/form.html"
+    form_class = ComparisonGroupForm
+
+    def form_valid(self, form: ComparisonGroupForm) -> HttpResponse:
+        try:
+            group = create_comparison_group(
+                name=form.cleaned_data["name"],
+                authorities=form.cleaned_data["authorities"],
+                by=self.request.user,
+            )
+        except ComparisonGroupError as error:
+            form.add_error("name", str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Vergleichsgruppe „%(name)s“ angelegt.") % {"name": group.name}
+        )
+        return HttpResponseRedirect(reverse("reports:group_list"))
+
+
+class ComparisonGroupUpdateView(ComparisonGroupObjectMixin, FormView):
+    template_name = "reports/groups/form.html"
+    form_class = ComparisonGroupForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.get_group()}
+
+    def form_valid(self, form: ComparisonGroupForm) -> HttpResponse:
+        try:
+            group = update_comparison_group(
+                self.get_group(),
+                name=form.cleaned_data["name"],
+                authorities=form.cleaned_data["authorities"],
+                by=self.request.user,
+            )
+        except ComparisonGroupError as error:
+            form.add_error("name", str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Vergleichsgruppe „%(name)s“ gespeichert.") % {"name": group.name}
+        )
+        return HttpResponseRedirect(reverse("reports:group_list"))
+
+
+class ComparisonGroupDeleteView(ComparisonGroupObjectMixin, TemplateView):
+    """GET asks, POST deletes; the authorities stay and lose only their group."""
+
+    template_name = "reports/groups/confirm_delete.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        group = self.get_group()
+        members = group.authorities.order_by("short_name").values_list("short_name", flat=True)
+        return super().get_context_data(members=list(members), **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        group = self.get_group()
+        name = group.name
+        delete_comparison_group(group, by=request.user)
+        messages.success(request, _("Vergleichsgruppe „%(name)s“ gelöscht.") % {"name": name})
+        return HttpResponseRedirect(reverse("reports:group_list"))
+
+
+class ReminderLogView(SikoPermissionMixin, TemplateView):
+    """The sent reminders of the yearly rule (SiKo and Siko-AP), filterable by year."""
+
+    permission_required = "reports.view_reminder_log"
+    template_name = "reports/reminder_log.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from reports.reminders import SIKO_AP_YEARLY, sent_reminders
+
+        running = timezone.localdate().year
+        years = list(range(running, running - 5, -1))
+        raw = self.request.GET.get("jahr", "")
+        year: int | None = None
+        error = ""
+        if raw:
+            if raw.isdigit() and 2000 <= int(raw) <= running + 1:
+                year = int(raw)
+            else:
+                error = _("Bitte wählen Sie ein gültiges Jahr.")
+        rows = list(sent_reminders(year=year)[:500])
+        names = dict(Authority.objects.values_list("slug", "short_name"))
+        for row in rows:
+            slug, _sep, row.year = row.subject_key.rpartition(":")
+            row.authority_name = names.get(slug, slug)
+            row.authority_slug = slug
+            row.kind_label = _("Siko-AP") if row.rule == SIKO_AP_YEARLY else _("SiKo")
+        return super().get_context_data(rows=rows, years=years, year=year, error=error, **kwargs)
