@@ -25,6 +25,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
 
 @dataclass
 class PoEntry:
+    msgctxt: str = ""
     msgid: str = ""
     msgid_plural: str = ""
     msgstr: list[str] = field(default_factory=list)
@@ -168,8 +169,15 @@ def test_mo_is_compiled_from_the_current_po(po_entries: list[PoEntry]) -> None:
 
     stale = []
     for entry in po_entries:
-        if entry.msgid_plural:
+        if entry.msgid_plural and entry.msgctxt:
+            actual = [
+                compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, n)
+                for n in (1, 2)
+            ]
+        elif entry.msgid_plural:
             actual = [compiled.ngettext(entry.msgid, entry.msgid_plural, n) for n in (1, 2)]
+        elif entry.msgctxt:
+            actual = [compiled.pgettext(entry.msgctxt, entry.msgid)]
         else:
             actual = [compiled.gettext(entry.msgid)]
         if actual != entry.msgstr:
