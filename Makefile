@@ -34,6 +34,9 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DEBUG=true $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
