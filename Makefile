@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Parallel test processes (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 EMBEDDED := DEBUG=true OTP_REQUIRED=$${OTP_REQUIRED:-false}
 
 .PHONY: run test install lint format migrate seed messages clean
@@ -30,7 +32,7 @@ run: seed
 
 test: install
 	bash scripts/system-packages.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

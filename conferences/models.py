@@ -219,6 +219,10 @@ class Invitation(ScopedUniqueMixin, models.Model):
 
     objects = ScopedManager(DistinctManager, authority="conference__authorities")
 
+    # Set for display by conferences.views.partner.agency_invitations ("" once the link
+    # expired); not stored.
+    answer_path: str
+
     class Meta:
         ordering = ["agency__category", "agency__name"]
         verbose_name = _("Einladung")
@@ -249,7 +253,7 @@ class Invitation(ScopedUniqueMixin, models.Model):
     @property
     def recipient_email(self) -> str:
         """Where the mail goes: the contact, or for a Schulamt the Bezirksregierung's contact."""
-        if self.routed_via_id:
+        if self.routed_via is not None:
             routed_contact = next(iter(self.routed_via.contacts.all()), None)
             if routed_contact and routed_contact.email:
                 return routed_contact.email
@@ -284,3 +288,15 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Kalender-Abo {self.authority or self.agency}"
+
+    @property
+    def url(self) -> str:
+        """The subscription address; its token is the only credential."""
+        return settings.SITE_URL + reverse(
+            "conferences:calendar_feed", kwargs={"token": self.token}
+        )
+
+    @property
+    def webcal_url(self) -> str:
+        """The same address for calendar programs, which subscribe on a click on webcal://."""
+        return "webcal://" + self.url.split("://", 1)[1]

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import pgettext
 from django_scopes import scopes_disabled
@@ -50,23 +50,24 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
     agencies = (
         PartnerAgency.objects.filter(coverages__authority_id__in=authority_ids, active=True)
         .exclude(category=PartnerCategory.BEZIRKSREGIERUNG)
+        .annotate(
+            is_invited=Exists(conference.invitations.filter(agency=OuterRef("pk"))),
+            coverage_uncertain=Exists(
+                Coverage.objects.filter(
+                    agency=OuterRef("pk"), authority_id__in=authority_ids, certain=False
+                )
+            ),
+        )
         .select_related("routed_via")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by(*ADDRESSEE_ORDER)))
         .order_by("name")
     )
-    uncertain = set(
-        Coverage.objects.filter(authority_id__in=authority_ids, certain=False).values_list(
-            "agency_id", flat=True
-        )
-    )
-    groups = {
+    groups: dict[PartnerCategory, ProposalGroup] = {
         category: ProposalGroup(category)
         for category in PartnerCategory
         if category != PartnerCategory.BEZIRKSREGIERUNG
     }
     for agency in agencies:
-        agency.is_invited = agency.pk in invited
-        agency.coverage_uncertain = agency.pk in uncertain
         groups[PartnerCategory(agency.category)].agencies.append(agency)
     # Counted from the invitations: an invited agency outside the coverage counts as well.
     for category in invited.values():

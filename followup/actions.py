@@ -5,14 +5,13 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from authorities.models import Authority, PartnerAgency
+from authorities.models import Authority, PartnerAgency, User
 from conferences.enums import ConferenceStatus
 from conferences.models import AgendaItem, Conference
 from followup.models import (
@@ -49,7 +48,7 @@ def _check_owner(conference: Conference, owner_agency: PartnerAgency | None) -> 
         )
 
 
-def _check_host(conference: Conference, by: Any) -> None:
+def _check_host(conference: Conference, by: User | None) -> None:
     """Only the host authority records and follows up actions (a co-host reads them)."""
     from conferences.services import ConferenceError, check_host
 
@@ -75,7 +74,7 @@ def create_action(
     text: str,
     due_date: date,
     owner_agency: PartnerAgency | None,
-    by: Any,
+    by: User,
 ) -> Action:
     """A new open action of the conference. Invariants: the owner is the police (no agency) or an
     agency invited to this conference; the due date is not before the conference day. A partner
@@ -114,7 +113,7 @@ def create_action(
 
 @transaction.atomic
 def change_action_state(
-    action: Action, *, state: str, note: str = "", by: Any = None, by_name: str = ""
+    action: Action, *, state: str, note: str = "", by: User | None = None, by_name: str = ""
 ) -> Action:
     """Records a state change with its note. A note without a state change is recorded as
     well (a progress report); nothing at all changes only when state and note are unchanged."""

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, PartnerCategory
+from authorities.models import User
 from conferences import mails
 from conferences.enums import ConferenceStatus, InvitationState
 from conferences.mails import FOLDER
@@ -182,7 +183,7 @@ def _check_taken_place(conference: Conference) -> None:
 
 @transaction.atomic
 def record_attendance(
-    conference: Conference, *, attendance: dict[int, tuple[bool | None, str]], by: Any
+    conference: Conference, *, attendance: dict[int, tuple[bool | None, str]], by: User
 ) -> Conference:
     """Present or not (None: not recorded) and who attended, per invitation id.
 
@@ -278,7 +279,7 @@ def _entries_for_agenda(minutes: Minutes) -> None:
 
 
 @transaction.atomic
-def get_or_create_draft(conference: Conference, *, by: Any) -> Minutes:
+def get_or_create_draft(conference: Conference, *, by: User) -> Minutes:
     """The version to edit: the current draft or circulated version, or a first draft with one
     entry per agenda item. An approved current version is an error (use start_correction)."""
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
@@ -299,7 +300,7 @@ def get_or_create_draft(conference: Conference, *, by: Any) -> Minutes:
 
 @transaction.atomic
 def save_minutes_draft(
-    minutes: Minutes, *, notes: str, entries: dict[int, dict[str, str]], by: Any
+    minutes: Minutes, *, notes: str, entries: dict[int, dict[str, str]], by: User
 ) -> Minutes:
     """Saves the general notes and, per entry id, report, outcome_type and outcome.
 
@@ -399,7 +400,7 @@ def resolve_comment_token(token: str) -> tuple[Invitation, Minutes] | None:
 
 
 @transaction.atomic
-def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: Any) -> Minutes:
+def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: User) -> Minutes:
     """Sends the draft to every attending agency with its comment link; partners comment until
     the deadline and are reminded once before it."""
     minutes = _locked(minutes)
@@ -497,7 +498,7 @@ def add_comment(minutes: Minutes, *, invitation: Invitation, text: str) -> Minut
 
 
 @transaction.atomic
-def resolve_comment(comment: MinutesComment, *, resolution: str, by: Any) -> MinutesComment:
+def resolve_comment(comment: MinutesComment, *, resolution: str, by: User) -> MinutesComment:
     comment = (
         MinutesComment._base_manager.select_for_update()
         .select_related("minutes", "minutes__conference")
@@ -540,20 +541,20 @@ def minutes_context(minutes: Minutes) -> dict[str, Any]:
     }
 
 
-def minutes_pdf_html(minutes: Minutes, *, approved_at: datetime, approved_by: Any) -> str:
+def minutes_pdf_html(minutes: Minutes, *, approved_at: datetime, approved_by: User) -> str:
     """The HTML the approved PDF is set from (German, Berlin time)."""
     context = {**minutes_context(minutes), "approved_at": approved_at, "approved_by": approved_by}
     with translation.override("de"), timezone.override(BERLIN):
         return render_to_string("conferences/minutes/pdf.html", context)
 
 
-def render_minutes_pdf(minutes: Minutes, *, approved_at: datetime, approved_by: Any) -> bytes:
+def render_minutes_pdf(minutes: Minutes, *, approved_at: datetime, approved_by: User) -> bytes:
     from siko.pdf import html_to_pdf
 
     return html_to_pdf(minutes_pdf_html(minutes, approved_at=approved_at, approved_by=approved_by))
 
 
-def _check_approvable(minutes: Minutes, *, by: Any, now: datetime) -> None:
+def _check_approvable(minutes: Minutes, *, by: User, now: datetime) -> None:
     check_host(minutes.conference, by)
     _check_not_approved(minutes)
     if minutes.status != MinutesStatus.CIRCULATED:
@@ -572,7 +573,7 @@ def _check_approvable(minutes: Minutes, *, by: Any, now: datetime) -> None:
         raise ConferenceError(_("Bitte erledigen Sie zuerst alle offenen Kommentare."))
 
 
-def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
+def approve_minutes(minutes: Minutes, *, by: User) -> Minutes:
     """Freezes the version: PDF (WeasyPrint), its SHA-256 and the time are stored; from now on
     the row, its entries and comments refuse every change. The attending agencies are told
     (their link now shows the approved version and its PDF).
@@ -609,7 +610,7 @@ def approve_minutes(minutes: Minutes, *, by: Any) -> Minutes:
     return minutes
 
 
-def _after_approval(minutes: Minutes, *, by: Any, now: datetime) -> None:
+def _after_approval(minutes: Minutes, *, by: User, now: datetime) -> None:
     Reminder.objects.filter(
         rule=COMMENT_DEADLINE,
         subject_key__startswith=f"minutes:{minutes.pk}:",
@@ -636,7 +637,7 @@ def _after_approval(minutes: Minutes, *, by: Any, now: datetime) -> None:
 
 
 @transaction.atomic
-def start_correction(minutes: Minutes, *, reason: str, by: Any) -> Minutes:
+def start_correction(minutes: Minutes, *, reason: str, by: User) -> Minutes:
     """A correction of approved minutes is a new draft version n+1 (a copy); the approved
     version stays as it is."""
     minutes = _locked(minutes)

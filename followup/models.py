@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -134,18 +135,18 @@ class Minutes(models.Model):
 class _PartOfMinutes(models.Model):
     """Entries and comments change only while their version is not approved."""
 
-    minutes: Any
+    minutes_id: int  # the subclass's foreign key to Minutes
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if _approved_in_database(Minutes, self.minutes_id):  # type: ignore[attr-defined]
+        if _approved_in_database(Minutes, self.minutes_id):
             raise MinutesFrozen("Freigegebene Protokolle werden nicht mehr geändert.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if _approved_in_database(Minutes, self.minutes_id):  # type: ignore[attr-defined]
+        if _approved_in_database(Minutes, self.minutes_id):
             raise MinutesFrozen("Freigegebene Protokolle werden nicht gelöscht.")
         return super().delete(*args, **kwargs)
 
@@ -170,6 +171,10 @@ class MinutesEntry(_PartOfMinutes):
     outcome = models.TextField(_("Ergebnis im Wortlaut"), blank=True)
 
     objects = ScopedManager(DistinctManager, authority="minutes__conference__authorities")
+
+    # Set for display by followup.minutes.minutes_context; not stored.
+    report_html: SafeString
+    outcome_html: SafeString
 
     class Meta:
         db_table = "conferences_minutesentry"
@@ -273,6 +278,10 @@ class Action(models.Model):
     updated = models.DateTimeField(_("geändert"), auto_now=True)
 
     objects = ScopedManager(DistinctManager, authority="conference__authorities")
+
+    # Set for tables by followup.actions.annotate_light (they depend on the day); not stored.
+    light: str
+    light_label: str
 
     class Meta:
         db_table = "conferences_action"

@@ -1,13 +1,12 @@
 """Writes for the comparison groups (Vergleichsgruppen, R8), edited by the LZPD."""
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from authorities.models import Authority, ComparisonGroup
+from authorities.models import Authority, ComparisonGroup, User
 from siko.audit import log_action
 
 
@@ -38,7 +37,7 @@ def _assign(group: ComparisonGroup, authorities: Iterable[Authority]) -> list[st
 
 
 def create_comparison_group(
-    *, name: str, authorities: Iterable[Authority], by: Any
+    *, name: str, authorities: Iterable[Authority], by: User
 ) -> ComparisonGroup:
     """A new group with these authorities; an authority in another group moves into it
     (an authority belongs to at most one group)."""
@@ -53,7 +52,7 @@ def create_comparison_group(
 
 
 def update_comparison_group(
-    group: ComparisonGroup, *, name: str, authorities: Iterable[Authority], by: Any
+    group: ComparisonGroup, *, name: str, authorities: Iterable[Authority], by: User
 ) -> ComparisonGroup:
     """Rename the group and set its members; authorities left out lose their group."""
     name = _clean_name(name)
@@ -74,7 +73,7 @@ def update_comparison_group(
     return group
 
 
-def delete_comparison_group(group: ComparisonGroup, *, by: Any) -> None:
+def delete_comparison_group(group: ComparisonGroup, *, by: User) -> None:
     """Delete the group; its authorities stay and have no group afterwards."""
     with transaction.atomic():
         log_action("comparison_group.deleted", group, actor=by)

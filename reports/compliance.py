@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -70,6 +71,15 @@ class ComplianceRecord:
         return data
 
 
+class _ConferenceRow(TypedDict):
+    """A conference as `compute_compliance` reads it (`values("pk", "kind", "status", "start")`)."""
+
+    pk: int
+    kind: str
+    status: str
+    start: datetime
+
+
 def _status(*, held: bool, scheduled: bool, year_over: bool) -> str:
     if held:
         return ComplianceStatus.COMPLIANT
@@ -113,7 +123,7 @@ def compute_compliance(
             else list(Authority.objects.order_by("slug"))
         )
         topics = list(MandatedTopic.objects.filter(active=True).values_list("key", flat=True))
-        conferences = list(
+        conferences: list[_ConferenceRow] = list(
             Conference.objects.filter(start__gte=range_start, start__lt=range_end)
             .exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])
             .order_by("start", "pk")
@@ -121,17 +131,17 @@ def compute_compliance(
         )
         ids = [c["pk"] for c in conferences]
         hosts = defaultdict(set)
-        for row in Conference.authorities.through.objects.filter(conference_id__in=ids).values(
+        for host in Conference.authorities.through.objects.filter(conference_id__in=ids).values(
             "conference_id", "authority_id"
         ):
-            hosts[row["conference_id"]].add(row["authority_id"])
+            hosts[host["conference_id"]].add(host["authority_id"])
         held_ids = [
             c["pk"]
             for c in conferences
             if c["status"] == ConferenceStatus.HELD and c["start"] < cutoff
         ]
         categories = defaultdict(set)
-        for row in (
+        for invitation in (
             Invitation.objects.filter(conference_id__in=held_ids)
             .filter(
                 Q(sent_at__isnull=False)
@@ -140,14 +150,14 @@ def compute_compliance(
             .values("conference_id", "agency__category")
             .distinct()
         ):
-            categories[row["conference_id"]].add(row["agency__category"])
+            categories[invitation["conference_id"]].add(invitation["agency__category"])
         covered = defaultdict(set)
-        for row in (
+        for item in (
             AgendaItem.objects.filter(conference_id__in=held_ids, topic__isnull=False)
             .values("conference_id", "topic__key")
             .distinct()
         ):
-            covered[row["conference_id"]].add(row["topic__key"])
+            covered[item["conference_id"]].add(item["topic__key"])
         # R7 (soft rule): exercises with a police liaison officer, and Hospitationen, per year.
         exercises = {
             (row["authority_id"], row["date__year"]): row["n"]
@@ -173,7 +183,7 @@ def compute_compliance(
             .order_by()
         }
 
-    by_authority_year: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    by_authority_year: dict[tuple[int, int], list[_ConferenceRow]] = defaultdict(list)
     for conference in conferences:
         year = timezone.localtime(conference["start"], tz).year
         for authority_id in hosts[conference["pk"]]:
@@ -186,10 +196,10 @@ def compute_compliance(
             own = by_authority_year.get((authority.pk, year), [])
             year_over = as_of > date(year, 12, 31)
 
-            def held(kind: str, own: list[dict] = own) -> list[dict]:
+            def held(kind: str, own: list[_ConferenceRow] = own) -> list[_ConferenceRow]:
                 return [c for c in own if c["kind"] == kind and c["pk"] in held_set]
 
-            def scheduled(kind: str, own: list[dict] = own) -> bool:
+            def scheduled(kind: str, own: list[_ConferenceRow] = own) -> bool:
                 return any(c["kind"] == kind and c["pk"] not in held_set for c in own)
 
             siko_held = held(ConferenceKind.SIKO)

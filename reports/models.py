@@ -44,7 +44,7 @@ def report_pdf_path(instance: "AnnualReport", filename: str) -> str:
     )
 
 
-def _final_in_database(pk: Any) -> bool:
+def _final_in_database(pk: int) -> bool:
     return AnnualReport._base_manager.filter(pk=pk, status=ReportStatus.FINAL).exists()
 
 
@@ -131,7 +131,7 @@ class AnnualReport(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:annual_report", kwargs={"pk": self.pk})
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.pk and _final_in_database(self.pk):
             raise ReportFrozen("Die Endfassung eines Jahresberichts wird nicht gelöscht.")
         return super().delete(*args, **kwargs)

@@ -13,11 +13,11 @@ row locks; the handler checks the status again at send time.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -52,7 +52,7 @@ def _overdue(record: ComplianceRecord, rule: str) -> bool:
     return record.siko_ap_status == ComplianceStatus.OVERDUE
 
 
-def _emails(users: Any) -> list[str]:
+def _emails(users: Iterable[User]) -> list[str]:
     return sorted({u.email for u in users if u.email})
 
 
@@ -75,14 +75,15 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
         users = User.objects.filter(is_active=True).exclude(email="")
         kpb_emails: dict[int, list[str]] = defaultdict(list)
         for user in users.filter(organisation_kind=OrganisationKind.KPB, authority__isnull=False):
-            kpb_emails[user.authority_id].append(user.email)
+            if user.authority_id is not None:  # always, by the filter
+                kpb_emails[user.authority_id].append(user.email)
         lzpd = (
             _emails(users.filter(organisation_kind=OrganisationKind.LZPD))
             if _lzpd_in_copy(stage, year)
             else []
         )
         due_at = stage_time(stage_day(stage, year))
-        rows = []
+        rows: list[Reminder] = []
         for record in records:
             authority = authorities[record.authority]
             recipients = sorted(set(kpb_emails[authority.pk])) + lzpd
@@ -143,7 +144,7 @@ def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     return send(reminder, now, composed)
 
 
-def sent_reminders(*, year: int | None = None) -> Any:
+def sent_reminders(*, year: int | None = None) -> QuerySet[Reminder]:
     """The log of sent yearly-rule reminders, newest first (for the LZPD)."""
     rows = Reminder.objects.filter(rule__in=RULES, sent_at__isnull=False)
     if year is not None:

@@ -10,17 +10,16 @@ of that agency's own invitations, an authority's feed none at all.
 """
 
 import secrets
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from authorities.models import Authority, PartnerAgency
+from authorities.models import Authority, PartnerAgency, User
 from conferences.documents.ical import conference_feed_ics
 from conferences.enums import ConferenceStatus, InvitationState
 from conferences.models import CalendarFeed, Conference, Invitation
@@ -35,30 +34,21 @@ class FeedError(Exception):
 
 
 def feed_url(feed: CalendarFeed) -> str:
-    return settings.SITE_URL + reverse("conferences:calendar_feed", kwargs={"token": feed.token})
-
-
-def webcal_url(feed: CalendarFeed) -> str:
-    """The same address for calendar programs, which subscribe on a click on webcal://."""
-    return "webcal://" + feed_url(feed).split("://", 1)[1]
+    return feed.url
 
 
 def agency_feeds(agency: PartnerAgency) -> list[CalendarFeed]:
-    """The agency's active feeds, oldest first, each with its url and webcal_url."""
+    """The agency's active feeds, oldest first (each has its url and webcal_url)."""
     with scopes_disabled():
-        found = list(active_feeds().filter(agency=agency).order_by("created", "pk"))
-    for feed in found:
-        feed.url = feed_url(feed)
-        feed.webcal_url = webcal_url(feed)
-    return found
+        return list(active_feeds().filter(agency=agency).order_by("created", "pk"))
 
 
-def active_feeds() -> Any:
+def active_feeds() -> QuerySet[CalendarFeed]:
     return CalendarFeed.objects.filter(revoked_at__isnull=True)
 
 
 def may_manage_feeds_of(
-    user: Any, *, authority: Authority | None = None, agency: PartnerAgency | None = None
+    user: User, *, authority: Authority | None = None, agency: PartnerAgency | None = None
 ) -> bool:
     """Whether a logged-in user may issue or revoke the feeds of this owner. A KPB manages its
     own authority's feeds and never an agency's, even one covering its area."""
@@ -67,7 +57,8 @@ def may_manage_feeds_of(
     return agency is not None and user.has_perm("conferences.manage_agency_feed", agency)
 
 
-def _may_manage(by: Any, *, authority: Authority | None, agency: PartnerAgency | None) -> bool:
+def _may_manage(
+    by: User | None, *, authority: Authority | None, agency: PartnerAgency | None) -> bool:
     if by is None:  # the agency itself, through its overview link (checked by the caller)
         return agency is not None
     return may_manage_feeds_of(by, authority=authority, agency=agency)
@@ -75,7 +66,7 @@ def _may_manage(by: Any, *, authority: Authority | None, agency: PartnerAgency |
 
 @transaction.atomic
 def create_feed(
-    *, authority: Authority | None = None, agency: PartnerAgency | None = None, by: Any
+    *, authority: Authority | None = None, agency: PartnerAgency | None = None, by: User | None
 ) -> CalendarFeed:
     """Issues a new subscription URL for exactly one owner. Earlier URLs keep working.
 
@@ -86,8 +77,9 @@ def create_feed(
         raise FeedError(_("Ein Kalender-Abo gehört entweder einer KPB oder einer Partnerbehörde."))
     if not _may_manage(by, authority=authority, agency=agency):
         raise FeedError(_("Dieses Kalender-Abo dürfen Sie nicht anlegen."))
-    owner = {"authority": authority} if authority else {"agency": agency}
-    feed = CalendarFeed.objects.create(token=secrets.token_urlsafe(32), **owner)
+    feed = CalendarFeed.objects.create(
+        token=secrets.token_urlsafe(32), authority=authority, agency=agency
+    )
     log_action(
         "calendar_feed.created",
         feed,
@@ -99,7 +91,7 @@ def create_feed(
 
 
 @transaction.atomic
-def revoke_feed(feed: CalendarFeed, *, by: Any) -> CalendarFeed:
+def revoke_feed(feed: CalendarFeed, *, by: User | None) -> CalendarFeed:
     """Stops one URL; the owner's other URLs keep working. `by` as for create_feed."""
     feed = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
     if not _may_manage(by, authority=feed.authority, agency=feed.agency):
@@ -120,7 +112,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
         return active_feeds().select_related("authority", "agency").filter(token=token).first()
 
 
-def _since() -> Any:
+def _since() -> datetime:
     return timezone.now() - FEED_HISTORY
 
 
@@ -152,15 +144,16 @@ def agency_feed_invitations(agency: PartnerAgency) -> list[Invitation]:
 def render_feed(feed: CalendarFeed) -> str:
     from conferences.links import answer_url
 
-    if feed.authority_id:
+    authority = feed.authority
+    if authority is not None:
         # The authority's own conference pages, never a partner's answer link.
-        authority = feed.authority
         return conference_feed_ics(
             authority_feed_conferences(authority),
             name=f"SiKo – {authority.short_name}",
             link_for=lambda conference: settings.SITE_URL + conference.get_absolute_url(),
         )
     agency = feed.agency
+    assert agency is not None  # a feed has exactly one owner (calendar_feed_has_one_owner)
     invitations = agency_feed_invitations(agency)
     # One invitation per conference and agency (invitation_once_per_agency): each event carries
     # the answer link of this agency's own invitation and no other, none once the link expired.

@@ -1,5 +1,6 @@
 """Forms of the Beschlusskontrolle."""
 
+from datetime import date, datetime
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -37,14 +38,16 @@ class ActionForm(forms.Form):
             str(i.agency.pk): i.agency
             for i in conference.invitations.select_related("agency").order_by("agency__name")
         }
-        self.fields["owner"].choices = [
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)  # declared above; narrows self.fields' Field
+        owner.choices = [
             (POLICE, _("Polizei (%(name)s)") % {"name": conference.host.short_name}),
             *[(pk, agency.name) for pk, agency in self.agencies.items()],
         ]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Maßnahme anlegen")))
 
-    def clean_due_date(self) -> Any:
+    def clean_due_date(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["due_date"])
 
     def clean_owner(self) -> PartnerAgency | None:
@@ -85,7 +88,7 @@ class ActionFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATE_FILTER_CHOICES)
     ampel = forms.ChoiceField(label=_("Ampel"), required=False, choices=LIGHT_FILTER_CHOICES)
     zustaendig = forms.ChoiceField(label=_("Zuständig"), required=False)
-    behoerde = forms.ModelChoiceField(
+    behoerde: "forms.ModelChoiceField[Authority]" = forms.ModelChoiceField(
         label=_("Behörde"),
         required=False,
         queryset=Authority.objects.none(),
@@ -98,13 +101,17 @@ class ActionFilterForm(forms.Form):
         self, *args: Any, show_authority: bool, owner_choices: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["zustaendig"].choices = [
+        owner = self.fields["zustaendig"]
+        assert isinstance(owner, forms.ChoiceField)  # declared above; narrows self.fields' Field
+        owner.choices = [
             ("", _("alle")),
             (POLICE, _("Polizei")),
             *owner_choices,
         ]
         if show_authority:
-            self.fields["behoerde"].queryset = Authority.objects.order_by("short_name")
+            authority = self.fields["behoerde"]
+            assert isinstance(authority, forms.ModelChoiceField)  # declared above
+            authority.queryset = Authority.objects.order_by("short_name")
         else:
             del self.fields["behoerde"]
         self.helper = FormHelper()

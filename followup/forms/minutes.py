@@ -1,13 +1,14 @@
 """Forms of attendance and minutes. Rows per invitation or agenda item are rendered as tables by
 their templates; the single-purpose forms use crispy helpers."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from conferences.forms import DateTimeInput
@@ -19,7 +20,7 @@ from siko.validation import check_date_window
 PRESENT_CHOICES = [("", _("nicht erfasst")), ("yes", _("anwesend")), ("no", _("nicht anwesend"))]
 
 
-def _helper(label: str) -> FormHelper:
+def _helper(label: str | Promise) -> FormHelper:
     helper = FormHelper()
     helper.add_input(Submit("submit", label))
     return helper
@@ -126,7 +127,7 @@ class CirculateForm(forms.Form):
         )
         self.helper = _helper(_("Entwurf an die anwesenden Behörden versenden"))
 
-    def clean_deadline(self) -> Any:
+    def clean_deadline(self) -> datetime:
         deadline = self.cleaned_data["deadline"]
         check_date_window(
             deadline,

@@ -48,7 +48,10 @@ def owner_email(action: Action) -> str:
     )
     if invitation and invitation.recipient_email:
         return invitation.recipient_email
-    contacts = action.owner_agency.contacts.exclude(email="")
+    agency = action.owner_agency
+    if agency is None:  # only when the police own it, handled above (action_has_one_owner)
+        return ""
+    contacts = agency.contacts.exclude(email="")
     contact = contacts.order_by(*ADDRESSEE_ORDER).first()
     return contact.email if contact else ""
 
@@ -134,11 +137,11 @@ def remind_action_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
         .filter(pk=int(action_id) if action_id.isdigit() else 0)
         .first()
     )
+    if action is None:
+        return reminder.cancel(now, "action gone")
     today = timezone.localtime(now).date()
     reason = ""
-    if action is None:
-        reason = "action gone"
-    elif not action.is_active:
+    if not action.is_active:
         reason = "action closed"
     elif reminder.stage == STAGE_BEFORE and today > action.due_date:
         reason = "due date passed"  # the overdue reminder says it better

@@ -34,6 +34,8 @@ def remind_minutes_missing(reminder: Reminder, *, now: datetime, cutoff: datetim
         Conference._base_manager.select_related("host", "organiser")
         .filter(pk=reminder.conference_id)
         .first()
+        if reminder.conference_id is not None
+        else None
     )
     if conference is None or conference.status != ConferenceStatus.HELD:
         return reminder.cancel(now, "conference not held")
@@ -74,6 +76,8 @@ def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: dateti
         )
         .filter(pk=reminder.invitation_id)
         .first()
+        if reminder.invitation_id is not None
+        else None
     )
     minutes_pk = reminder.subject_key.split(":")[1]
     minutes = Minutes._base_manager.filter(pk=minutes_pk).first()

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from django_scopes import scopes_disabled
 
+from authorities.requests import AuthenticatedHttpRequest
 from conferences.views.partner import expired_link
 from conferences.views.planning import ConferenceMixin
 from followup import actions
@@ -28,6 +29,8 @@ BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
 
 class ActionFilterMixin(SikoPermissionMixin):
     permission_required = "conferences.list_actions"
+    request: AuthenticatedHttpRequest
+    _filter_form: ActionFilterForm
 
     def get_filter_form(self) -> ActionFilterForm:
         if not hasattr(self, "_filter_form"):
@@ -54,6 +57,7 @@ class ActionListView(ActionFilterMixin, ListView):
     template_name = "conferences/actions/list.html"
     context_object_name = "actions"
     paginate_by = 50
+    request: AuthenticatedHttpRequest
 
     def get_queryset(self) -> QuerySet[Action]:
         return self.filtered_actions()
@@ -66,7 +70,9 @@ class ActionListView(ActionFilterMixin, ListView):
 
 
 class ActionExportView(ActionFilterMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    request: AuthenticatedHttpRequest
+
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         today = timezone.localdate()
         body = actions.render_actions_csv(self.filtered_actions(), today=today)
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -79,6 +85,7 @@ class ConferenceActionsView(ConferenceMixin, TemplateView):
 
     permission_required = "conferences.view_conference"
     template_name = "conferences/actions/conference.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
@@ -89,7 +96,7 @@ class ConferenceActionsView(ConferenceMixin, TemplateView):
             actions=actions.annotate_light(rows, timezone.localdate()), **kwargs
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         conference = self.get_conference()
         if not request.user.has_perm("conferences.change_action", conference):
             raise PermissionDenied
@@ -116,6 +123,8 @@ class ActionDetailView(SikoPermissionMixin, TemplateView):
 
     permission_required = "conferences.view_action"
     template_name = "conferences/actions/detail.html"
+    request: AuthenticatedHttpRequest
+    _action: Action
 
     def get_action(self) -> Action:
         if not hasattr(self, "_action"):
@@ -140,7 +149,7 @@ class ActionDetailView(SikoPermissionMixin, TemplateView):
             **kwargs,
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("conferences.change_action", self.get_action()):
             raise PermissionDenied
         form = ActionStateForm(request.POST)
@@ -209,7 +218,7 @@ class ActionLinkView(SikoPermissionMixin, View):
                     action,
                     state=form.cleaned_data["state"],
                     note=form.cleaned_data["note"],
-                    by_name=_("%(agency)s (über den Link)") % {"agency": action.owner_agency.name},
+                    by_name=_("%(agency)s (über den Link)") % {"agency": action.owner_name},
                 )
             except actions.ActionError as error:
                 form.add_error(None, str(error))

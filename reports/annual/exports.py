@@ -9,11 +9,13 @@ in CSV with an apostrophe, in XLSX by storing them as text cells.
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from authorities.enums import DECREE_CATEGORIES
 from siko.spreadsheet import csv_writer, xlsx_text, xlsx_value
@@ -76,7 +78,7 @@ def _category_columns() -> list[Column]:
                 Column(
                     header=f"{label}: {word}",
                     explanation=explanation % {"category": label},
-                    value=lambda row, c=category.value, f=field: _participation(row, c, f),
+                    value=partial(_participation, category=category.value, field=field),
                     width=14,
                 )
             )
@@ -225,6 +227,7 @@ def report_xlsx(data: dict) -> bytes:
     headers, rows = report_table(data)
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet, active
     sheet.title = _("SiKo %(year)s") % {"year": data["period_year"]}
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")

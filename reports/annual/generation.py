@@ -36,7 +36,7 @@ def _claim(report_id: int, generation: int) -> AnnualReport | None:
         return report
 
 
-def _progress_reporter(report: AnnualReport):
+def _progress_reporter(report: AnnualReport) -> annual_report.Progress:
     """Stores the progress of this generation on the row; it never goes backwards (also not
     when a re-delivered task starts over)."""
     highest = [report.progress]
@@ -74,6 +74,8 @@ def run_generation(report_id: int, generation: int) -> bool:
     progress = _progress_reporter(report)
     try:
         if final:
+            if report.data is None:
+                raise ValueError(f"agreed annual report {report_id} has no snapshot")
             data = report.data
             progress(50, gettext_noop("Endfassung wird gesetzt"))
         else:
@@ -150,6 +152,9 @@ def file_name(report: AnnualReport, suffix: str = "pdf", part: str = "") -> str:
 
 
 def authority_part_pdf(report: AnnualReport, slug: str) -> bytes:
+    """The part of one authority; the report must have its figures (`report.data`)."""
+    if report.data is None:
+        raise ValueError(f"annual report {report.pk} has no figures yet")
     final = report.is_final
     return annual_report.render_authority_part(
         report.data,

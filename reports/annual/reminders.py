@@ -16,9 +16,9 @@ has passed, a later stage is due as well or the recipient is no longer an LZPD u
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -161,7 +161,7 @@ def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
 HANDLERS: dict[str, Callable[..., bool]] = {ANNUAL_REPORT_DUE: remind_report_due}
 
 
-def sent_report_reminders(year: int) -> Any:
+def sent_report_reminders(year: int) -> QuerySet[Reminder]:
     """The sent reminders about the report of `year`, newest first (for the report list)."""
     return Reminder.objects.filter(
         rule=ANNUAL_REPORT_DUE, subject_key=_subject_key(year), sent_at__isnull=False

@@ -14,8 +14,9 @@ tagged for assistive technology (level A: structure tree, language, document tit
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -88,7 +89,7 @@ def _summary(records: Iterable[ComplianceRecord], figures: dict | None = None) -
     participation and actions where known."""
     records = list(records)
     ap_required = [r for r in records if r.siko_ap_required]
-    summary = {
+    counts = {
         "authorities": len(records),
         "siko_held": sum(r.siko_held for r in records),
         "siko_scheduled": sum(r.status == ComplianceStatus.SCHEDULED for r in records),
@@ -98,8 +99,11 @@ def _summary(records: Iterable[ComplianceRecord], figures: dict | None = None) -
         "exercises": sum(r.exercise_participation for r in records),
         "hospitations": sum(r.hospitations for r in records),
     }
-    summary["share"] = share(summary["siko_held"], summary["authorities"])
-    summary["ap_share"] = share(summary["ap_held"], summary["ap_required"])
+    summary: dict[str, int | float | None] = {
+        **counts,
+        "share": share(counts["siko_held"], counts["authorities"]),
+        "ap_share": share(counts["ap_held"], counts["ap_required"]),
+    }
     if figures is not None:
         own = [figures.get((r.authority, r.year)) or _empty_figures() for r in records]
         for key in ("invited", "answered", "present"):
@@ -178,9 +182,9 @@ def _invitation_counts(conference_ids: list[int]) -> dict[int, dict[str, dict[st
     return counts
 
 
-def _actions(conference_ids: list[int]) -> dict[int, list[dict]]:
+def _actions(conference_ids: list[int]) -> dict[int, list[Mapping[str, Any]]]:
     """The agreed actions of these conferences (one query)."""
-    actions: dict[int, list[dict]] = defaultdict(list)
+    actions: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     with scopes_disabled():
         rows = (
             Action.objects.filter(conference_id__in=conference_ids)

@@ -10,7 +10,6 @@ so a stale or re-delivered task never overwrites newer work.
 
 import logging
 from datetime import date, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from authorities.models import User
 from reports.annual import notices as report_notices
 from reports.annual.tasks import task_generate_annual_report
 from reports.models import AnnualReport, GenerationState, ReportReview, ReportStatus
@@ -98,7 +98,7 @@ def _check_period(year: int, period_year: int, state_as_of: date | None) -> None
 def start_report(
     *,
     year: int,
-    by: Any,
+    by: User,
     period_year: int | None = None,
     state_as_of: date | None = None,
     outline: list[dict[str, str]] | None = None,
@@ -127,7 +127,7 @@ def start_report(
 def update_draft(
     report: AnnualReport,
     *,
-    by: Any,
+    by: User,
     period_year: int,
     state_as_of: date | None,
     outline: list[dict[str, str]],
@@ -194,7 +194,7 @@ def _stuck(report: AnnualReport) -> bool:
 
 
 @transaction.atomic
-def request_generation(report: AnnualReport, *, by: Any) -> AnnualReport:
+def request_generation(report: AnnualReport, *, by: User) -> AnnualReport:
     """Generates the draft (again) in the background; a request while one runs is a no-op."""
     report = _locked(report)
     _check_draft(report)
@@ -214,7 +214,7 @@ def request_generation(report: AnnualReport, *, by: Any) -> AnnualReport:
 def record_review(
     report: AnnualReport,
     *,
-    by: Any,
+    by: User,
     decision: str,
     comment: str = "",
     read_sha256: str | None = None,
@@ -224,7 +224,7 @@ def record_review(
     `read_sha256` is the hash of the draft the reviewer had in front of them: when the draft
     was generated again in the meantime, the review is refused instead of being recorded for a
     text the reviewer has not read."""
-    if not getattr(by, "is_lka", False):
+    if not by.is_lka:
         raise ReportError(_("Das Einvernehmen zum Bericht erteilt das Landeskriminalamt."))
     report = _locked(report)
     comment = comment.strip()
@@ -275,7 +275,7 @@ def record_review(
 
 
 @transaction.atomic
-def finalise(report: AnnualReport, *, by: Any) -> AnnualReport:
+def finalise(report: AnnualReport, *, by: User) -> AnnualReport:
     """Renders the agreed figures without the ENTWURF mark in the background and freezes them."""
     report = _locked(report)
     if report.status == ReportStatus.FINAL or (
@@ -293,7 +293,7 @@ def finalise(report: AnnualReport, *, by: Any) -> AnnualReport:
 
 
 @transaction.atomic
-def start_correction(report: AnnualReport, *, by: Any, reason: str) -> AnnualReport:
+def start_correction(report: AnnualReport, *, by: User, reason: str) -> AnnualReport:
     """A correction of a final version is a new draft version n+1; the final one stays."""
     report = _locked(report)
     if report.status != ReportStatus.FINAL:
@@ -303,7 +303,7 @@ def start_correction(report: AnnualReport, *, by: Any, reason: str) -> AnnualRep
                 "Entwurf können Sie direkt bearbeiten."
             )
         )
-    latest = AnnualReport.objects.filter(year=report.year).order_by("-version").first()
+    latest = AnnualReport.objects.filter(year=report.year).latest("version")  # at least `report`
     if latest.pk != report.pk:
         raise ReportError(
             _("Es gibt bereits eine neuere Fassung (Fassung %(version)s).")

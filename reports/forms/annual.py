@@ -40,7 +40,7 @@ class ReportForm(forms.Form):
         *args: Any,
         outline: list[dict[str, str]],
         fixed_year: bool = False,
-        submit_label: Any = None,
+        submit_label: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -98,7 +98,8 @@ class ReportForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns
         if self.errors:
             return cleaned
         chosen = [key for key in SECTIONS if cleaned.get(f"{key}_include")]
@@ -154,7 +155,8 @@ class ReviewForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns
         if (
             cleaned.get("decision") == ReportReview.Decision.COMMENTED
             and not (cleaned.get("comment") or "").strip()

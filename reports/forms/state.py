@@ -46,8 +46,12 @@ class StateFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.groups = {g.pk: g for g in groups}
         self.running_year = running_year
-        self.fields["gruppe"].choices = [("", _("alle"))] + [(g.pk, g.name) for g in groups]
-        self.fields["vergleichsjahr"].choices = [("", _("Vorjahr"))] + [
+        group_field = self.fields["gruppe"]
+        year_field = self.fields["vergleichsjahr"]
+        assert isinstance(group_field, forms.TypedChoiceField)  # declared above
+        assert isinstance(year_field, forms.TypedChoiceField)
+        group_field.choices = [("", _("alle"))] + [(g.pk, g.name) for g in groups]
+        year_field.choices = [("", _("Vorjahr"))] + [
             (y, str(y)) for y in range(running_year, FIRST_YEAR - 1, -1)
         ]
         self.helper = FormHelper()
@@ -72,11 +76,12 @@ class StateFilterForm(forms.Form):
             data = self.cleaned_data
         count = data.get("jahre") or DEFAULT_YEARS
         comparison_year = data.get("vergleichsjahr") or max(FIRST_YEAR, self.running_year - 1)
+        group_id = data.get("gruppe")
         return {
             "count": count,
             "regierungsbezirk": data.get("regierungsbezirk") or "",
             "kind": data.get("art") or "",
-            "group": self.groups.get(data.get("gruppe")) if data.get("gruppe") else None,
+            "group": self.groups.get(group_id) if group_id else None,
             "comparison_year": comparison_year,
         }
 
@@ -101,10 +106,12 @@ class AuthorityChoiceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: Authority) -> str:
         if obj.comparison_group_id and obj.comparison_group_id != self.edited_group_id:
-            return _("%(name)s (Gruppe: %(group)s)") % {
-                "name": obj.short_name,
-                "group": obj.comparison_group.name,
-            }
+            group = obj.comparison_group
+            if group is not None:  # set whenever comparison_group_id is
+                return _("%(name)s (Gruppe: %(group)s)") % {
+                    "name": obj.short_name,
+                    "group": group.name,
+                }
         return obj.short_name
 
 
@@ -130,11 +137,13 @@ class ComparisonGroupForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["authorities"].queryset = Authority.objects.select_related(
+        authorities_field = self.fields["authorities"]
+        assert isinstance(authorities_field, AuthorityChoiceField)  # declared above
+        authorities_field.queryset = Authority.objects.select_related(
             "comparison_group"
         ).order_by("short_name")
         if self.instance.pk:
-            self.fields["authorities"].edited_group_id = self.instance.pk
-            self.fields["authorities"].initial = [a.pk for a in self.instance.authorities.all()]
+            authorities_field.edited_group_id = self.instance.pk
+            authorities_field.initial = [a.pk for a in self.instance.authorities.all()]
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))

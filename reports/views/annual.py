@@ -1,7 +1,7 @@
 """Pages of the annual LZPD report (DESIGN R8): list, start, progress, LKA review, finalise,
 correction and downloads. The steps live in reports.annual.workflow."""
 
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,8 @@ from django.utils.translation import gettext_noop
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from authorities.models import Authority
+from authorities.models import Authority, User
+from authorities.requests import AuthenticatedHttpRequest
 from reports.annual import exports
 from reports.annual import generation as report_generation
 from reports.annual import workflow as report_workflow
@@ -38,6 +39,12 @@ def _generation_requested(request: HttpRequest, queue: EnqueueOutcome, done: str
         messages.success(request, done)
 
 
+class ReportStep(Protocol):
+    """A step of reports.annual.workflow that a button triggers."""
+
+    def __call__(self, report: AnnualReport, *, by: User) -> AnnualReport: ...
+
+
 def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -49,6 +56,7 @@ class AnnualReportListView(SikoPermissionMixin, TemplateView):
     """State bodies: every version of every year. KPB staff: the final versions, with the
     download of the part about their own authority."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.view_annual_reports"
     template_name = "reports/annual/list.html"
 
@@ -72,6 +80,7 @@ class AnnualReportListView(SikoPermissionMixin, TemplateView):
 
 
 class AnnualReportCreateView(SikoPermissionMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.manage_annual_report"
     template_name = "reports/annual/form.html"
     form_class = ReportForm
@@ -114,7 +123,9 @@ class AnnualReportCreateView(SikoPermissionMixin, FormView):
         return HttpResponseRedirect(report.get_absolute_url())
 
 
-class ReportObjectMixin(SikoPermissionMixin):
+class ReportObjectMixin(SikoPermissionMixin, View):
+    """For views about one report, `pk` in the URL."""
+
     def get_report(self) -> AnnualReport:
         if not hasattr(self, "_report"):
             self._report = get_object_or_404(
@@ -129,6 +140,7 @@ class ReportObjectMixin(SikoPermissionMixin):
 
 
 class AnnualReportDetailView(ReportObjectMixin, TemplateView):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.read_annual_report"
     template_name = "reports/annual/detail.html"
 
@@ -159,6 +171,7 @@ class AnnualReportDetailView(ReportObjectMixin, TemplateView):
 class AnnualReportProgressView(ReportObjectMixin, TemplateView):
     """The progress fragment polled by htmx; it stops polling when the generation has ended."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.read_annual_report"
     template_name = "reports/annual/_progress.html"
 
@@ -174,6 +187,7 @@ class AnnualReportProgressView(ReportObjectMixin, TemplateView):
 
 
 class AnnualReportUpdateView(ReportObjectMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.manage_annual_report"
     template_name = "reports/annual/form.html"
     form_class = ReportForm
@@ -223,15 +237,16 @@ class AnnualReportUpdateView(ReportObjectMixin, FormView):
 class ReportStepView(ReportObjectMixin, View):
     """A button of the workflow (POST only): one step, then back to the report's page."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.manage_annual_report"
     http_method_names = ["post"]
-    step: Any = None
+    step: ClassVar[ReportStep]
     done_message = ""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             with watching() as queue:
-                type(self).step(self.get_report(), by=request.user)
+                type(self).step(self.get_report(), by=self.request.user)
         except ReportError as error:
             return self.refuse(error)
         _generation_requested(request, queue, _(self.done_message))
@@ -239,18 +254,19 @@ class ReportStepView(ReportObjectMixin, View):
 
 
 class AnnualReportGenerateView(ReportStepView):
-    step = report_workflow.request_generation
+    step = staticmethod(report_workflow.request_generation)
     done_message = gettext_noop("Der Entwurf wird erzeugt.")
 
 
 class AnnualReportFinaliseView(ReportStepView):
-    step = report_workflow.finalise
+    step = staticmethod(report_workflow.finalise)
     done_message = gettext_noop("Die Endfassung wird erzeugt.")
 
 
 class AnnualReportReviewView(ReportObjectMixin, FormView):
     """The LKA reads the generated draft and agrees or comments."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.review_annual_report"
     template_name = "reports/annual/review.html"
     form_class = ReviewForm
@@ -287,6 +303,7 @@ class AnnualReportReviewView(ReportObjectMixin, FormView):
 
 
 class AnnualReportCorrectionView(ReportObjectMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.manage_annual_report"
     template_name = "reports/annual/correction.html"
     form_class = CorrectionForm
@@ -314,6 +331,7 @@ class AnnualReportCorrectionView(ReportObjectMixin, FormView):
 
 
 class AnnualReportPdfView(ReportObjectMixin, View):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.read_annual_report"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -328,6 +346,7 @@ class AnnualReportPdfView(ReportObjectMixin, View):
 class AnnualReportPartView(ReportObjectMixin, View):
     """The part of the report about one authority; KPB staff get it for final versions."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.read_annual_report_part"
 
     def get_permission_object(self) -> Authority:
@@ -351,6 +370,7 @@ class AnnualReportPartView(ReportObjectMixin, View):
 class AnnualReportExportView(ReportObjectMixin, View):
     """The report's figures, one row per authority, as CSV or XLSX."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.read_annual_report"
     FORMATS = {
         "csv": (exports.report_csv, "text/csv; charset=utf-8"),

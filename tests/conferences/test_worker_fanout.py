@@ -52,7 +52,12 @@ from tests.conftest import make_user
 from tests.factories.conferences import make_conference
 from tests.smtp import SMTPTestServer
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+# One real Celery worker at a time, also when the suite runs in parallel (pytest-xdist).
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.xdist_group("celery_worker"),
+    pytest.mark.django_db(transaction=True),
+]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 INVITATIONS = 200

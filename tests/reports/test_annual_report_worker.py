@@ -27,6 +27,7 @@ from tests.factories.conferences import make_recorded_conference
 
 pytestmark = [
     pytest.mark.worker,
+    pytest.mark.xdist_group("celery_worker"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("broker"),
 ]

@@ -1,7 +1,7 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.annual.report import collect_report_data, render_annual_report
 from reports.annual.workflow import ReportError, check_year, last_agreed_outline
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         "Endfassung) läuft in der Anwendung unter /lagebild/jahresberichte/."
     )
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", required=True, help="Berichtsjahr Y, z. B. 2026 (zählt Y-1)")
         parser.add_argument("--output", required=True, help="Zieldatei, z. B. bericht.pdf")
         parser.add_argument("--final", action="store_true", help="ohne ENTWURF-Kennzeichen")

@@ -2,7 +2,7 @@ import json
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
@@ -14,7 +14,7 @@ from reports.selectors import FIRST_YEAR
 class Command(BaseCommand):
     help = "Erfüllung der Sicherheitskonferenz-Pflicht je KPB und Jahr (DESIGN §3)."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", required=True, help="Kalenderjahr, z. B. 2025")
         parser.add_argument("--as-of", dest="as_of", help="Stichtag JJJJ-MM-TT (Standard: heute)")
         parser.add_argument("--authority", help="Kennung einer KPB, z. B. pp-dortmund")
