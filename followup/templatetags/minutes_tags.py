@@ -5,13 +5,14 @@ from typing import Any
 from django import template
 
 from conferences.enums import ConferenceStatus
+from conferences.models import Conference
 from followup.minutes import attendance_summary, current_minutes, minutes_state
 
 register = template.Library()
 
 
 @register.inclusion_tag("conferences/minutes/_panel.html", takes_context=True)
-def after_conference_panel(context: dict[str, Any], conference: Any) -> dict[str, Any]:
+def after_conference_panel(context: template.Context, conference: Conference) -> dict[str, Any]:
     """Three queries whatever the size of the conference."""
     user = context.get("user")
     started = conference.has_started and conference.status != ConferenceStatus.CANCELLED

@@ -16,7 +16,9 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_scopes import scopes_disabled
 
+from authorities.requests import AuthenticatedHttpRequest
 from conferences.enums import ConferenceStatus
+from conferences.models import Conference, Invitation
 from conferences.services import ConferenceError
 from conferences.views.partner import expired_link
 from conferences.views.planning import ConferenceMixin
@@ -46,7 +48,7 @@ def _comment_link_expired(request: HttpRequest, minutes: Minutes) -> HttpRespons
     )
 
 
-def _not_possible_reason(conference: Any) -> str:
+def _not_possible_reason(conference: Conference) -> str:
     if conference.status == ConferenceStatus.CANCELLED:
         return _("Die Konferenz wurde abgesagt; sie hat nicht stattgefunden.")
     if not conference.has_started:
@@ -63,6 +65,7 @@ class AttendanceView(ConferenceMixin, FormView):
     permission_required = "conferences.change_conference"
     template_name = "conferences/minutes/attendance.html"
     form_class = AttendanceForm
+    request: AuthenticatedHttpRequest
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
@@ -97,6 +100,7 @@ class MinutesView(ConferenceMixin, TemplateView):
 
     permission_required = "conferences.view_conference"
     template_name = "conferences/minutes/detail.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
@@ -137,6 +141,7 @@ class MinutesEditView(_MinutesChangeMixin, TemplateView):
     """Writes the draft per agenda item; the first visit after the conference creates it."""
 
     template_name = "conferences/minutes/edit.html"
+    request: AuthenticatedHttpRequest
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         conference = self.get_conference()
@@ -169,7 +174,7 @@ class MinutesEditView(_MinutesChangeMixin, TemplateView):
             self.get_context_data(form=MinutesForm(minutes=current), minutes=current)
         )
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         conference = self.get_conference()
         try:
             if "start" in request.POST:
@@ -196,6 +201,7 @@ class MinutesEditView(_MinutesChangeMixin, TemplateView):
 class MinutesCirculateView(_MinutesChangeMixin, FormView):
     template_name = "conferences/minutes/circulate.html"
     form_class = CirculateForm
+    request: AuthenticatedHttpRequest
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "conference": self.get_conference()}
@@ -227,8 +233,9 @@ class MinutesCirculateView(_MinutesChangeMixin, FormView):
 
 class CommentResolveView(_MinutesChangeMixin, View):
     http_method_names = ["post"]
+    request: AuthenticatedHttpRequest
 
-    def post(self, request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int, comment_pk: int) -> HttpResponse:
         comment = get_object_or_404(
             MinutesComment, pk=comment_pk, minutes__conference=self.get_conference()
         )
@@ -251,13 +258,14 @@ class MinutesApproveView(_MinutesChangeMixin, TemplateView):
     """GET shows what approval means; POST freezes the version as PDF."""
 
     template_name = "conferences/minutes/approve.html"
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         current = self.current()
         open_comments = current.comments.filter(resolved_at__isnull=True).count() if current else 0
         return super().get_context_data(minutes=current, open_comments=open_comments, **kwargs)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         current = self.current()
         try:
             if current is None:
@@ -273,6 +281,7 @@ class MinutesApproveView(_MinutesChangeMixin, TemplateView):
 class MinutesCorrectionView(_MinutesChangeMixin, FormView):
     template_name = "conferences/minutes/correction.html"
     form_class = CorrectionForm
+    request: AuthenticatedHttpRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(minutes=self.current(), **kwargs)
@@ -299,8 +308,9 @@ class MinutesPdfView(ConferenceMixin, View):
     """The frozen PDF of an approved version, exactly as stored."""
 
     permission_required = "conferences.view_conference"
+    request: AuthenticatedHttpRequest
 
-    def get(self, request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, pk: int, version: int) -> FileResponse:
         minutes = get_object_or_404(
             Minutes,
             conference=self.get_conference(),
@@ -360,7 +370,7 @@ class MinutesCommentView(SikoPermissionMixin, View):
     def _page(
         self,
         request: HttpRequest,
-        invitation: Any,
+        invitation: Invitation,
         minutes: Minutes,
         form: CommentForm | None,
         *,
@@ -387,7 +397,7 @@ class MinutesCommentPdfView(SikoPermissionMixin, View):
     public = True
     public_reason = "Attending partner agencies download the approved minutes by signed link"
 
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+    def get(self, request: HttpRequest, token: str) -> HttpResponse | FileResponse:
         with scopes_disabled():
             found = minutes_services.resolve_comment_token(token)
             if found is not None and found[1].link_expired():
