@@ -13,7 +13,9 @@ class Addressed(Protocol):
     """What the outbox needs of an invitation (conferences.Invitation) without importing it."""
 
     pk: int
-    conference: Model
+
+    @property
+    def conference(self) -> Model: ...
 
     @property
     def recipient_email(self) -> str: ...
