@@ -6,10 +6,10 @@ years.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TypedDict
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -71,13 +71,8 @@ class ComplianceRecord:
         return data
 
 
-class _ConferenceRow(TypedDict):
-    """A conference as `compute_compliance` reads it (`values("pk", "kind", "status", "start")`)."""
-
-    pk: int
-    kind: str
-    status: str
-    start: datetime
+#: A conference as `compute_compliance` reads it: `values("pk", "kind", "status", "start")`.
+_ConferenceRow = Mapping[str, Any]
 
 
 def _status(*, held: bool, scheduled: bool, year_over: bool) -> str:

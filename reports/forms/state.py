@@ -139,9 +139,9 @@ class ComparisonGroupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         authorities_field = self.fields["authorities"]
         assert isinstance(authorities_field, AuthorityChoiceField)  # declared above
-        authorities_field.queryset = Authority.objects.select_related(
-            "comparison_group"
-        ).order_by("short_name")
+        authorities_field.queryset = Authority.objects.select_related("comparison_group").order_by(
+            "short_name"
+        )
         if self.instance.pk:
             authorities_field.edited_group_id = self.instance.pk
             authorities_field.initial = [a.pk for a in self.instance.authorities.all()]

@@ -1,6 +1,8 @@
 """The compliance dashboards: a KPB's start page, the state view of all 47 authorities, and the
 comparison groups. Every figure comes from `reports.compliance.compute_compliance`."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -9,9 +11,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
+from django.views.generic.base import ContextMixin
 
 from authorities.models import Authority, ComparisonGroup
+from authorities.requests import AuthenticatedHttpRequest
 from followup.actions import action_summary
 from reports import charts, selectors
 from reports.comparison_groups import (
@@ -21,12 +26,14 @@ from reports.comparison_groups import (
     update_comparison_group,
 )
 from reports.forms.state import ComparisonGroupForm, DashboardYearForm, StateFilterForm
+from reports.reminders import SIKO_AP_YEARLY, sent_reminders
 from siko.views_base import SikoPermissionMixin
 
 
 class StateView(SikoPermissionMixin, TemplateView):
     """All authorities × the last years as a matrix, the share compliant per year, the groups."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.view_state"
     template_name = "reports/state.html"
 
@@ -106,8 +113,10 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
     authority go to the state view instead.
     """
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.view_authority_dashboard"
     template_name = "reports/authority.html"
+    _authority: Authority | None  # set by the first get_authority()
 
     def get_authority(self) -> Authority | None:
         if not hasattr(self, "_authority"):
@@ -143,7 +152,9 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
                 _("Das Jahr „%(value)s“ gibt es hier nicht; gezeigt wird %(year)s.")
                 % {"value": self.request.GET.get("jahr", ""), "year": today.year},
             )
-        dashboard = selectors.authority_dashboard(self.get_authority(), year=year, as_of=today)
+        authority = self.get_authority()
+        assert authority is not None  # get() redirects when there is none
+        dashboard = selectors.authority_dashboard(authority, year=year, as_of=today)
         return super().get_context_data(
             dashboard=dashboard,
             authority=dashboard.authority,
@@ -157,20 +168,40 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
 # Comparison groups -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class GroupWithMembers:
+    """A comparison group and its authorities, for the list page."""
+
+    group: ComparisonGroup
+    members: list[Authority]
+
+    @property
+    def pk(self) -> int:
+        return self.group.pk
+
+    @property
+    def name(self) -> str:
+        return self.group.name
+
+
 class ComparisonGroupListView(SikoPermissionMixin, TemplateView):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.view_comparison_groups"
     template_name = "reports/groups/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        groups = list(ComparisonGroup.objects.order_by("name"))
         authorities = list(Authority.objects.order_by("short_name"))
-        for group in groups:
-            group.members = [a for a in authorities if a.comparison_group_id == group.pk]
+        groups = [
+            GroupWithMembers(group, [a for a in authorities if a.comparison_group_id == group.pk])
+            for group in ComparisonGroup.objects.order_by("name")
+        ]
         ungrouped = [a for a in authorities if a.comparison_group_id is None]
         return super().get_context_data(groups=groups, ungrouped=ungrouped, **kwargs)
 
 
-class ComparisonGroupObjectMixin(SikoPermissionMixin):
+class ComparisonGroupObjectMixin(SikoPermissionMixin, ContextMixin, View):
+    """For views about one comparison group, `pk` in the URL."""
+
     permission_required = "reports.change_comparison_groups"
 
     def get_group(self) -> ComparisonGroup:
@@ -179,10 +210,11 @@ class ComparisonGroupObjectMixin(SikoPermissionMixin):
         return self._group
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(group=self.get_group(), **kwargs)  # type: ignore[misc]
+        return super().get_context_data(group=self.get_group(), **kwargs)
 
 
 class ComparisonGroupCreateView(SikoPermissionMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "reports.change_comparison_groups"
     template_name = "reports/groups/form.html"
     form_class = ComparisonGroupForm
@@ -204,6 +236,7 @@ class ComparisonGroupCreateView(SikoPermissionMixin, FormView):
 
 
 class ComparisonGroupUpdateView(ComparisonGroupObjectMixin, FormView):
+    request: AuthenticatedHttpRequest
     template_name = "reports/groups/form.html"
     form_class = ComparisonGroupForm
 
@@ -230,6 +263,7 @@ class ComparisonGroupUpdateView(ComparisonGroupObjectMixin, FormView):
 class ComparisonGroupDeleteView(ComparisonGroupObjectMixin, TemplateView):
     """GET asks, POST deletes; the authorities stay and lose only their group."""
 
+    request: AuthenticatedHttpRequest
     template_name = "reports/groups/confirm_delete.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -240,20 +274,32 @@ class ComparisonGroupDeleteView(ComparisonGroupObjectMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         group = self.get_group()
         name = group.name
-        delete_comparison_group(group, by=request.user)
+        delete_comparison_group(group, by=self.request.user)
         messages.success(request, _("Vergleichsgruppe „%(name)s“ gelöscht.") % {"name": name})
         return HttpResponseRedirect(reverse("reports:group_list"))
+
+
+@dataclass(frozen=True)
+class SentReminderRow:
+    """A line of the reminder log."""
+
+    kind_label: str
+    authority_slug: str
+    authority_name: str
+    year: str
+    stage: str
+    recipient: str
+    sent_at: datetime | None
 
 
 class ReminderLogView(SikoPermissionMixin, TemplateView):
     """The sent reminders of the yearly rule (SiKo and Siko-AP), filterable by year."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "reports.view_reminder_log"
     template_name = "reports/reminder_log.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from reports.reminders import SIKO_AP_YEARLY, sent_reminders
-
         running = timezone.localdate().year
         years = list(range(running, running - 5, -1))
         raw = self.request.GET.get("jahr", "")
@@ -264,11 +310,20 @@ class ReminderLogView(SikoPermissionMixin, TemplateView):
                 year = int(raw)
             else:
                 error = _("Bitte wählen Sie ein gültiges Jahr.")
-        rows = list(sent_reminders(year=year)[:500])
+        reminders = list(sent_reminders(year=year)[:500])
         names = dict(Authority.objects.values_list("slug", "short_name"))
-        for row in rows:
-            slug, _sep, row.year = row.subject_key.rpartition(":")
-            row.authority_name = names.get(slug, slug)
-            row.authority_slug = slug
-            row.kind_label = _("Siko-AP") if row.rule == SIKO_AP_YEARLY else _("SiKo")
+        rows = []
+        for reminder in reminders:
+            slug, _sep, reminder_year = reminder.subject_key.rpartition(":")
+            rows.append(
+                SentReminderRow(
+                    kind_label=_("Siko-AP") if reminder.rule == SIKO_AP_YEARLY else _("SiKo"),
+                    authority_slug=slug,
+                    authority_name=names.get(slug, slug),
+                    year=reminder_year,
+                    stage=reminder.stage,
+                    recipient=reminder.recipient,
+                    sent_at=reminder.sent_at,
+                )
+            )
         return super().get_context_data(rows=rows, years=years, year=year, error=error, **kwargs)
