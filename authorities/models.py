@@ -6,11 +6,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from authorities.enums import AuthorityKind, Confidence, PartnerCategory, Regierungsbezirk
 from siko.organisations import STATE_BODIES, OrganisationKind
-from siko.scoping import ScopedUniqueMixin
+from siko.scoping import ScopedUniqueMixin, scoped_manager
 
 
 def name_key(name: str) -> str:
@@ -66,7 +65,7 @@ class Authority(models.Model):
     confidence = models.CharField(_("Datenlage"), max_length=10, choices=Confidence.choices)
     source_notes = models.TextField(_("Quellenhinweise"), blank=True)
 
-    objects = ScopedManager(authority="pk")
+    objects = scoped_manager(authority="pk")
 
     class Meta:
         ordering = ["short_name"]
@@ -112,7 +111,7 @@ class PartnerAgency(ScopedUniqueMixin, models.Model):
     )
     source_notes = models.TextField(_("Quellenhinweise"), blank=True)
 
-    objects = ScopedManager(DistinctManager, authority="coverages__authority")
+    objects = scoped_manager(DistinctManager, authority="coverages__authority")
 
     class Meta:
         ordering = ["category", "name"]
@@ -169,7 +168,7 @@ class Contact(ScopedUniqueMixin, models.Model):
         related_name="deputies",
     )
 
-    objects = ScopedManager(DistinctManager, authority="agency__coverages__authority")
+    objects = scoped_manager(DistinctManager, authority="agency__coverages__authority")
 
     class Meta:
         ordering = ["agency__name", *ADDRESSEE_ORDER]
@@ -315,7 +314,7 @@ class Hospitation(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(authority="authority")
+    objects = scoped_manager(authority="authority")
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -356,7 +355,7 @@ class Exercise(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(authority="authority")
+    objects = scoped_manager(authority="authority")
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from authorities.models import Authority, Contact, DistinctManager, PartnerAgency
 from conferences.enums import (
@@ -18,7 +17,7 @@ from conferences.enums import (
     ConferenceStatus,
     InvitationState,
 )
-from siko.scoping import ScopedUniqueMixin
+from siko.scoping import ScopedManager, ScopedUniqueMixin, scoped_manager
 
 #: Cancelled reminders are logged where the sweep logs its runs.
 reminder_logger = logging.getLogger("conferences.reminders")
@@ -56,6 +55,11 @@ class ConferenceQuerySet(models.QuerySet):
         start = datetime(year, 1, 1, tzinfo=tz)
         end = datetime(year + 1, 1, 1, tzinfo=tz)
         return self.filter(start__gte=start, start__lt=end)
+
+
+#: The type of Conference.objects: scoped, with ConferenceQuerySet's methods.
+ScopedConferenceManager = ScopedManager.from_queryset(ConferenceQuerySet, "ScopedConferenceManager")
+ScopedConferenceManager.__module__ = __name__  # scoped_manager() names the manager class after it
 
 
 class Conference(ScopedUniqueMixin, models.Model):
@@ -99,8 +103,10 @@ class Conference(ScopedUniqueMixin, models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(
-        DistinctManager.from_queryset(ConferenceQuerySet), authority="authorities"
+    objects = scoped_manager(
+        DistinctManager.from_queryset(ConferenceQuerySet),
+        ScopedConferenceManager,
+        authority="authorities",
     )
 
     class Meta:
@@ -159,7 +165,7 @@ class AgendaItem(models.Model):
         verbose_name=_("aus der Beschlusskontrolle"),
     )
 
-    objects = ScopedManager(DistinctManager, authority="conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="conference__authorities")
 
     class Meta:
         ordering = ["order", "pk"]
@@ -217,7 +223,7 @@ class Invitation(ScopedUniqueMixin, models.Model):
     attended_by = models.CharField(_("anwesend für die Behörde"), max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(DistinctManager, authority="conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="conference__authorities")
 
     # Set for display by conferences.views.partner.agency_invitations ("" once the link
     # expired); not stored.

@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
 
 from authorities.models import DistinctManager, PartnerAgency
 from conferences.models import AgendaItem, Conference, Invitation
+from siko.scoping import scoped_manager
 
 
 class MinutesStatus(models.TextChoices):
@@ -89,7 +89,7 @@ class Minutes(models.Model):
         related_name="+",
     )
 
-    objects = ScopedManager(DistinctManager, authority="conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="conference__authorities")
 
     class Meta:
         db_table = "conferences_minutes"
@@ -170,7 +170,7 @@ class MinutesEntry(_PartOfMinutes):
     )
     outcome = models.TextField(_("Ergebnis im Wortlaut"), blank=True)
 
-    objects = ScopedManager(DistinctManager, authority="minutes__conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="minutes__conference__authorities")
 
     # Set for display by followup.minutes.minutes_context; not stored.
     report_html: SafeString
@@ -205,7 +205,7 @@ class MinutesComment(_PartOfMinutes):
     )
     resolution = models.TextField(_("Erledigung"), blank=True)
 
-    objects = ScopedManager(DistinctManager, authority="minutes__conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="minutes__conference__authorities")
 
     class Meta:
         db_table = "conferences_minutescomment"
@@ -277,7 +277,7 @@ class Action(models.Model):
     created = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated = models.DateTimeField(_("geändert"), auto_now=True)
 
-    objects = ScopedManager(DistinctManager, authority="conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="conference__authorities")
 
     # Set for tables by followup.actions.annotate_light (they depend on the day); not stored.
     light: str
@@ -369,7 +369,7 @@ class ActionChange(models.Model):
     by_name = models.CharField(_("von"), max_length=200, blank=True)
     at = models.DateTimeField(_("am"), auto_now_add=True)
 
-    objects = ScopedManager(DistinctManager, authority="action__conference__authorities")
+    objects = scoped_manager(DistinctManager, authority="action__conference__authorities")
 
     class Meta:
         db_table = "conferences_actionchange"
