@@ -1,15 +1,20 @@
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from authorities.models import Authority, PartnerAgency
 from conferences.enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
 from conferences.models import AgendaItem, Conference, MandatedTopic
 from siko.scoping import scoped_formfield
 from siko.validation import check_plausible_date
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -19,14 +24,14 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def _helper(label: str) -> FormHelper:
+def _helper(label: "StrOrPromise") -> FormHelper:
     helper = FormHelper()
     helper.add_input(Submit("submit", label))
     return helper
 
 
 class ConferenceForm(forms.ModelForm):
-    co_hosts = forms.ModelMultipleChoiceField(
+    co_hosts: "forms.ModelMultipleChoiceField[Authority]" = forms.ModelMultipleChoiceField(
         label=_("Mitveranstaltende KPB (gemeinsame Konferenz)"),
         required=False,
         queryset=Authority.objects.none(),
@@ -42,26 +47,27 @@ class ConferenceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, host: Authority, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django_scopes import scopes_disabled
-
+        co_hosts = self.fields["co_hosts"]
+        assert isinstance(co_hosts, forms.ModelMultipleChoiceField)  # declared above
         # Any of the 47 authorities may co-host; only their names are shown.
         with scopes_disabled():
-            self.fields["co_hosts"].queryset = Authority._base_manager.exclude(pk=host.pk).order_by(
-                "short_name"
-            )
+            co_hosts.queryset = Authority._base_manager.exclude(pk=host.pk).order_by("short_name")
         if not host.has_autobahnpolizei:
-            self.fields["kind"].choices = [(ConferenceKind.SIKO.value, ConferenceKind.SIKO.label)]
-            self.fields["kind"].help_text = _("Siko-AP nur für Behörden mit Autobahnpolizei.")
+            kind = self.fields["kind"]
+            assert isinstance(kind, forms.ChoiceField)  # the model field has choices
+            kind.choices = [(ConferenceKind.SIKO.value, ConferenceKind.SIKO.label)]
+            kind.help_text = _("Siko-AP nur für Behörden mit Autobahnpolizei.")
         self.helper = _helper(_("Als Entwurf speichern"))
 
-    def clean_start(self) -> Any:
+    def clean_start(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["start"])
 
-    def clean_end(self) -> Any:
+    def clean_end(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["end"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # returns self.cleaned_data
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end <= start:
             self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
@@ -99,13 +105,15 @@ class AgendaItemForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = MandatedTopic.objects.filter(active=True)
-        self.fields["topic"].empty_label = _("freier Tagesordnungspunkt")
+        topic = self.fields["topic"]
+        assert isinstance(topic, forms.ModelChoiceField)  # a foreign key
+        topic.queryset = MandatedTopic.objects.filter(active=True)
+        topic.empty_label = _("freier Tagesordnungspunkt")
         self.helper = _helper(_("Speichern"))
 
 
 class InviteForm(forms.Form):
-    agencies = forms.ModelMultipleChoiceField(
+    agencies: "forms.ModelMultipleChoiceField[PartnerAgency]" = forms.ModelMultipleChoiceField(
         label=_("Partnerbehörden"),
         queryset=PartnerAgency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -114,7 +122,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = PartnerAgency.objects.filter(
+        agencies = self.fields["agencies"]
+        assert isinstance(agencies, forms.ModelMultipleChoiceField)  # declared above
+        agencies.queryset = PartnerAgency.objects.filter(
             coverages__authority__in=conference.authorities.all(), active=True
         )
 
@@ -143,7 +153,8 @@ class RecordAnswerForm(forms.Form):
         self.helper = _helper(_("Antwort erfassen"))
 
     def clean(self) -> dict[str, Any]:
-        return _check_delegate(self, super().clean())
+        super().clean()  # returns self.cleaned_data
+        return _check_delegate(self, self.cleaned_data)
 
 
 def _check_delegate(form: forms.Form, cleaned: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +212,8 @@ class AnswerForm(forms.Form):
         self.helper = _helper(_("Antwort senden"))
 
     def clean(self) -> dict[str, Any]:
-        return _check_delegate(self, super().clean())
+        super().clean()  # returns self.cleaned_data
+        return _check_delegate(self, self.cleaned_data)
 
 
 class OverviewRequestForm(forms.Form):

@@ -8,8 +8,9 @@ confidential content such as notes or minutes.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from django.db.models import Field
 from django.utils import translation
 
 from conferences.enums import ConferenceKind
@@ -33,6 +34,18 @@ class ChangeLine:
         return f"{self.label}: {self.before} → {self.after}"
 
 
+class Change(Protocol):
+    """A changed conference field (services.ConferenceChange)."""
+
+    field: str
+    before: Any  # the field's value: a datetime, a text, a choice
+    after: Any
+
+
+#: A change as an object or as a (field, before, after) tuple.
+ChangeLike = Change | tuple[str, Any, Any]
+
+
 def when(conference: Conference) -> str:
     """The conference's time span in one line (siko.formats.german_span)."""
     return german_span(conference.start, conference.end)
@@ -46,7 +59,7 @@ def _display(field: str, value: Any) -> str:
     return str(value) if value not in (None, "") else "–"
 
 
-def describe_changes(changes: Iterable[Any]) -> list[ChangeLine]:
+def describe_changes(changes: Iterable[ChangeLike]) -> list[ChangeLine]:
     """Plain German lines for changed conference fields.
 
     Accepts (field, before, after) tuples or objects with field/before/after attributes (the
@@ -60,7 +73,9 @@ def describe_changes(changes: Iterable[Any]) -> list[ChangeLine]:
             else:
                 field, before, after = change.field, change.before, change.after
             try:
-                label = str(Conference._meta.get_field(field).verbose_name)
+                model_field = Conference._meta.get_field(field)
+                # A relation from another model has no verbose_name; it keeps its name too.
+                label = str(model_field.verbose_name) if isinstance(model_field, Field) else field
             except Exception:  # noqa: BLE001 - an unknown field keeps its name
                 label = field
             lines.append(ChangeLine(label, _display(field, before), _display(field, after)))
@@ -114,7 +129,7 @@ def compose_invitation(invitation: Invitation) -> ComposedMail:
     )
 
 
-def compose_update(invitation: Invitation, changes: Iterable[Any]) -> ComposedMail:
+def compose_update(invitation: Invitation, changes: Iterable[ChangeLike]) -> ComposedMail:
     """The update after a change of date, time or place: says plainly what changed."""
     from conferences.documents.ical import invitation_ics
 

@@ -23,11 +23,7 @@ def _stage_sequence(stage: str) -> int | None:
     return int(sequence) if sequence.isdigit() else None
 
 
-def _stale_invitation_reason(
-    reminder: Reminder, invitation: Invitation | None, now: datetime
-) -> str:
-    if invitation is None:
-        return "invitation gone"
+def _stale_invitation_reason(reminder: Reminder, invitation: Invitation, now: datetime) -> str:
     conference = invitation.conference
     if invitation.state != InvitationState.SENT:
         return "answered"
@@ -44,6 +40,8 @@ def _stale_invitation_reason(
 
 def remind_unanswered_invitation(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
     """One reminder mail to an invitee who has not answered; False when the row is stale."""
+    if reminder.invitation_id is None:
+        return reminder.cancel(now, "invitation gone")
     # The invitation's lock orders this against record_answer: an answer given at this very
     # moment either is seen here or comes after the reminder.
     invitation = (
@@ -59,6 +57,8 @@ def remind_unanswered_invitation(reminder: Reminder, *, now: datetime, cutoff: d
         .filter(pk=reminder.invitation_id)
         .first()
     )
+    if invitation is None:
+        return reminder.cancel(now, "invitation gone")
     reason = _stale_invitation_reason(reminder, invitation, now)
     if not reason:
         # Sent or not: a later stage due as well makes this one pointless (catch-up after a

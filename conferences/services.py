@@ -3,7 +3,7 @@ ConferenceError with a German message), then writes in one transaction and audit
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from authorities.enums import PartnerCategory
-from authorities.models import ADDRESSEE_ORDER, Authority, PartnerAgency
+from authorities.models import ADDRESSEE_ORDER, Authority, PartnerAgency, User
 from conferences import mails
 from conferences.enums import (
     ANSWERED_STATES,
@@ -28,6 +28,7 @@ from notifications.compose import compose
 from notifications.enums import MailKind
 from notifications.models import Reminder
 from siko.audit import log_action
+from siko.organisations import OrganisationKind
 
 #: Reminder rule for invitations without an answer, planned here and sent by reminders.py.
 INVITATION_UNANSWERED = "invitation_unanswered"
@@ -39,7 +40,7 @@ class ConferenceError(Exception):
     """A rule of the planning workflow was broken; the message is German and for the user."""
 
 
-def _check_times(start: Any, end: Any, *, allow_past: bool = False) -> None:
+def _check_times(start: datetime, end: datetime, *, allow_past: bool = False) -> None:
     if end <= start:
         raise ConferenceError(_("Das Ende muss nach dem Beginn liegen."))
     if not allow_past and start < timezone.now():
@@ -53,11 +54,11 @@ def _check_kind(kind: str, host: Authority) -> None:
         )
 
 
-def check_host(conference: Conference, by: Any) -> None:
+def check_host(conference: Conference, by: User | None) -> None:
     """Only the host authority plans and follows up a conference; the staff of a co-host see it
     but change nothing. Callers without an authority (admin, a partner's link) are not refused
     here: their permission is decided elsewhere."""
-    authority_id = getattr(by, "authority_id", None)
+    authority_id = by.authority_id if by is not None else None
     if authority_id is not None and authority_id != conference.host_id:
         raise ConferenceError(
             _(
@@ -77,7 +78,7 @@ def _check_editable(conference: Conference) -> None:
 
 @transaction.atomic
 def create_conference(
-    *, host: Authority, data: dict[str, Any], co_hosts: Iterable[Authority] = (), by: Any
+    *, host: Authority, data: dict[str, Any], co_hosts: Iterable[Authority] = (), by: User
 ) -> Conference:
     """A new draft with the mandated topics proposed as numbered agenda items."""
     _check_times(data["start"], data["end"])
@@ -95,11 +96,8 @@ def create_conference(
     return conference
 
 
-def _kpb_staff(authority: Authority) -> list[Any]:
+def _kpb_staff(authority: Authority) -> list[User]:
     """The active KPB users of an authority with a mail address (whom a notice reaches)."""
-    from authorities.models import User
-    from siko.organisations import OrganisationKind
-
     return list(
         User.objects.filter(
             authority=authority, organisation_kind=OrganisationKind.KPB, is_active=True
@@ -113,7 +111,7 @@ def _conference_url(conference: Conference) -> str:
     return settings.SITE_URL + conference.get_absolute_url()
 
 
-def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: Any) -> None:
+def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: User) -> None:
     """The conference's authorities become the host plus `co_hosts`; each newly named co-host is
     told (a notice to its KPB staff) and the naming is audited."""
     # The through rows: Authority's scoped manager would hide the other authorities.
@@ -154,12 +152,12 @@ def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: 
 
 
 @transaction.atomic
-def leave_conference(conference: Conference, *, by: Any) -> Conference:
+def leave_conference(conference: Conference, *, by: User) -> Conference:
     """The staff of a co-host take their authority out of a joint conference (R3): it no longer
     counts for it and leaves its scope. Only a planned conference can be left (a held one
     belongs to every co-host's record). The host's organiser and KPB staff are told."""
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
-    authority = getattr(by, "authority", None)
+    authority = by.authority
     if (
         authority is None
         or authority.pk == conference.host_id
@@ -239,7 +237,7 @@ def update_conference(
     *,
     data: dict[str, Any],
     co_hosts: Iterable[Authority] | None = None,
-    by: Any,
+    by: User,
     confirmed: bool = False,
 ) -> Conference:
     """Changes of date, time or place of a scheduled conference send an update (SEQUENCE + 1)
@@ -289,7 +287,7 @@ def update_conference(
 
 
 @transaction.atomic
-def cancel_conference(conference: Conference, *, reason: str, by: Any) -> Conference:
+def cancel_conference(conference: Conference, *, reason: str, by: User) -> Conference:
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
     check_host(conference, by)
     _check_editable(conference)
@@ -323,7 +321,7 @@ def _notified_invitations(conference: Conference) -> list[Invitation]:
 
 @transaction.atomic
 def add_invitations(
-    conference: Conference, *, agencies: Iterable[PartnerAgency], by: Any
+    conference: Conference, *, agencies: Iterable[PartnerAgency], by: User
 ) -> list[Invitation]:
     """Invite agencies; a Schulamt's invitation is addressed to its Bezirksregierung."""
     check_host(conference, by)
@@ -359,7 +357,7 @@ def add_invitations(
 
 
 @transaction.atomic
-def remove_invitation(invitation: Invitation, *, by: Any) -> None:
+def remove_invitation(invitation: Invitation, *, by: User) -> None:
     check_host(invitation.conference, by)
     if invitation.state != InvitationState.PENDING:
         raise ConferenceError(_("Eine bereits versendete Einladung kann nicht entfernt werden."))
@@ -379,7 +377,7 @@ def invitations_without_address(conference: Conference) -> list[Invitation]:
 
 
 @transaction.atomic
-def send_invitations(conference: Conference, *, by: Any) -> int:
+def send_invitations(conference: Conference, *, by: User) -> int:
     """Schedules the conference and queues one invitation mail per pending invitation with an
     address. Idempotent: a second call (double click) queues nothing new."""
     conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
@@ -460,7 +458,7 @@ def record_answer(
     comment: str = "",
     delegate_name: str = "",
     delegate_function: str = "",
-    by: Any = None,
+    by: User | None = None,
 ) -> Invitation:
     """An answer by link (partner) or recorded by the organiser (phone, letter).
 
@@ -507,7 +505,7 @@ def record_answer(
 
 
 @transaction.atomic
-def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> AgendaItem:
+def add_agenda_item(conference: Conference, *, item: AgendaItem, by: User) -> AgendaItem:
     check_host(conference, by)
     _check_editable(conference)
     last = conference.agenda_items.order_by("-order").values_list("order", flat=True).first()
@@ -519,7 +517,7 @@ def add_agenda_item(conference: Conference, *, item: AgendaItem, by: Any) -> Age
 
 
 @transaction.atomic
-def save_agenda_item(item: AgendaItem, *, by: Any) -> AgendaItem:
+def save_agenda_item(item: AgendaItem, *, by: User) -> AgendaItem:
     check_host(item.conference, by)
     _check_editable(item.conference)
     item.save()
@@ -535,7 +533,7 @@ def _renumber(conference: Conference, items: list[AgendaItem]) -> None:
 
 
 @transaction.atomic
-def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
+def move_agenda_item(item: AgendaItem, *, direction: str, by: User) -> None:
     conference = item.conference
     check_host(conference, by)
     _check_editable(conference)
@@ -549,7 +547,7 @@ def move_agenda_item(item: AgendaItem, *, direction: str, by: Any) -> None:
 
 
 @transaction.atomic
-def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
+def remove_agenda_item(item: AgendaItem, *, by: User) -> None:
     conference = item.conference
     check_host(conference, by)
     _check_editable(conference)
@@ -559,7 +557,7 @@ def remove_agenda_item(item: AgendaItem, *, by: Any) -> None:
 
 
 @transaction.atomic
-def mark_sent_by_letter(invitation: Invitation, *, by: Any) -> Invitation:
+def mark_sent_by_letter(invitation: Invitation, *, by: User) -> Invitation:
     """The organiser posted or faxed the printed invitation: it counts as sent (no e-mail)."""
     invitation = (
         Invitation._base_manager.select_for_update()

@@ -6,7 +6,8 @@ Pure functions: a conference in, data or bytes out. The views only wrap them in 
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.template.loader import render_to_string
@@ -18,10 +19,13 @@ from conferences.enums import ConferenceStatus, InvitationState
 from conferences.models import Conference, Invitation
 from siko.spreadsheet import csv_writer
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class CategoryCounts:
-    label: str
+    label: "StrOrPromise"
     counts: list[int]
     total: int
 
@@ -85,7 +89,7 @@ def participant_invitations(conference: Conference) -> list[Invitation]:
     )
 
 
-def _datetime(value: object) -> str:
+def _datetime(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%d.%m.%Y %H:%M") if value else ""
 
 

@@ -58,7 +58,8 @@ def may_manage_feeds_of(
 
 
 def _may_manage(
-    by: User | None, *, authority: Authority | None, agency: PartnerAgency | None) -> bool:
+    by: User | None, *, authority: Authority | None, agency: PartnerAgency | None
+) -> bool:
     if by is None:  # the agency itself, through its overview link (checked by the caller)
         return agency is not None
     return may_manage_feeds_of(by, authority=authority, agency=agency)

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import (
+
+# icalendar 6 ships no type information (types-icalendar would provide it).
+from icalendar import (  # type: ignore[import-untyped]
     Calendar,
     Event,
     Timezone,
@@ -36,14 +38,15 @@ REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 PUBLISH = "PUBLISH"
 
-PARTSTAT = {
+# Keyed by the enums; looked up with the models' plain strings (equal to their members).
+PARTSTAT: dict[str, str] = {
     InvitationState.ACCEPTED: "ACCEPTED",
     InvitationState.TENTATIVE: "TENTATIVE",
     InvitationState.DECLINED: "DECLINED",
     InvitationState.DELEGATED: "DELEGATED",
 }
 
-EVENT_STATUS = {
+EVENT_STATUS: dict[str, str] = {
     ConferenceStatus.DRAFT: "TENTATIVE",
     ConferenceStatus.SCHEDULED: "CONFIRMED",
     ConferenceStatus.HELD: "CONFIRMED",

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from authorities.models import PartnerAgency
 from conferences.enums import ConferenceKind
 from conferences.models import Invitation
 from siko.formats import BERLIN, german_date, german_span
@@ -32,11 +33,10 @@ def qr_svg(data: str) -> SafeString:
     return mark_safe(image.to_string(encoding="unicode"))
 
 
-def _address_lines(agency: object) -> list[str]:
-    address = getattr(agency, "address", "") or ""
-    lines = [part.strip() for part in address.replace("\n", ",").split(",") if part.strip()]
-    if not lines and getattr(agency, "seat", ""):
-        lines = [agency.seat]  # type: ignore[attr-defined]
+def _address_lines(agency: PartnerAgency) -> list[str]:
+    lines = [part.strip() for part in agency.address.replace("\n", ",").split(",") if part.strip()]
+    if not lines and agency.seat:
+        lines = [agency.seat]
     return lines
 
 

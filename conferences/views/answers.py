@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from authorities.requests import AuthenticatedHttpRequest
 from conferences import services
 from conferences.documents import exports
-from conferences.enums import ConferenceStatus
+from conferences.enums import AnswerChannel, ConferenceStatus
 from conferences.forms import RecordAnswerForm
 from conferences.models import Conference, Invitation
 from conferences.views.planning import ConferenceMixin
@@ -26,6 +27,7 @@ MAX_POLLS = 40
 class AnswersPanelView(ConferenceMixin, TemplateView):
     """The answers panel alone: the conference page reloads it every 30 seconds (htmx)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     template_name = "conferences/answers/panel.html"
 
@@ -45,9 +47,11 @@ class AnswersPanelView(ConferenceMixin, TemplateView):
 class RecordAnswerView(ConferenceMixin, FormView):
     """The organiser records an answer that came by phone, letter or e-mail."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/answers/record.html"
     form_class = RecordAnswerForm
+    _invitation: Invitation
 
     def get_invitation(self) -> Invitation:
         if not hasattr(self, "_invitation"):
@@ -101,7 +105,7 @@ class RecordAnswerView(ConferenceMixin, FormView):
             _("Antwort von %(agency)s erfasst (%(via)s).")
             % {
                 "agency": invitation.agency.name,
-                "via": dict(form.fields["via"].choices)[data["via"]],
+                "via": AnswerChannel(data["via"]).label,
             },
         )
         return HttpResponseRedirect(self.get_conference().get_absolute_url())
@@ -113,6 +117,7 @@ def _filename(conference: Conference, extension: str) -> str:
 
 
 class ParticipantsCsvView(ConferenceMixin, View):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -125,6 +130,7 @@ class ParticipantsCsvView(ConferenceMixin, View):
 
 
 class ParticipantsPdfView(ConferenceMixin, View):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

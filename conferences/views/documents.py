@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from authorities.models import PartnerAgency
+from authorities.requests import AuthenticatedHttpRequest
 from conferences.documents import feeds
 from conferences.documents.ical import conference_feed_ics
 from conferences.models import CalendarFeed, Invitation
@@ -31,12 +32,13 @@ def _attachment(content: bytes | str, *, content_type: str, filename: str) -> Ht
 class InvitationLetterView(ConferenceMixin, View):
     """The printable letter for a partner reached by post or fax."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
         conference = self.get_conference()
-        invitation = get_object_or_404(
+        invitation: Invitation = get_object_or_404(
             Invitation.objects.select_related(
                 "agency", "contact", "routed_via", "conference__host", "conference__organiser"
             ),
@@ -64,6 +66,7 @@ class InvitationLetterView(ConferenceMixin, View):
 class ConferenceIcsView(ConferenceMixin, View):
     """One conference as a calendar file for the organiser's own calendar (METHOD:PUBLISH)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     http_method_names = ["get"]
 
@@ -116,6 +119,7 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
     own agency's, LZPD and admins any agency's. A KPB never manages an agency's feed, not even
     one of its area: that feed carries the agency's answer links of every KPB."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.manage_calendar_feeds"
     template_name = "conferences/feeds/manage.html"
 
@@ -124,6 +128,8 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
         if not user.has_perm("conferences.manage_agency_feed"):
             return PartnerAgency.objects.none()
         if user.is_partner:
+            if user.partner_agency_id is None:  # never: user_belongs_to_one_organisation
+                return PartnerAgency.objects.none()
             return PartnerAgency.objects.filter(pk=user.partner_agency_id)
         return PartnerAgency.objects.filter(active=True).order_by("name")
 
@@ -141,9 +147,6 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
             .select_related("agency")
             .order_by("agency__name", "created")
         )
-        for feed in [*own_feeds, *agency_feeds]:
-            feed.url = feeds.feed_url(feed)
-            feed.webcal_url = feeds.webcal_url(feed)
         return super().get_context_data(
             authority=user.authority if user.authority_id else None,
             own_feeds=own_feeds,
@@ -153,7 +156,7 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
             **kwargs,
         )
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "create_authority":
@@ -205,7 +208,11 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
 
     def _own_feed(self, feed_id: int | None) -> CalendarFeed:
         """A feed the user may revoke; any other feed is a 404, as if it did not exist."""
-        feed = CalendarFeed.objects.filter(pk=feed_id).select_related("authority", "agency").first()
+        feed = (
+            CalendarFeed.objects.filter(pk=feed_id).select_related("authority", "agency").first()
+            if feed_id is not None
+            else None
+        )
         if feed is None or not feeds.may_manage_feeds_of(
             self.request.user, authority=feed.authority, agency=feed.agency
         ):

@@ -20,6 +20,7 @@ from django.views import View
 from django_scopes import scopes_disabled
 
 from authorities.models import PartnerAgency
+from authorities.requests import AuthenticatedHttpRequest
 from conferences import links, services
 from conferences.documents import feeds
 from conferences.enums import AnswerChannel, ConferenceStatus, InvitationState
@@ -286,9 +287,10 @@ class OverviewView(_OverviewMixin, SikoPermissionMixin, View):
 class MyInvitationsView(_OverviewMixin, SikoPermissionMixin, View):
     """The same overview for a logged-in partner account, for its own agency."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_own_invitations"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if not request.user.partner_agency_id:
             raise PermissionDenied  # superusers pass every rule but have no agency
         with scopes_disabled():

@@ -1,6 +1,6 @@
 """KPB staff plan a conference: data, agenda, invitation list, sending (thin views)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from authorities.models import Authority, User
+from authorities.requests import AuthenticatedHttpRequest
 from conferences import selectors, services
 from conferences.documents.exports import answers_context
 from conferences.enums import InvitationState
@@ -23,14 +25,18 @@ from conferences.forms import (
     ConfirmUpdateForm,
     InviteForm,
 )
-from conferences.mails import describe_changes
+from conferences.mails import compose_invitation, describe_changes
 from conferences.models import AgendaItem, Conference, Invitation
 from notifications.enums import MailState
 from siko import tasks_queue
 from siko.views_base import SikoPermissionMixin
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ConferenceListView(SikoPermissionMixin, ListView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.list_conferences"
     template_name = "conferences/conference/list.html"
     context_object_name = "conferences"
@@ -52,6 +58,9 @@ class ConferenceListView(SikoPermissionMixin, ListView):
 class ConferenceMixin(SikoPermissionMixin):
     """Resolves the conference inside the scope: another authority's conference is a 404."""
 
+    kwargs: dict[str, Any]  # the URL's, set by View.setup()
+    _conference: Conference
+
     def get_conference(self) -> Conference:
         if not hasattr(self, "_conference"):
             self._conference = get_object_or_404(
@@ -67,20 +76,26 @@ class ConferenceMixin(SikoPermissionMixin):
 
 
 class ConferenceCreateView(SikoPermissionMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.add_conference"
     template_name = "conferences/conference/form.html"
     form_class = ConferenceForm
 
+    def get_host(self) -> Authority:
+        """Only a KPB hosts conferences (admins included)."""
+        authority = self.request.user.authority
+        if authority is None:
+            raise PermissionDenied
+        return authority
+
     def get_form_kwargs(self) -> dict[str, Any]:
-        if not self.request.user.authority_id:
-            raise PermissionDenied  # only a KPB hosts conferences (admins included)
-        return {**super().get_form_kwargs(), "host": self.request.user.authority}
+        return {**super().get_form_kwargs(), "host": self.get_host()}
 
     def form_valid(self, form: ConferenceForm) -> HttpResponse:
         data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}
         try:
             conference = services.create_conference(
-                host=self.request.user.authority,
+                host=self.get_host(),
                 data=data,
                 co_hosts=form.cleaned_data["co_hosts"],
                 by=self.request.user,
@@ -96,6 +111,7 @@ class ConferenceCreateView(SikoPermissionMixin, FormView):
 
 
 class ConferenceDetailView(ConferenceMixin, TemplateView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     template_name = "conferences/conference/detail.html"
 
@@ -113,6 +129,7 @@ class ConferenceDetailView(ConferenceMixin, TemplateView):
 
 
 class ConferenceUpdateView(ConferenceMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/conference/form.html"
     form_class = ConferenceForm
@@ -176,6 +193,7 @@ class ConferenceUpdateView(ConferenceMixin, FormView):
 
 
 class ConferenceCancelView(ConferenceMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/conference/cancel.html"
     form_class = CancelForm
@@ -199,10 +217,11 @@ class ConferenceLeaveView(ConferenceMixin, TemplateView):
     """A co-host leaves a joint conference: GET asks for confirmation, POST leaves. Afterwards
     the conference is outside the authority's scope, so the page goes to the list."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.leave_conference"
     template_name = "conferences/conference/leave.html"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.leave_conference(self.get_conference(), by=request.user)
         except services.ConferenceError as error:
@@ -222,6 +241,7 @@ class ConferenceLeaveView(ConferenceMixin, TemplateView):
 class AgendaView(ConferenceMixin, FormView):
     """The agenda builder: items in order, a form for a new item, move and remove buttons."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/agenda/edit.html"
     form_class = AgendaItemForm
@@ -244,6 +264,7 @@ class AgendaView(ConferenceMixin, FormView):
 
 
 class AgendaItemUpdateView(ConferenceMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/agenda/item_form.html"
     form_class = AgendaItemForm
@@ -268,10 +289,11 @@ class AgendaItemUpdateView(ConferenceMixin, FormView):
 class AgendaItemActionView(ConferenceMixin, View):
     """POST only: move an item up or down, or remove it."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
         item = get_object_or_404(AgendaItem, pk=item_pk, conference=self.get_conference())
         action = request.POST.get("action")
         try:
@@ -289,6 +311,7 @@ class AgendaItemActionView(ConferenceMixin, View):
 class InvitationPlanView(ConferenceMixin, FormView):
     """Proposals by R2 category, warnings for missing categories, clashes (R3)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/invitation/plan.html"
     form_class = InviteForm
@@ -322,14 +345,15 @@ class InvitationPlanView(ConferenceMixin, FormView):
 class InvitationPostView(ConferenceMixin, View):
     """POST only: one service call on one invitation of the conference, then back to the list."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     http_method_names = ["post"]
-    success_message = ""
+    success_message: "StrOrPromise" = ""
 
-    def perform(self, invitation: Invitation, user: Any) -> None:
+    def perform(self, invitation: Invitation, user: User) -> None:
         raise NotImplementedError
 
-    def post(self, request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
         invitation = get_object_or_404(
             Invitation, pk=invitation_pk, conference=self.get_conference()
         )
@@ -344,7 +368,7 @@ class InvitationPostView(ConferenceMixin, View):
 class InvitationRemoveView(InvitationPostView):
     success_message = gettext_lazy("Einladung entfernt.")
 
-    def perform(self, invitation: Invitation, user: Any) -> None:
+    def perform(self, invitation: Invitation, user: User) -> None:
         services.remove_invitation(invitation, by=user)
 
 
@@ -353,13 +377,14 @@ class InvitationLetterSentView(InvitationPostView):
 
     success_message = gettext_lazy("Als per Brief versendet vermerkt.")
 
-    def perform(self, invitation: Invitation, user: Any) -> None:
+    def perform(self, invitation: Invitation, user: User) -> None:
         services.mark_sent_by_letter(invitation, by=user)
 
 
 class SendInvitationsView(ConferenceMixin, TemplateView):
     """GET shows exactly what will be sent; POST sends (idempotent)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.change_conference"
     template_name = "conferences/invitation/send.html"
 
@@ -373,8 +398,6 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
         sample = None
         with_address = [i for i in pending if i.recipient_email]
         if with_address:
-            from conferences.mails import compose_invitation
-
             sample = compose_invitation(with_address[0])
         return super().get_context_data(
             with_address=with_address,
@@ -385,7 +408,7 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
             **kwargs,
         )
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             with tasks_queue.watching() as queue:
                 count = services.send_invitations(self.get_conference(), by=request.user)
@@ -410,6 +433,7 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
 
 
 class MailLogView(ConferenceMixin, TemplateView):
+    request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     template_name = "conferences/conference/mail_log.html"
 
