@@ -16,7 +16,7 @@ from django.urls import reverse
 from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko.organisations import OrganisationKind
-from tests.conferences.test_worker_fanout import (  # noqa: F401 - the broker fixture
+from tests.notifications.test_worker_fanout import (  # noqa: F401 - the broker fixture
     Worker,
     _broker_url,
     _worker_database_url,

@@ -28,7 +28,7 @@ from followup.models import Minutes, MinutesComment, MinutesStatus, OutcomeType
 from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko.models import AuditEntry
-from tests.conferences.test_attendance import attend, make_past_conference
+from tests.followup.test_attendance import attend, make_past_conference
 from tests.conftest import client_for, make_user
 
 NOTES = "Begrüßung durch die Leitung."
