@@ -29,6 +29,8 @@ def download(page: Page, link_name: str) -> bytes:
 def as_user(browser: Browser, live_server, user, viewport=DESKTOP, **options):
     pages = _new_page(browser, viewport=viewport, accept_downloads=True, **options)
     page = next(pages)
+    # Embedded mode renders the PDF inside the click's request: seconds, more on a loaded machine.
+    page.set_default_timeout(60_000)
     login(page, live_server, user)
     return page, pages
 
