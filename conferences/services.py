@@ -449,6 +449,19 @@ def _plan_reminders(conference: Conference) -> None:
             )
 
 
+def answer_closed_reason(conference: Conference) -> str:
+    """Why the invitations to `conference` can no longer be answered, or "" while they can.
+
+    An answer is given or changed until the conference starts, never for a cancelled one; the
+    partner's answer page and the organiser's form show this text, record_answer raises it.
+    """
+    if conference.status == ConferenceStatus.CANCELLED:
+        return _("Die Konferenz wurde abgesagt; eine Antwort ist nicht mehr nötig.")
+    if conference.has_started:
+        return _("Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden.")
+    return ""
+
+
 @transaction.atomic
 def record_answer(
     invitation: Invitation,
@@ -472,12 +485,9 @@ def record_answer(
     )
     conference = invitation.conference
     check_host(conference, by)
-    if conference.status == ConferenceStatus.CANCELLED:
-        raise ConferenceError(_("Die Konferenz wurde abgesagt."))
-    if conference.has_started:
-        raise ConferenceError(
-            _("Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden.")
-        )
+    closed = answer_closed_reason(conference)
+    if closed:
+        raise ConferenceError(closed)
     if state not in ANSWERED_STATES:
         raise ConferenceError(_("Bitte wählen Sie eine Antwort."))
     if state == InvitationState.DELEGATED and not (delegate_name and delegate_function):

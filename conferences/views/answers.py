@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 from authorities.requests import AuthenticatedHttpRequest
 from conferences import services
 from conferences.documents import exports
-from conferences.enums import AnswerChannel, ConferenceStatus
+from conferences.enums import AnswerChannel
 from conferences.forms import RecordAnswerForm
 from conferences.models import Conference, Invitation
 from conferences.views.planning import ConferenceMixin
@@ -74,15 +74,11 @@ class RecordAnswerView(ConferenceMixin, FormView):
         }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        conference = self.get_conference()
-        closed = ""
-        if conference.status == ConferenceStatus.CANCELLED:
-            closed = _("Die Konferenz wurde abgesagt.")
-        elif conference.has_started:
-            closed = _(
-                "Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden."
-            )
-        return super().get_context_data(invitation=self.get_invitation(), closed=closed, **kwargs)
+        return super().get_context_data(
+            invitation=self.get_invitation(),
+            closed=services.answer_closed_reason(self.get_conference()),
+            **kwargs,
+        )
 
     def form_valid(self, form: RecordAnswerForm) -> HttpResponse:
         data = form.cleaned_data

@@ -87,7 +87,7 @@ class AnswerView(SikoPermissionMixin, View):
                 return _bad_link(request)
             if invitation.answer_link_expired():
                 return _answer_link_expired(request, invitation)
-            closed = self._closed_reason(invitation)
+            closed = services.answer_closed_reason(invitation.conference)
             if closed:
                 messages.error(request, closed)
                 return self._page(request, invitation, None, status=409)
@@ -119,17 +119,6 @@ class AnswerView(SikoPermissionMixin, View):
         return HttpResponseRedirect(request.path)
 
     @staticmethod
-    def _closed_reason(invitation: Invitation) -> str:
-        conference = invitation.conference
-        if conference.status == ConferenceStatus.CANCELLED:
-            return _("Die Konferenz wurde abgesagt; eine Antwort ist nicht mehr nötig.")
-        if conference.has_started:
-            return _(
-                "Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden."
-            )
-        return ""
-
-    @staticmethod
     def _form(invitation: Invitation) -> AnswerForm:
         initial = {}
         if invitation.is_answered:
@@ -150,7 +139,7 @@ class AnswerView(SikoPermissionMixin, View):
         status: int = 200,
     ) -> HttpResponse:
         conference = invitation.conference
-        closed = self._closed_reason(invitation)
+        closed = services.answer_closed_reason(conference)
         invited = [
             (i.agency.name, i.agency.get_category_display())
             for i in conference.invitations.select_related("agency").order_by(
