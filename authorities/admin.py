@@ -41,7 +41,8 @@ admin.site.register(ComparisonGroup)
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),  # typed optional; Django's UserAdmin sets them
         ("SiKo", {"fields": ("organisation_kind", "authority", "partner_agency", "function")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (

@@ -48,7 +48,7 @@ from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from authorities.enums import PartnerCategory
-from authorities.models import Authority, Contact, Coverage, PartnerAgency, name_key
+from authorities.models import Authority, Contact, Coverage, PartnerAgency, User, name_key
 from authorities.services import (
     SHARED_AGENCY,
     DirectoryError,
@@ -309,7 +309,7 @@ def _read_table(data: bytes, preview: ImportPreview) -> Table | None:
 class _Directory:
     """The parts of the directory an import needs, loaded with a fixed number of queries."""
 
-    def __init__(self, user: Any, names: list[str]) -> None:
+    def __init__(self, user: User, names: list[str]) -> None:
         self.user = user
         self.restricted_to = user.authority_id if user.is_kpb else None
         self.agencies = {
@@ -357,7 +357,9 @@ def _category(value: str) -> str | None:
 def _max_length_error(
     column: str, model_field: str, value: str, model: type[models.Model]
 ) -> str | None:
-    limit = model._meta.get_field(model_field).max_length
+    db_field = model._meta.get_field(model_field)
+    assert isinstance(db_field, models.Field)  # a column of the model, no relation
+    limit = db_field.max_length
     if limit and len(value) > limit:
         return _("Spalte „%(column)s“: höchstens %(max)s Zeichen (hier %(length)s).") % {
             "column": column,
@@ -368,7 +370,9 @@ def _max_length_error(
 
 
 def _label(model: type[models.Model], name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
+    db_field = model._meta.get_field(name)
+    assert isinstance(db_field, models.Field)  # a column of the model, no relation
+    return str(db_field.verbose_name)
 
 
 def _check_row(
@@ -585,7 +589,7 @@ def _contact_change(row: RowResult) -> str:
     return _("Ansprechperson: %(fields)s") % {"fields": ", ".join(changed)}
 
 
-def parse_partner_csv(data: bytes, *, user: Any) -> ImportPreview:
+def parse_partner_csv(data: bytes, *, user: User) -> ImportPreview:
     """Check an uploaded file row by row against the directory as `user` sees it. Writes nothing.
 
     KPB staff may only update agencies that cover their own authority and no other one; a name
@@ -638,18 +642,19 @@ def parse_partner_csv(data: bytes, *, user: Any) -> ImportPreview:
 # --- writing ---------------------------------------------------------------------------------
 
 
-# Uniqueness of name and slug is left to the database: a clash (a concurrent change since the
-# preview) raises IntegrityError, which rolls the row back to its savepoint.
-CLEAN = {"validate_unique": False, "validate_constraints": False}
+def _validate_fields(agency: PartnerAgency) -> None:
+    """Uniqueness of name and slug is left to the database: a clash (a concurrent change since
+    the preview) raises IntegrityError, which rolls the row back to its savepoint."""
+    agency.full_clean(validate_unique=False, validate_constraints=False)
 
 
-def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
+def _write_row(row: RowResult, *, by: User, taken_slugs: set[str]) -> str:
     authority = by.authority if by.is_kpb else None
     if row.agency is None:
         slug = unique_partner_slug(row.name, taken_slugs)
         taken_slugs.add(slug)
         agency = PartnerAgency(slug=slug, **row.values)
-        agency.full_clean(**CLEAN)
+        _validate_fields(agency)
         agency.save()
         for covered in [authority] if authority else row.add_authorities:
             Coverage.objects.create(agency=agency, authority=covered)
@@ -665,7 +670,7 @@ def _write_row(row: RowResult, *, by: Any, taken_slugs: set[str]) -> str:
         for name in fields:
             setattr(agency, name, row.values[name])
         if fields:
-            agency.full_clean(**CLEAN)
+            _validate_fields(agency)
             agency.save(update_fields=fields)
         for covered in row.add_authorities:
             Coverage.objects.get_or_create(agency=agency, authority=covered)
@@ -703,7 +708,7 @@ def _failure_reason(error: Exception) -> str:
     return _("zwischenzeitlich von jemand anderem geändert")
 
 
-def apply_partner_import(preview: ImportPreview, *, by: Any) -> ImportResult:
+def apply_partner_import(preview: ImportPreview, *, by: User) -> ImportResult:
     """Write the new and changed rows of a preview computed for `by`, in one transaction.
 
     Invariants: a file with file-level errors writes nothing; a row with errors is never

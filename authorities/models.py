@@ -1,4 +1,4 @@
-from typing import Any
+from collections.abc import Callable
 
 import rules
 from django.contrib.auth.models import AbstractUser
@@ -102,7 +102,7 @@ class PartnerAgency(ScopedUniqueMixin, models.Model):
         related_name="routed_agencies",
         help_text=_("Schulämter werden über ihre Bezirksregierung eingeladen."),
     )
-    authorities = models.ManyToManyField(
+    authorities: "models.ManyToManyField[Authority, Coverage]" = models.ManyToManyField(
         Authority, through="Coverage", related_name="partner_agencies", blank=True
     )
     active = models.BooleanField(_("aktiv"), default=True)
@@ -205,6 +205,10 @@ class User(AbstractUser):
 
     REQUIRED_FIELDS = ["email", "organisation_kind"]
 
+    #: Installed on the request's user by django_otp's OTPMiddleware: a second factor confirmed
+    #: the login.
+    is_verified: Callable[[], bool]
+
     class Meta:
         verbose_name = _("Benutzer")
         verbose_name_plural = _("Benutzer")
@@ -235,7 +239,7 @@ class User(AbstractUser):
     def is_kpb(self) -> bool:
         return self.organisation_kind == OrganisationKind.KPB
 
-    def has_perm(self, perm: str, obj: Any = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         """SiKo's own permissions (siko/permissions.py) decide for every user, superusers
         included, so that an admin is offered exactly the pages the rules let it use (Django's
         shortcut would let it pass every rule and then meet a 403). Django's model permissions

@@ -9,14 +9,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.text import slugify
 from django_scopes import scopes_disabled
 
 from authorities.enums import AuthorityKind, Confidence, PartnerCategory
 from authorities.models import Authority, Coverage, PartnerAgency
+
+#: A model whose rows the seed matches by slug.
+_Slugged = TypeVar("_Slugged", Authority, PartnerAgency)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRANSLITERATION = str.maketrans(
@@ -53,7 +56,7 @@ def _confidence(value: str) -> str:
     return value if value in Confidence.values else Confidence.MEDIUM
 
 
-def _sync(model: type[models.Model], slug: str, values: dict[str, Any], result: SeedResult) -> Any:
+def _sync(model: type[_Slugged], slug: str, values: dict[str, Any], result: SeedResult) -> _Slugged:
     obj = model._base_manager.filter(slug=slug).first()
     if obj is None:
         obj = model._base_manager.create(slug=slug, **values)

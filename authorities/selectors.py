@@ -14,7 +14,10 @@ def agency_with_same_name(name: str, *, exclude_pk: int | None = None) -> Partne
     directory: names are unique state-wide, so this one read ignores the authority scope."""
     wanted = name_key(name)
     with scopes_disabled():
-        for pk, existing in PartnerAgency.objects.exclude(pk=exclude_pk).values_list("pk", "name"):
+        agencies = PartnerAgency.objects.all()
+        if exclude_pk is not None:
+            agencies = agencies.exclude(pk=exclude_pk)
+        for pk, existing in agencies.values_list("pk", "name"):
             if name_key(existing) == wanted:
                 return PartnerAgency.objects.get(pk=pk)
     return None

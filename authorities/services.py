@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from authorities.models import Authority, Contact, Coverage, PartnerAgency, User
 from authorities.seeding import slug_for
 from siko.audit import log_action
 from siko.permissions import agency_exclusive_to_own_area
@@ -24,12 +24,16 @@ SHARED_AGENCY = gettext_lazy(
 )
 
 
-def check_may_change(agency: PartnerAgency, *, by: Any) -> None:
+def check_may_change(agency: PartnerAgency, *, by: User) -> None:
     """KPB staff change only the agencies that cover their own authority and no other one
     (siko.permissions.agency_exclusive_to_own_area); the LZPD and admin change every agency."""
     if not by.is_kpb or agency_exclusive_to_own_area(by, agency):
         return
-    if agency.coverages.filter(authority_id=by.authority_id).exists():
+    own_authority_id = by.authority_id
+    if (
+        own_authority_id is not None
+        and agency.coverages.filter(authority_id=own_authority_id).exists()
+    ):
         raise DirectoryError(str(SHARED_AGENCY))
     raise DirectoryError(
         _(
@@ -39,9 +43,11 @@ def check_may_change(agency: PartnerAgency, *, by: Any) -> None:
     )
 
 
-def audit_directory(action: str, obj: Any, *, by: Any, data: dict | None = None) -> None:
+def audit_directory(
+    action: str, agency: PartnerAgency, *, by: User, data: dict[str, Any] | None = None
+) -> None:
     """Audits a directory change; KPB staff's changes are filed under their authority."""
-    log_action(action, obj, actor=by, data=data, authority=by.authority if by.is_kpb else None)
+    log_action(action, agency, actor=by, data=data, authority=by.authority if by.is_kpb else None)
 
 
 def unique_partner_slug(name: str, taken: Container[str] | None = None) -> str:
@@ -59,7 +65,9 @@ def unique_partner_slug(name: str, taken: Container[str] | None = None) -> str:
 
 
 @transaction.atomic
-def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: Any) -> PartnerAgency:
+def create_partner(
+    *, data: dict[str, Any], authorities: list[Authority], by: User
+) -> PartnerAgency:
     """A new agency always covers at least one authority; KPB staff add only their own."""
     if not authorities:
         raise DirectoryError(_("Eine Partnerbehörde braucht mindestens eine zuständige KPB."))
@@ -79,7 +87,7 @@ def create_partner(*, data: dict[str, Any], authorities: list[Authority], by: An
 
 
 @transaction.atomic
-def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> PartnerAgency:
+def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: User) -> PartnerAgency:
     """Changes the agency's own fields; KPB staff only for an agency exclusive to their area."""
     check_may_change(agency, by=by)
     changed = sorted(name for name, value in data.items() if getattr(agency, name) != value)
@@ -92,7 +100,7 @@ def update_partner(agency: PartnerAgency, *, data: dict[str, Any], by: Any) -> P
 
 
 @transaction.atomic
-def save_contact(contact: Contact, *, by: Any) -> Contact:
+def save_contact(contact: Contact, *, by: User) -> Contact:
     """Adds or changes a contact; KPB staff only at an agency exclusive to their area (a contact's
     address receives the agency's invitations and its overview link)."""
     check_may_change(contact.agency, by=by)
@@ -110,7 +118,7 @@ def save_contact(contact: Contact, *, by: Any) -> Contact:
 
 
 @transaction.atomic
-def delete_contact(contact: Contact, *, by: Any) -> None:
+def delete_contact(contact: Contact, *, by: User) -> None:
     """Deletes a contact; KPB staff only at an agency exclusive to their area."""
     agency = contact.agency
     check_may_change(agency, by=by)

@@ -126,7 +126,7 @@ def sender_address(mail: OutgoingMail) -> str:
     some gateways mangle or reject."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
     name = "SiKo NRW"
-    if mail.conference_id:
+    if mail.conference is not None:
         name = f"{name} - {mail.conference.host.short_name}"
     name = " ".join(_DISPLAY_NAME_UNSAFE.sub(" ", name).split())
     return formataddr((name, address), charset="utf-8")
@@ -350,7 +350,7 @@ def sweep_outbox(*, send: Callable[[int], bool], now: datetime | None = None) ->
     )
     # Marked before enqueueing: the next sweep waits QUEUED_GRACE again for this new task.
     OutgoingMail.objects.filter(pk__in=due, state=MailState.QUEUED).update(next_attempt_at=now)
-    enqueued = []
+    enqueued: list[int] = []
     for mail_id in due:
         if not send(mail_id):
             # Broker down: these rows wait QUEUED_GRACE for the next sweep.

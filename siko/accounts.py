@@ -13,6 +13,7 @@ from axes.utils import reset as reset_axes_attempts
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +29,12 @@ LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 
 @receiver(user_logged_in, dispatch_uid="siko_record_login_time")
-def record_login_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def record_login_time(
+    sender: type[AbstractBaseUser],
+    request: HttpRequest | None,
+    user: AbstractBaseUser,
+    **kwargs: Any,
+) -> None:
     """The session's absolute lifetime counts from the moment the password was accepted."""
     if request is not None and hasattr(request, "session"):
         request.session[LOGIN_AT_KEY] = time.time()
@@ -101,7 +107,7 @@ class PasswordResetView(SikoPermissionMixin, auth_views.PasswordResetView):
     html_email_template_name = "registration/email/password_reset.html"
 
     @property
-    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+    def extra_email_context(self) -> dict[str, Any]:
         return {"valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
 
 

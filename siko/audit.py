@@ -1,13 +1,18 @@
 """The audit trail: one registry of action types with their German text."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from siko.models import AuditEntry
 
-ACTIONS: dict[str, Any] = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+ACTIONS: "dict[str, StrPromise]" = {
     "partner.created": _("Partnerbehörde angelegt"),
     "partner.changed": _("Partnerbehörde geändert"),
     "partner.imported": _("Partnerbehörde per CSV importiert"),
@@ -58,19 +63,20 @@ def log_action(
     action: str,
     obj: models.Model,
     *,
-    actor: Any = None,
-    authority: Any = None,
-    data: dict | None = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    authority: models.Model | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Record an action; unknown action types are a programming error."""
     if action not in ACTIONS:
         raise KeyError(f"Unbekannte Aktion {action!r}: in siko.audit.ACTIONS eintragen.")
+    # By id: siko names neither the user model nor Authority (its foreign keys are by label).
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label,
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
-        authority=authority,
+        authority_id=authority.pk if authority is not None else None,
         data=data or {},
     )

@@ -28,8 +28,10 @@ class TransactionFiles:
     def save(self, field_file: FieldFile, name: str, content: File) -> str:
         """Writes `content` into the field's storage (the row is saved by the caller)."""
         field_file.save(name, content, save=False)
-        self._written.append((field_file.storage, field_file.name))
-        return field_file.name
+        stored = field_file.name
+        assert stored is not None  # save() names the file it wrote
+        self._written.append((field_file.storage, stored))
+        return stored
 
     def discard(self) -> None:
         for storage, name in self._written:

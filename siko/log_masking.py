@@ -11,7 +11,8 @@ import logging
 import re
 from typing import Any
 
-from gunicorn.glogging import Logger as _GunicornBaseLogger
+# gunicorn ships no type information.
+from gunicorn.glogging import Logger as _GunicornBaseLogger  # type: ignore[import-untyped]
 
 MASK = "***"
 

@@ -16,7 +16,7 @@ class LocalMailboxBackend(BaseEmailBackend):
                 from_email=message.from_email,
                 recipients=", ".join(message.recipients()),
                 subject=str(message.subject)[:300],
-                body=message.body,
+                body=str(message.body),
                 message=message.message().as_string(),
             )
             sent += 1

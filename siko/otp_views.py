@@ -84,7 +84,8 @@ class VerifyView(SikoPermissionMixin, View):
         return TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_verified():
+        # Signed in (SikoPermissionMixin): OTPMiddleware installed is_verified.
+        if request.user.is_authenticated and request.user.is_verified():
             return redirect(_next_url(request))
         if self._device(request) is None:
             return redirect("otp_setup")

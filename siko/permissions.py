@@ -1,34 +1,44 @@
-"""Who may do what: rules predicates shared by views (declared policy) and templates (buttons)."""
+"""Who may do what: rules predicates shared by views (declared policy) and templates (buttons).
+
+The role predicates accept any user; the others follow a role predicate with `&` (rules stops
+at the first false one), so they see a signed-in member only. siko names no domain model: a
+conference, an agency or an authority is a `models.Model` here, or `Any` where a predicate reads
+a relation of it.
+"""
 
 from typing import Any
 
 import rules
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
 
-from siko.organisations import OrganisationKind
+from siko.organisations import OrganisationKind, OrganisationMember
+
+AnyUser = OrganisationMember | AnonymousUser
 
 
 @rules.predicate
-def is_admin(user: Any) -> bool:
+def is_admin(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
 
 
 @rules.predicate
-def is_kpb_staff(user: Any) -> bool:
+def is_kpb_staff(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.KPB)
 
 
 @rules.predicate
-def is_lzpd(user: Any) -> bool:
+def is_lzpd(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.LZPD)
 
 
 @rules.predicate
-def is_lka(user: Any) -> bool:
+def is_lka(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.LKA)
 
 
 @rules.predicate
-def is_im(user: Any) -> bool:
+def is_im(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.IM)
 
 
@@ -36,17 +46,17 @@ is_state_body = is_lzpd | is_lka | is_im
 
 
 @rules.predicate
-def is_partner_user(user: Any) -> bool:
+def is_partner_user(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.organisation_kind == OrganisationKind.PARTNER)
 
 
 @rules.predicate
-def is_own_authority(user: Any, authority: Any) -> bool:
+def is_own_authority(user: OrganisationMember, authority: models.Model | None) -> bool:
     return authority is None or user.authority_id == authority.pk
 
 
 @rules.predicate
-def agency_exclusive_to_own_area(user: Any, agency: Any) -> bool:
+def agency_exclusive_to_own_area(user: OrganisationMember, agency: Any) -> bool:
     """The agency covers the user's authority and no other one. KPB staff keep only these: an
     agency shared by several KPBs (a Staatsanwaltschaft, the Bundespolizei) belongs to the
     state-wide directory, which the LZPD keeps, so that no KPB can redirect another KPB's mail
@@ -61,17 +71,17 @@ def agency_exclusive_to_own_area(user: Any, agency: Any) -> bool:
 
 
 @rules.predicate
-def is_own_agency(user: Any, agency: Any) -> bool:
+def is_own_agency(user: OrganisationMember, agency: models.Model | None) -> bool:
     return agency is None or user.partner_agency_id == agency.pk
 
 
-def _conference_of(obj: Any) -> Any:
+def _conference_of(obj: models.Model) -> Any:
     """The conference an object belongs to (an action, invitation, …), or the conference."""
     return getattr(obj, "conference", obj)
 
 
 @rules.predicate
-def is_host_authority(user: Any, obj: Any) -> bool:
+def is_host_authority(user: OrganisationMember, obj: models.Model | None) -> bool:
     """The user's authority hosts the conference (of the object): only the host plans and follows
     up. A co-host's staff see the conference (it is in their scope) but change nothing."""
     if obj is None:
@@ -80,7 +90,7 @@ def is_host_authority(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def is_co_host_authority(user: Any, conference: Any) -> bool:
+def is_co_host_authority(user: OrganisationMember, conference: Any) -> bool:
     """The user's authority takes part in the conference without hosting it."""
     if conference is None or user.authority_id is None:
         return False

@@ -6,13 +6,19 @@ permissions narrow that to their own agency), anonymous visitors no scoped row a
 A scoped query outside any scope raises ScopeError instead of leaking data.
 """
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import django_scopes
+from django import forms
 from django.db import models
 from django_scopes import scope, scopes_disabled
+
+from siko.organisations import OrganisationMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 _M = TypeVar("_M", bound=models.Model, covariant=True)
 _S = TypeVar("_S", bound="ScopedManager[Any]")
@@ -21,7 +27,7 @@ NO_AUTHORITY: list[int] = []
 
 
 @contextmanager
-def scope_for_user(user: Any) -> Iterator[None]:
+def scope_for_user(user: "OrganisationMember | AnonymousUser") -> Iterator[None]:
     if user.is_authenticated and (user.is_superuser or user.is_state_body):
         with scopes_disabled():
             yield
@@ -83,16 +89,16 @@ def scoped_manager(
 class ScopedUniqueMixin:
     """Uniqueness is global, so it is validated outside the request's scope."""
 
-    def validate_unique(self, exclude: Any = None) -> None:
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
         with scopes_disabled():
             super().validate_unique(exclude)  # type: ignore[misc]
 
-    def validate_constraints(self, exclude: Any = None) -> None:
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         with scopes_disabled():
             super().validate_constraints(exclude)  # type: ignore[misc]
 
 
-def scoped_formfield(field: Any, **kwargs: Any) -> Any:
+def scoped_formfield(field: "models.Field[Any, Any]", **kwargs: Any) -> forms.Field | None:
     """formfield_callback for ModelForms: relation choices start empty; the form sets them.
 
     Building a form class must not query a scoped model, and a choice list that the form forgot

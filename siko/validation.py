@@ -8,11 +8,14 @@ service or model validation sees the value.
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: Conference, Hospitation, exercise and action dates lie at most this far from today.
 PLAUSIBLE_YEARS = 10
@@ -33,7 +36,7 @@ def plausible_window(today: date | None = None) -> tuple[date, date]:
 
 
 def check_date_window(
-    value: date | datetime, *, earliest: date, latest: date, message: str | Promise = ""
+    value: date | datetime, *, earliest: date, latest: date, message: "StrOrPromise" = ""
 ) -> None:
     """Raises a German ValidationError unless the value's day lies in [earliest, latest].
 

@@ -58,10 +58,10 @@ class HomeView(SikoPermissionMixin, TemplateView):
     template_name = "siko/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if user.is_kpb:
+        user = request.user  # signed in: SikoPermissionMixin sent visitors to the login
+        if user.is_authenticated and user.is_kpb:
             return redirect("reports:my_dashboard")
-        if user.is_partner:
+        if user.is_authenticated and user.is_partner:
             return redirect("conferences:partner_invitations")
         return redirect("authorities:authority_list")
 

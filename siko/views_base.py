@@ -7,11 +7,15 @@ login before any object is looked up; a logged-in user without the permission ge
 object outside the user's authority scope is a 404 (the scoped query does not find it).
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
+
+_View = TypeVar("_View", bound=Callable[..., Any])
 
 
 class SikoPermissionMixin:
@@ -34,16 +38,17 @@ class SikoPermissionMixin:
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
-    def get_permission_object(self) -> Any:
+    def get_permission_object(self) -> models.Model | None:
         """The object the permission is checked against; None for list and create views."""
         return None
 
 
-def declare_policy(*, public_reason: str = "", permission: str = "") -> Any:
+def declare_policy(*, public_reason: str = "", permission: str = "") -> Callable[[_View], _View]:
     """Mark a function view with its policy so the role × URL test can read it."""
 
-    def decorator(view: Any) -> Any:
-        view.siko_policy = permission or f"public: {public_reason}"
+    def decorator(view: _View) -> _View:
+        # setattr: a function takes any attribute, but its type declares none.
+        setattr(view, "siko_policy", permission or f"public: {public_reason}")  # noqa: B010
         return view
 
     return decorator

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -6,13 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from authorities.enums import AuthorityKind, PartnerCategory, Regierungsbezirk
-from authorities.models import Authority, Contact, Coverage, PartnerAgency
+from authorities.models import Authority, Contact, Coverage, PartnerAgency, User
 from authorities.selectors import agency_with_same_name
 from siko.permissions import agency_exclusive_to_own_area
 from siko.scoping import scoped_formfield
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def filter_helper(label: Any) -> FormHelper:
+
+def filter_helper(label: "StrOrPromise") -> FormHelper:
     """The crispy helper of a filter form: sent by GET (so no CSRF token in the URL)."""
     helper = FormHelper()
     helper.form_method = "get"
@@ -36,7 +39,9 @@ class AuthorityFilterForm(forms.Form):
     def __init__(self, *args: Any, show_authority: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if show_authority:
-            self.fields["behoerde"].queryset = Authority.objects.order_by("short_name")
+            behoerde = self.fields["behoerde"]
+            assert isinstance(behoerde, forms.ModelChoiceField)  # declared above
+            behoerde.queryset = Authority.objects.order_by("short_name")
         else:
             del self.fields["behoerde"]
         self.helper = filter_helper(_("Filtern"))
@@ -86,17 +91,19 @@ class PartnerAgencyForm(forms.ModelForm):
         formfield_callback = scoped_formfield
         fields = ["name", "category", "seat", "address", "responsibility", "routed_via", "active"]
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["routed_via"].queryset = PartnerAgency.objects.filter(
-            category="bezirksregierung"
-        )
+        routed_via = self.fields["routed_via"]
+        assert isinstance(routed_via, forms.ModelChoiceField)  # a foreign key
+        routed_via.queryset = PartnerAgency.objects.filter(category="bezirksregierung")
         if user.is_kpb or self.instance.pk:
             del self.fields["authorities"]
         else:
-            self.fields["authorities"].queryset = Authority.objects.all()
-            self.fields["authorities"].required = True
+            authorities = self.fields["authorities"]
+            assert isinstance(authorities, forms.ModelMultipleChoiceField)  # declared above
+            authorities.queryset = Authority.objects.all()
+            authorities.required = True
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))
 
@@ -107,11 +114,10 @@ class PartnerAgencyForm(forms.ModelForm):
         existing = agency_with_same_name(name, exclude_pk=self.instance.pk)
         if existing is None:
             return name
+        own_authority_id = self.user.authority_id if self.user.is_kpb else None
         if (
-            self.user.is_kpb
-            and not Coverage.objects.filter(
-                agency=existing, authority_id=self.user.authority_id
-            ).exists()
+            own_authority_id is not None
+            and not Coverage.objects.filter(agency=existing, authority_id=own_authority_id).exists()
         ):
             raise forms.ValidationError(
                 _(
@@ -141,7 +147,8 @@ class PartnerAgencyForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # returns self.cleaned_data
+        cleaned = self.cleaned_data
         if cleaned.get("category") == PartnerCategory.SCHULAMT and not cleaned.get("routed_via"):
             self.add_error(
                 "routed_via", _("Ein Schulamt wird über seine Bezirksregierung eingeladen.")
@@ -157,8 +164,10 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deputy_of"].queryset = Contact.objects.filter(
-            agency=self.instance.agency
-        ).exclude(pk=self.instance.pk)
+        deputy_of = self.fields["deputy_of"]
+        assert isinstance(deputy_of, forms.ModelChoiceField)  # a foreign key
+        deputy_of.queryset = Contact.objects.filter(agency=self.instance.agency).exclude(
+            pk=self.instance.pk
+        )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))

@@ -1,5 +1,6 @@
 """Forms for the R7 records: Hospitationen and crisis-staff exercises."""
 
+from datetime import date, datetime
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -47,20 +48,25 @@ class HospitationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, authority: Authority, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = PartnerAgency.objects.filter(
-            coverages__authority=authority
-        ).order_by("name")
-        self.fields["participants"].min_value = 1
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.ModelChoiceField)  # a foreign key
+        agency.queryset = PartnerAgency.objects.filter(coverages__authority=authority).order_by(
+            "name"
+        )
+        participants = self.fields["participants"]
+        assert isinstance(participants, forms.IntegerField)  # a PositiveIntegerField
+        participants.min_value = 1
         self.helper = _helper()
 
-    def clean_start_date(self) -> Any:
+    def clean_start_date(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["start_date"])
 
-    def clean_end_date(self) -> Any:
+    def clean_end_date(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["end_date"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # returns self.cleaned_data
+        cleaned = self.cleaned_data
         if not cleaned.get("agency") and not cleaned.get("agency_name", "").strip():
             self.add_error(
                 "agency",
@@ -91,7 +97,7 @@ class ExerciseForm(forms.ModelForm):
         )
         self.helper = _helper()
 
-    def clean_date(self) -> Any:
+    def clean_date(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["date"])
 
 

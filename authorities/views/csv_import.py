@@ -13,7 +13,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from authorities.csv_io import (
 )
 from authorities.enums import PartnerCategory
 from authorities.models import PartnerAgency
+from authorities.requests import AuthenticatedHttpRequest
 from authorities.services import DirectoryError
 from siko.views_base import SikoPermissionMixin
 
@@ -50,7 +52,7 @@ class PartnerImportUploadForm(forms.Form):
         self.helper = FormHelper()
         self.helper.add_input(Submit("upload", gettext_lazy("Vorschau anzeigen")))
 
-    def clean_file(self) -> Any:
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
@@ -71,14 +73,15 @@ class PartnerImportConfirmForm(forms.Form):
 class PartnerImportView(SikoPermissionMixin, View):
     """GET: the upload form and the format. POST: a file gives the preview, a token applies it."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.import_partners"
     upload_template = "authorities/partner/import.html"
     preview_template = "authorities/partner/import_preview.html"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return self.render_upload(PartnerImportUploadForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if "token" in request.POST:
             return self.confirm(request)
         form = PartnerImportUploadForm(request.POST, request.FILES)
@@ -95,7 +98,7 @@ class PartnerImportView(SikoPermissionMixin, View):
         )
         return self.render_preview(preview, PartnerImportConfirmForm(initial={"token": token}))
 
-    def confirm(self, request: HttpRequest) -> HttpResponse:
+    def confirm(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             payload = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
         except signing.SignatureExpired:
@@ -172,14 +175,17 @@ class PartnerImportView(SikoPermissionMixin, View):
 class PartnerExportView(SikoPermissionMixin, View):
     """The directory as CSV in the import format: a KPB gets its area, state bodies everything."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.view_directory"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         agencies = PartnerAgency.objects.all()
         user = request.user
         if user.is_kpb:
-            agencies = agencies.filter(coverages__authority_id=user.authority_id)
-            scope_name = user.authority.slug
+            authority = user.authority
+            assert authority is not None  # a KPB account has its authority (User's constraint)
+            agencies = agencies.filter(coverages__authority=authority)
+            scope_name = authority.slug
         else:
             scope_name = "nrw"
         # The byte order mark makes Excel read the file as UTF-8.

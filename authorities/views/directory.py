@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,10 +16,12 @@ from authorities.forms.directory import (
     PartnerSearchForm,
 )
 from authorities.models import ADDRESSEE_ORDER, Authority, Contact, PartnerAgency
+from authorities.requests import AuthenticatedHttpRequest
 from siko.views_base import SikoPermissionMixin
 
 
 class AuthorityListView(SikoPermissionMixin, ListView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.list_authorities"
     template_name = "authorities/authority/list.html"
     context_object_name = "authorities"
@@ -39,6 +42,7 @@ class AuthorityListView(SikoPermissionMixin, ListView):
 class AuthorityDetailView(SikoPermissionMixin, DetailView):
     """An authority's area, its partners by category and the categories still without partner."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.view_authority"
     template_name = "authorities/authority/detail.html"
     context_object_name = "authority"
@@ -62,6 +66,7 @@ class AuthorityDetailView(SikoPermissionMixin, DetailView):
 
 
 class PartnerListView(SikoPermissionMixin, ListView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.view_directory"
     template_name = "authorities/partner/list.html"
     context_object_name = "agencies"
@@ -81,6 +86,8 @@ class PartnerListView(SikoPermissionMixin, ListView):
 class PartnerObjectMixin(SikoPermissionMixin):
     """Resolves the agency inside the scope: another area's agency is a 404."""
 
+    kwargs: dict[str, Any]  # the view's URL arguments
+
     def get_agency(self) -> PartnerAgency:
         if not hasattr(self, "_agency"):
             self._agency = get_object_or_404(
@@ -93,11 +100,12 @@ class PartnerObjectMixin(SikoPermissionMixin):
 
 
 class PartnerDetailView(PartnerObjectMixin, DetailView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.view_partner"
     template_name = "authorities/partner/detail.html"
     context_object_name = "agency"
 
-    def get_object(self, queryset: Any = None) -> PartnerAgency:
+    def get_object(self, queryset: QuerySet[PartnerAgency] | None = None) -> PartnerAgency:
         return self.get_agency()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -119,6 +127,7 @@ class PartnerDetailView(PartnerObjectMixin, DetailView):
 
 
 class PartnerCreateView(SikoPermissionMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.add_partner"
     template_name = "authorities/partner/form.html"
     form_class = PartnerAgencyForm
@@ -128,7 +137,9 @@ class PartnerCreateView(SikoPermissionMixin, FormView):
 
     def form_valid(self, form: PartnerAgencyForm) -> HttpResponse:
         user = self.request.user
-        authorities = [user.authority] if user.is_kpb else list(form.cleaned_data["authorities"])
+        # KPB staff add agencies of their own area (their form has no choice of authorities).
+        own = user.authority if user.is_kpb else None
+        authorities = [own] if own is not None else list(form.cleaned_data["authorities"])
         data = {k: v for k, v in form.cleaned_data.items() if k != "authorities"}
         try:
             agency = services.create_partner(data=data, authorities=authorities, by=user)
@@ -140,6 +151,7 @@ class PartnerCreateView(SikoPermissionMixin, FormView):
 
 
 class PartnerUpdateView(PartnerObjectMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.change_partner"
     template_name = "authorities/partner/form.html"
     form_class = PartnerAgencyForm
@@ -167,6 +179,7 @@ class PartnerUpdateView(PartnerObjectMixin, FormView):
 
 
 class ContactCreateView(PartnerObjectMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.change_partner"
     template_name = "authorities/contact/form.html"
     form_class = ContactForm
@@ -196,14 +209,15 @@ class ContactUpdateView(ContactCreateView):
 
 
 class ContactDeleteView(PartnerObjectMixin, DeleteView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.change_partner"
     template_name = "authorities/contact/confirm_delete.html"
     context_object_name = "contact"
 
-    def get_object(self, queryset: Any = None) -> Contact:
+    def get_object(self, queryset: QuerySet[Contact] | None = None) -> Contact:
         return get_object_or_404(Contact, pk=self.kwargs["pk"], agency=self.get_agency())
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: Form) -> HttpResponse:
         try:
             services.delete_contact(self.object, by=self.request.user)
         except services.DirectoryError as error:

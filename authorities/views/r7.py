@@ -2,11 +2,11 @@
 districts (lists with the figures per year, create, edit). KPB staff keep their own authority's
 records; state bodies read all of them."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Aggregate, Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.forms import ModelForm
@@ -18,13 +18,20 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView
 
 from authorities.forms.r7 import ExerciseForm, HospitationForm, R7FilterForm
-from authorities.models import Authority, Exercise, Hospitation
+from authorities.models import Authority, Exercise, Hospitation, User
+from authorities.requests import AuthenticatedHttpRequest
 from siko.audit import log_action
 from siko.views_base import SikoPermissionMixin
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+#: An R7 record: both kinds belong to one authority.
+R7Record = Hospitation | Exercise
+
 
 @transaction.atomic
-def save_r7_record(record: models.Model, *, action: str, by: Any) -> models.Model:
+def save_r7_record(record: R7Record, *, action: str, by: User) -> R7Record:
     """Saves a Hospitation or an Exercise and audits it (the form validated the fields)."""
     record.save()
     log_action(action, record, actor=by, authority=record.authority)
@@ -32,9 +39,10 @@ def save_r7_record(record: models.Model, *, action: str, by: Any) -> models.Mode
 
 
 class R7ListView(SikoPermissionMixin, ListView):
+    request: AuthenticatedHttpRequest
     permission_required = "authorities.list_r7_records"
     paginate_by = 50
-    model: type[models.Model]
+    model: type[R7Record]
     date_field = ""
     second_figure: Aggregate  # the figures' third column, next to the count per year
 
@@ -102,23 +110,26 @@ class ExerciseListView(R7ListView):
 class R7FormView(SikoPermissionMixin, FormView):
     """Create (no pk) or edit (pk) one record of the user's authority."""
 
-    model: type[models.Model]
+    request: AuthenticatedHttpRequest
+    model: type[R7Record]
     list_url = ""
     audit_action = ""
-    heading: Any = ""
+    heading: "StrOrPromise" = ""
     template_name = "authorities/r7/form.html"
 
-    def get_record(self) -> models.Model | None:
+    def get_record(self) -> R7Record | None:
         if "pk" not in self.kwargs:
             return None
         if not hasattr(self, "_record"):
             # Scoped: another authority's record is a 404.
-            self._record = get_object_or_404(
+            record = get_object_or_404(
                 self.model.objects.select_related("authority"), pk=self.kwargs["pk"]
             )
+            assert isinstance(record, Hospitation | Exercise)  # of self.model
+            self._record = record
         return self._record
 
-    def get_permission_object(self) -> Any:
+    def get_permission_object(self) -> Authority | None:
         record = self.get_record()
         return record.authority if record is not None else None
 
@@ -126,9 +137,10 @@ class R7FormView(SikoPermissionMixin, FormView):
         record = self.get_record()
         if record is not None:
             return record.authority
-        if not self.request.user.authority_id:
+        authority = self.request.user.authority
+        if authority is None:
             raise PermissionDenied
-        return self.request.user.authority
+        return authority
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
