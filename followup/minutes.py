@@ -169,16 +169,24 @@ def default_attended_by(invitation: Invitation) -> str:
     return ""
 
 
-def _check_taken_place(conference: Conference) -> None:
+def recording_closed_reason(conference: Conference) -> str:
+    """Why attendance and minutes cannot be recorded for `conference` (yet), or "" when they can:
+    from the conference's start, never for a cancelled one. The services raise this text, the
+    attendance and minutes pages show it."""
     if conference.status == ConferenceStatus.CANCELLED:
-        raise ConferenceError(_("Die Konferenz wurde abgesagt; sie hat nicht stattgefunden."))
+        return _("Die Konferenz wurde abgesagt; sie hat nicht stattgefunden.")
     if not conference.has_started:
-        raise ConferenceError(
-            _(
-                "Die Konferenz hat noch nicht stattgefunden. Anwesenheit und Protokoll können "
-                "erst ab ihrem Beginn erfasst werden."
-            )
+        return _(
+            "Die Konferenz hat noch nicht stattgefunden. Anwesenheit und Protokoll können "
+            "erst ab ihrem Beginn erfasst werden."
         )
+    return ""
+
+
+def _check_taken_place(conference: Conference) -> None:
+    closed = recording_closed_reason(conference)
+    if closed:
+        raise ConferenceError(closed)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django_scopes import scopes_disabled
 
 from authorities.requests import AuthenticatedHttpRequest
 from conferences.enums import ConferenceStatus
-from conferences.models import Conference, Invitation
+from conferences.models import Invitation
 from conferences.services import ConferenceError
 from conferences.views.partner import expired_link
 from conferences.views.planning import ConferenceMixin
@@ -48,17 +48,6 @@ def _comment_link_expired(request: HttpRequest, minutes: Minutes) -> HttpRespons
     )
 
 
-def _not_possible_reason(conference: Conference) -> str:
-    if conference.status == ConferenceStatus.CANCELLED:
-        return _("Die Konferenz wurde abgesagt; sie hat nicht stattgefunden.")
-    if not conference.has_started:
-        return _(
-            "Die Konferenz hat noch nicht stattgefunden. Anwesenheit und Protokoll können "
-            "erst ab ihrem Beginn erfasst werden."
-        )
-    return ""
-
-
 class AttendanceView(ConferenceMixin, FormView):
     """Per invitation: present or not, and who attended; counts per R2 category."""
 
@@ -76,7 +65,7 @@ class AttendanceView(ConferenceMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
         return super().get_context_data(
-            closed=_not_possible_reason(conference),
+            closed=minutes_services.recording_closed_reason(conference),
             summary=minutes_services.attendance_summary(conference.invitations.all()),
             **kwargs,
         )
@@ -111,7 +100,7 @@ class MinutesView(ConferenceMixin, TemplateView):
         context: dict[str, Any] = {
             "versions": versions,
             "current": current,
-            "closed": _not_possible_reason(conference),
+            "closed": minutes_services.recording_closed_reason(conference),
             "held": conference.status == ConferenceStatus.HELD,
         }
         if current is not None:
@@ -147,7 +136,7 @@ class MinutesEditView(_MinutesChangeMixin, TemplateView):
         conference = self.get_conference()
         current = self.current()
         if current is None:
-            reason = _not_possible_reason(conference)
+            reason = minutes_services.recording_closed_reason(conference)
             if reason or conference.status != ConferenceStatus.HELD:
                 # GET never writes: show why there is nothing to edit yet.
                 return self.render_to_response(
