@@ -3,7 +3,7 @@ link after the conference's end, the minutes link after the comment deadline (or
 the action link after the due date (or the closing). An expired link answers 410 with a German
 page, for GET and POST, and changes nothing. The clock is moved by dating the records back."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -246,8 +246,10 @@ def test_action_link_counts_from_the_closing_when_it_came_later(kpb_a_user):
             state_after=ActionState.DONE,
             note="erledigt",
         )
+        # Noon of that local day: "N days ago" must not depend on the hour the test runs at.
+        closed_day = timezone.localdate() - timedelta(days=days_ago)
         ActionChange.objects.filter(pk=change.pk).update(
-            at=timezone.now() - timedelta(days=days_ago)
+            at=datetime.combine(closed_day, time(12), tzinfo=timezone.get_default_timezone())
         )
 
     assert Client().get(_action_url(recently)).status_code == 200
