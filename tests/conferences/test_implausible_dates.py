@@ -14,9 +14,9 @@ from followup import minutes as minutes_services
 from followup.models import Action, Minutes, MinutesStatus
 from notifications.models import OutgoingMail
 from siko.validation import add_years
-from tests.followup.test_attendance import attend, make_past_conference
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
+from tests.followup.test_attendance import attend, make_past_conference
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,9 @@ from followup.models import (
 from notifications.enums import MailKind
 from notifications.models import OutgoingMail, Reminder
 from notifications.reminders import send_due_reminders
-from tests.followup.test_attendance import attend, make_past_conference
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference
+from tests.followup.test_attendance import attend, make_past_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db

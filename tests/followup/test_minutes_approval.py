@@ -28,8 +28,8 @@ from followup.models import Minutes, MinutesComment, MinutesStatus, OutcomeType
 from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko.models import AuditEntry
-from tests.followup.test_attendance import attend, make_past_conference
 from tests.conftest import client_for, make_user
+from tests.followup.test_attendance import attend, make_past_conference
 
 NOTES = "Begrüßung durch die Leitung."
 

@@ -16,14 +16,14 @@ from django.urls import reverse
 from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko.organisations import OrganisationKind
+from tests.conftest import client_for, make_user
+from tests.factories.conferences import make_recorded_conference
 from tests.notifications.test_worker_fanout import (  # noqa: F401 - the broker fixture
     Worker,
     _broker_url,
     _worker_database_url,
     broker,
 )
-from tests.conftest import client_for, make_user
-from tests.factories.conferences import make_recorded_conference
 
 pytestmark = [
     pytest.mark.worker,
