@@ -20,6 +20,16 @@ from siko.formats import german_date, german_datetime, german_span
 
 #: The conference mails' templates: <FOLDER>/<name>_subject.txt, <name>.txt, <name>.html.
 FOLDER = "conferences/email"
+#: What a mail to an invitee reads besides the invitation (select_related): the conference with
+#: its host and organiser, the agency, and the addressee (its contact or the routing agency).
+INVITATION_MAIL_RELATED = (
+    "conference",
+    "conference__host",
+    "conference__organiser",
+    "agency",
+    "contact",
+    "routed_via",
+)
 
 
 @dataclass(frozen=True)

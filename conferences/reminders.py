@@ -13,6 +13,7 @@ from conferences.services import INVITATION_UNANSWERED
 from notifications.enums import MailKind
 from notifications.models import Reminder
 from notifications.queue import queue_mail
+from notifications.stages import later_stage_due
 
 __all__ = ["INVITATION_UNANSWERED", "remind_unanswered_invitation"]
 
@@ -46,33 +47,20 @@ def remind_unanswered_invitation(reminder: Reminder, *, now: datetime, cutoff: d
     # moment either is seen here or comes after the reminder.
     invitation = (
         Invitation._base_manager.select_for_update(of=("self",))
-        .select_related(
-            "conference",
-            "conference__host",
-            "conference__organiser",
-            "agency",
-            "contact",
-            "routed_via",
-        )
+        .select_related(*mails.INVITATION_MAIL_RELATED)
         .filter(pk=reminder.invitation_id)
         .first()
     )
     if invitation is None:
         return reminder.cancel(now, "invitation gone")
     reason = _stale_invitation_reason(reminder, invitation, now)
-    if not reason:
-        # Sent or not: a later stage due as well makes this one pointless (catch-up after a
-        # pause, or two sweeps splitting the stages between them).
-        later_due = Reminder.objects.filter(
-            rule=reminder.rule,
-            subject_key=reminder.subject_key,
-            cancelled_at__isnull=True,
-            due_at__gt=reminder.due_at,
-            due_at__lt=cutoff,
-            stage__endswith=f"@{invitation.conference.ical_sequence}",
-        ).exists()
-        if later_due:
-            reason = "superseded by a later stage"
+    if not reason and later_stage_due(
+        reminder,
+        cutoff,
+        same_recipient=False,
+        stage_suffix=f"@{invitation.conference.ical_sequence}",
+    ):
+        reason = "superseded by a later stage"
     if reason:
         return reminder.cancel(now, reason)
     mail = queue_mail(

@@ -6,9 +6,10 @@ SELECT … FOR UPDATE SKIP LOCKED, its mail row is created with the dedup key
 "reminder:<pk>", and sent_at is set in the same transaction. Two beat processes, a re-run of the
 day or a manual `manage.py send_reminders` therefore send nothing twice.
 
-A reminder is due on its calendar day (Europe/Berlin): the 06:00 sweep sends everything due
-that day. After a pause of the sweeper (a long outage) each subject gets one reminder only —
-the latest stage that is due — and stale rows are cancelled rather than sent.
+A reminder is due on its calendar day (Europe/Berlin): the daily sweep at the reminder time
+(settings.SIKO_REMINDER_TIME) sends everything due that day. After a pause of the sweeper (a
+long outage) each subject gets one reminder only — the latest stage that is due — and stale rows
+are cancelled rather than sent.
 """
 
 import logging

@@ -1,12 +1,14 @@
-"""What the date-based reminders of this app share: the yearly rule (reports.reminders) and the
-annual report (reports.annual.reminders). Stages are days "MM-DD" of the year, due at 06:00 local
-time; the daily job plans only the latest stage that has come; a handler sends a row once
-(`send`) or cancels it (`Reminder.cancel`); the sweep in conferences.reminders holds the row
-lock."""
+"""What the reminder rules share. The date-based ones, the yearly rule (reports.reminders) and
+the annual report (reports.annual.reminders), have stages that are days "MM-DD" of the year, due
+at the reminder time (`stage_time`); their daily job plans only the latest stage that has come.
+Every handler cancels a row that a later stage makes pointless (`later_stage_due`), sends a row
+once (`send`) or cancels it (`Reminder.cancel`); the sweep in notifications.reminders holds the
+row lock."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from notifications import queue as delivery
@@ -21,7 +23,11 @@ def stage_day(month_day: str, year: int) -> date:
 
 
 def stage_time(day: date) -> datetime:
-    return datetime.combine(day, time(6, 0), tzinfo=timezone.get_default_timezone())
+    """When a reminder planned for `day` is due: the reminder time (settings.SIKO_REMINDER_TIME,
+    when the daily sweep runs) of that day, local time."""
+    return datetime.combine(
+        day, settings.SIKO_REMINDER_TIME, tzinfo=timezone.get_default_timezone()
+    )
 
 
 def local_day(now: datetime) -> date:
@@ -34,17 +40,28 @@ def latest_stage(stages: Iterable[str], today: date) -> str | None:
     return max(passed, key=lambda s: stage_day(s, today.year)) if passed else None
 
 
-def later_stage_due(reminder: Reminder, cutoff: datetime) -> bool:
-    """A later stage of the same subject is due for the same recipient as well (catch-up after
-    a pause): this row is pointless."""
-    return Reminder.objects.filter(
+def later_stage_due(
+    reminder: Reminder, cutoff: datetime, *, same_recipient: bool = True, stage_suffix: str = ""
+) -> bool:
+    """A later stage of the same rule and subject is due before `cutoff` as well (catch-up after
+    a pause, or two sweeps splitting the stages between them): this row is pointless, sent or not.
+
+    `same_recipient`: only a later row to the same address counts (rules that remind several
+    people about one subject). `stage_suffix`: only later stages ending so count (a moved
+    conference's reminders carry its calendar sequence).
+    """
+    later = Reminder.objects.filter(
         rule=reminder.rule,
         subject_key=reminder.subject_key,
-        recipient=reminder.recipient,
         cancelled_at__isnull=True,
         due_at__gt=reminder.due_at,
         due_at__lt=cutoff,
-    ).exists()
+    )
+    if same_recipient:
+        later = later.filter(recipient=reminder.recipient)
+    if stage_suffix:
+        later = later.filter(stage__endswith=stage_suffix)
+    return later.exists()
 
 
 def send(reminder: Reminder, now: datetime, composed: ComposedMail) -> bool:

@@ -4,7 +4,7 @@ Without any variable set, SiKo runs in its embedded mode: SQLite in var/, Celery
 e-mail into a local mailbox that administrators read in the browser.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import environ
@@ -249,11 +249,14 @@ SIKO_REPORT_REMINDER_STAGES = env.list(
 SIKO_ANSWER_LINK_DAYS_AFTER_END = env.int("SIKO_ANSWER_LINK_DAYS_AFTER_END", default=90)
 SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE = env.int("SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE", default=90)
 SIKO_ACTION_LINK_DAYS_AFTER_CLOSE = env.int("SIKO_ACTION_LINK_DAYS_AFTER_CLOSE", default=90)
+# Reminders planned for a day are due at this local time, when the daily sweep runs (beat below).
+SIKO_REMINDER_TIME = time(6, 0)
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders are rows; one sweep a day sends the due ones (each at most once).
     "send-due-reminders": {
         "task": "conferences.send_due_reminders",
-        "schedule": crontab(hour=6, minute=0),  # Europe/Berlin (CELERY_TIMEZONE)
+        # Europe/Berlin (CELERY_TIMEZONE)
+        "schedule": crontab(hour=SIKO_REMINDER_TIME.hour, minute=SIKO_REMINDER_TIME.minute),
         "options": {"expires": 6 * 3600},
     },
     # Nothing waits forever: re-queue mails whose task or worker got lost.

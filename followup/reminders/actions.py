@@ -5,7 +5,7 @@ The owner is reached at: a partner agency – the address its invitation to the 
 to; the police – the conference's organiser.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -19,6 +19,7 @@ from notifications import queue as delivery
 from notifications.compose import ComposedMail, compose
 from notifications.enums import MailKind
 from notifications.models import Reminder
+from notifications.stages import stage_time
 from siko.formats import german_date
 
 ACTION_DUE = "action_due"
@@ -26,10 +27,6 @@ STAGE_BEFORE = "before"
 STAGE_OVERDUE = "overdue"
 #: The reminder before the due date goes out this many days ahead.
 DAYS_BEFORE = 7
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(6, 0), tzinfo=timezone.get_default_timezone())
 
 
 def owner_email(action: Action) -> str:
@@ -115,7 +112,7 @@ def plan_action_reminders(action: Action) -> None:
             subject_key=f"action:{action.pk}",
             stage=stage,
             recipient=recipient,
-            defaults={"due_at": _day_start(day), "conference_id": action.conference_id},
+            defaults={"due_at": stage_time(day), "conference_id": action.conference_id},
         )
 
 

@@ -26,6 +26,7 @@ from notifications import queue as delivery
 from notifications.compose import compose
 from notifications.enums import MailKind
 from notifications.models import Reminder
+from notifications.stages import later_stage_due
 from siko.formats import german_date, german_datetime
 
 
@@ -41,14 +42,7 @@ def remind_minutes_missing(reminder: Reminder, *, now: datetime, cutoff: datetim
         return reminder.cancel(now, "conference not held")
     if Minutes._base_manager.filter(conference=conference).exists():
         return reminder.cancel(now, "minutes exist")
-    later_due = Reminder.objects.filter(
-        rule=reminder.rule,
-        subject_key=reminder.subject_key,
-        cancelled_at__isnull=True,
-        due_at__gt=reminder.due_at,
-        due_at__lt=cutoff,
-    ).exists()
-    if later_due:
+    if later_stage_due(reminder, cutoff, same_recipient=False):
         return reminder.cancel(now, "superseded by a later stage")
     days = (now - conference.end).days
     context = mails.conference_context(
@@ -66,14 +60,7 @@ def remind_minutes_missing(reminder: Reminder, *, now: datetime, cutoff: datetim
 
 def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
     invitation = (
-        Invitation._base_manager.select_related(
-            "conference",
-            "conference__host",
-            "conference__organiser",
-            "agency",
-            "contact",
-            "routed_via",
-        )
+        Invitation._base_manager.select_related(*mails.INVITATION_MAIL_RELATED)
         .filter(pk=reminder.invitation_id)
         .first()
         if reminder.invitation_id is not None

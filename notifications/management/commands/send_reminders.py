@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from notifications.reminders import run_reminder_job
@@ -7,8 +8,9 @@ from notifications.reminders import run_reminder_job
 
 class Command(BaseCommand):
     help = (
-        "Versendet die heute fälligen Erinnerungen (sonst täglich um 06:00 Uhr durch Celery beat). "
-        "Jede Erinnerung geht höchstens einmal hinaus; ein erneuter Aufruf sendet nichts doppelt."
+        "Versendet die heute fälligen Erinnerungen (sonst täglich um "
+        f"{settings.SIKO_REMINDER_TIME:%H:%M} Uhr durch Celery beat). Jede Erinnerung geht "
+        "höchstens einmal hinaus; ein erneuter Aufruf sendet nichts doppelt."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
