@@ -70,7 +70,7 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
     tz = timezone.get_default_timezone()
     through = Conference.authorities.through
     with scopes_disabled():
-        topics = list(MandatedTopic.objects.filter(active=True))
+        topics = list(MandatedTopic.objects.active())
         conferences, hosts, plans = [], [], []
         exercises, hospitations = [], []
         for authority in Authority.objects.order_by("slug"):

@@ -40,7 +40,7 @@ def build_data(years: list[int]) -> dict[str, int]:
     now = timezone.now()
     through = Conference.authorities.through
     with scopes_disabled():
-        topics = list(MandatedTopic.objects.filter(active=True))
+        topics = list(MandatedTopic.objects.active())
         conferences, hosts, plans = [], [], []
         for authority in Authority.objects.order_by("slug"):
             organiser = User(

@@ -100,7 +100,7 @@ def seed_demo_conferences(*, today: datetime | None = None) -> int:
     rng = random.Random(2018)
     created = 0
     with scopes_disabled():
-        topics = list(MandatedTopic.objects.filter(active=True))
+        topics = list(MandatedTopic.objects.active())
         for authority in Authority.objects.order_by("slug"):
             if Conference.objects.filter(host=authority, title__startswith=DEMO_MARKER).exists():
                 continue

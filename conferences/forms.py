@@ -107,7 +107,7 @@ class AgendaItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         topic = self.fields["topic"]
         assert isinstance(topic, forms.ModelChoiceField)  # a foreign key
-        topic.queryset = MandatedTopic.objects.filter(active=True)
+        topic.queryset = MandatedTopic.objects.active()
         topic.empty_label = _("freier Tagesordnungspunkt")
         self.helper = _helper(_("Speichern"))
 

@@ -27,6 +27,13 @@ def new_ical_uid() -> str:
     return f"{uuid.uuid4()}@siko.polizei.nrw"
 
 
+class MandatedTopicQuerySet(models.QuerySet["MandatedTopic"]):
+    def active(self) -> "MandatedTopicQuerySet":
+        """The topics in force: proposed on a new agenda, offered for an agenda item and checked
+        by the R6 evaluation. A retired topic (active=False) stays on the agendas that have it."""
+        return self.filter(active=True)
+
+
 class MandatedTopic(models.Model):
     """A topic the decree mandates (R6); data, so that the LZPD can add topics."""
 
@@ -36,6 +43,8 @@ class MandatedTopic(models.Model):
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
     active = models.BooleanField(_("aktiv"), default=True)
     from_decree = models.BooleanField(_("aus dem Erlass"), default=False)
+
+    objects = MandatedTopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "title"]

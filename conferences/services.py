@@ -85,7 +85,7 @@ def create_conference(
     _check_kind(data.get("kind", ConferenceKind.SIKO), host)
     conference = Conference.objects.create(host=host, organiser=by, **data)
     conference.authorities.set([host])
-    for number, topic in enumerate(MandatedTopic.objects.filter(active=True), start=1):
+    for number, topic in enumerate(MandatedTopic.objects.active(), start=1):
         AgendaItem.objects.create(
             conference=conference, order=number, topic=topic, title=topic.title
         )
