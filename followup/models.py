@@ -22,9 +22,20 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from authorities.models import DistinctManager, PartnerAgency
+from authorities.models import DistinctManager, PartnerAgency, User
 from conferences.models import AgendaItem, Conference, Invitation
 from siko.scoping import scoped_manager
+
+
+def _acting_user() -> "models.ForeignKey[User | None, User | None]":
+    """Who did it: emptied when the account is deleted (the row stays), no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
 
 class MinutesStatus(models.TextChoices):
@@ -81,13 +92,7 @@ class Minutes(models.Model):
     pdf = models.FileField(_("PDF"), upload_to=minutes_pdf_path, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _acting_user()
 
     objects = scoped_manager(DistinctManager, authority="conference__authorities")
 
@@ -196,13 +201,7 @@ class MinutesComment(_PartOfMinutes):
     text = models.TextField(_("Kommentar"))
     created = models.DateTimeField(_("eingegangen"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    resolved_by = _acting_user()
     resolution = models.TextField(_("Erledigung"), blank=True)
 
     objects = scoped_manager(DistinctManager, authority="minutes__conference__authorities")
@@ -267,13 +266,7 @@ class Action(models.Model):
         db_index=True,
     )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = _acting_user()
     created = models.DateTimeField(_("angelegt"), auto_now_add=True)
     updated = models.DateTimeField(_("geändert"), auto_now=True)
 
@@ -359,13 +352,7 @@ class ActionChange(models.Model):
     state_before = models.CharField(max_length=12, choices=ActionState.choices, blank=True)
     state_after = models.CharField(_("Status"), max_length=12, choices=ActionState.choices)
     note = models.TextField(_("Vermerk"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    by = _acting_user()
     by_name = models.CharField(_("von"), max_length=200, blank=True)
     at = models.DateTimeField(_("am"), auto_now_add=True)
 
