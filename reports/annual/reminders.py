@@ -25,16 +25,9 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from authorities.models import User
+from notifications import stages
 from notifications.compose import ComposedMail, compose
 from notifications.models import Reminder
-from notifications.stages import (
-    later_stage_due,
-    latest_stage,
-    local_day,
-    send,
-    stage_day,
-    stage_time,
-)
 from reports.models import AnnualReport, ReportStatus
 from siko.formats import german_date
 from siko.organisations import OrganisationKind
@@ -49,7 +42,7 @@ PREPARE, DRAFT, FINAL = "prepare", "draft", "final"
 
 def stage_kind(stage: str, year: int) -> str:
     """What a stage reminds of: the preparation, the draft due today, or the final version."""
-    day, draft_due = stage_day(stage, year), stage_day(DRAFT_DUE, year)
+    day, draft_due = stages.stage_day(stage, year), stages.stage_day(DRAFT_DUE, year)
     if day < draft_due:
         return PREPARE
     return DRAFT if day == draft_due else FINAL
@@ -79,15 +72,15 @@ def plan_report_reminders(*, now: datetime | None = None) -> int:
     rows the call tried to add.
     """
     now = now or timezone.now()
-    today = local_day(now)
-    stage = latest_stage(settings.SIKO_REPORT_REMINDER_STAGES, today)
+    today = stages.local_day(now)
+    stage = stages.latest_stage(settings.SIKO_REPORT_REMINDER_STAGES, today)
     year = today.year
-    if stage is None or today > stage_day(DEADLINE, year):
+    if stage is None or today > stages.stage_day(DEADLINE, year):
         return 0
     with scopes_disabled():
         if _final_exists(year):
             return 0
-        due_at = stage_time(stage_day(stage, year))
+        due_at = stages.stage_time(stages.stage_day(stage, year))
         recipients = sorted({user.email for user in _lzpd_users()})
         rows = [
             Reminder(
@@ -121,11 +114,11 @@ def compose_report_reminder(*, year: int, stage: str) -> ComposedMail:
         "year": year,
         "period_year": year - 1,
         "kind": stage_kind(stage, year),
-        "stage_date": german_date(stage_time(stage_day(stage, year))),
-        "draft_due": german_date(stage_time(stage_day(DRAFT_DUE, year))),
-        "deadline": german_date(stage_time(stage_day(DEADLINE, year))),
-        "draft_due_short": f"{stage_day(DRAFT_DUE, year):%d.%m.%Y}",
-        "deadline_short": f"{stage_day(DEADLINE, year):%d.%m.%Y}",
+        "stage_date": german_date(stages.stage_time(stages.stage_day(stage, year))),
+        "draft_due": german_date(stages.stage_time(stages.stage_day(DRAFT_DUE, year))),
+        "deadline": german_date(stages.stage_time(stages.stage_day(DEADLINE, year))),
+        "draft_due_short": f"{stages.stage_day(DRAFT_DUE, year):%d.%m.%Y}",
+        "deadline_short": f"{stages.stage_day(DEADLINE, year):%d.%m.%Y}",
         "report_url": settings.SITE_URL + reverse("reports:annual_report_list"),
     }
     with translation.override("de"):
@@ -136,13 +129,13 @@ def compose_report_reminder(*, year: int, stage: str) -> ComposedMail:
 def _stale_reason(reminder: Reminder, year: int, *, now: datetime, cutoff: datetime) -> str:
     if _final_exists(year):
         return "final version exists"
-    if local_day(now) > stage_day(DEADLINE, year):
+    if stages.local_day(now) > stages.stage_day(DEADLINE, year):
         return "deadline passed"
     if not User.objects.filter(
         email=reminder.recipient, is_active=True, organisation_kind=OrganisationKind.LZPD
     ).exists():
         return "recipient no longer an LZPD user"
-    return "superseded by a later stage" if later_stage_due(reminder, cutoff) else ""
+    return "superseded by a later stage" if stages.later_stage_due(reminder, cutoff) else ""
 
 
 def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) -> bool:
@@ -155,7 +148,9 @@ def remind_report_due(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
     )
     if reason:
         return reminder.cancel(now, reason)
-    return send(reminder, now, compose_report_reminder(year=int(year_text), stage=reminder.stage))
+    return stages.send(
+        reminder, now, compose_report_reminder(year=int(year_text), stage=reminder.stage)
+    )
 
 
 HANDLERS: dict[str, Callable[..., bool]] = {ANNUAL_REPORT_DUE: remind_report_due}
