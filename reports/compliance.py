@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
@@ -36,6 +37,9 @@ STATUS_LABELS = {
     ComplianceStatus.OVERDUE: gettext_noop("überfällig"),
     ComplianceStatus.BREACH: gettext_noop("nicht erfüllt"),
 }
+#: Shown instead of "überfällig" or "nicht erfüllt" where the only planned conference is past
+#: its end plus the grace period without being marked held.
+UNCONFIRMED_LABEL = gettext_noop("Durchführung nicht bestätigt")
 
 
 @dataclass
@@ -60,18 +64,47 @@ class ComplianceRecord:
     hospitations: int = 0
     status: str = ComplianceStatus.OVERDUE
     notices: list[str] = field(default_factory=list)
-    #: The conferences counted as held above (database keys, in order of start), for callers in
-    #: the same process such as the annual report; not part of `as_dict` (the command's JSON).
-    held_siko_ids: list[int] = field(default_factory=list, repr=False)
-    held_siko_ap_ids: list[int] = field(default_factory=list, repr=False)
+    # The conferences (database keys, in order of start) and R7 entries behind the figures above,
+    # so that every number can be traced.
+    #: SiKos counted as held (siko_held, siko_dates, categories, topics).
+    siko_conference_ids: list[int] = field(default_factory=list)
+    #: Siko-APs counted as held (siko_ap_held).
+    siko_ap_conference_ids: list[int] = field(default_factory=list)
+    #: SiKos that count as scheduled (siko_scheduled): not held by `as_of`, and not yet past
+    #: their end plus the grace period.
+    scheduled_conference_ids: list[int] = field(default_factory=list)
+    siko_ap_scheduled_conference_ids: list[int] = field(default_factory=list)
+    #: SiKos past their end plus the grace period and not marked held: they count neither as
+    #: held nor as scheduled ("Durchführung nicht bestätigt").
+    unconfirmed_conference_ids: list[int] = field(default_factory=list)
+    siko_ap_unconfirmed_conference_ids: list[int] = field(default_factory=list)
+    #: Exercises and Hospitationen counted in exercise_participation and hospitations.
+    exercise_ids: list[int] = field(default_factory=list)
+    hospitation_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        del data["held_siko_ids"], data["held_siko_ap_ids"]
-        return data
+        return asdict(self)
+
+    @property
+    def label(self) -> str:
+        """The German status word (not translated), "Durchführung nicht bestätigt" where a
+        SiKo was not marked held and nothing else is planned."""
+        return _label(self.status, self.unconfirmed_conference_ids)
+
+    @property
+    def siko_ap_label(self) -> str:
+        if self.siko_ap_status is None:
+            return ""
+        return _label(self.siko_ap_status, self.siko_ap_unconfirmed_conference_ids)
 
 
-#: A conference as `compute_compliance` reads it: `values("pk", "kind", "status", "start")`.
+def _label(status: str, unconfirmed: list[int]) -> str:
+    if unconfirmed and status in (ComplianceStatus.OVERDUE, ComplianceStatus.BREACH):
+        return UNCONFIRMED_LABEL
+    return STATUS_LABELS[status]
+
+
+#: A conference as `compute_compliance` reads it: `values("pk", "kind", "status", "start", "end")`.
 _ConferenceRow = Mapping[str, Any]
 
 
@@ -99,15 +132,18 @@ def compute_compliance(
 ) -> list[ComplianceRecord]:
     """Compliance of each authority in each year, evaluated at the end of the day `as_of`.
 
-    Rules: a SiKo counts for the host and every co-host; cancelled conferences never count; a
-    conference counts as held when its status is held and it started by `as_of`; it counts as
-    scheduled when it is scheduled (or held later than `as_of`) and starts in the year; Siko-AP is
-    required only where the authority has Autobahnpolizei; prosecutors and courts missing is a
-    notice, not a breach.
+    Rules: a SiKo counts for the host and every co-host; cancelled conferences and drafts never
+    count; a conference counts as held when its status is held and it started by the end of
+    `as_of`; it counts as scheduled when it is not held by then, starts in the year, and `as_of`
+    is before the day of its end plus SIKO_SCHEDULED_GRACE_DAYS (from that day on it is
+    unconfirmed: neither held nor scheduled). A year is over at the end of its 31 December, so
+    `as_of` = 31 December judges the whole year. Siko-AP is required only where the authority
+    has Autobahnpolizei; prosecutors and courts missing is a notice, not a breach.
     """
     years = sorted(set(years))
     as_of = as_of or timezone.localdate()
     cutoff = _local_day_end(as_of)
+    grace = timedelta(days=settings.SIKO_SCHEDULED_GRACE_DAYS)
     tz = timezone.get_default_timezone()
     range_start = datetime(years[0], 1, 1, tzinfo=tz)
     range_end = datetime(years[-1] + 1, 1, 1, tzinfo=tz)
@@ -122,7 +158,7 @@ def compute_compliance(
             Conference.objects.filter(start__gte=range_start, start__lt=range_end)
             .exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])
             .order_by("start", "pk")
-            .values("pk", "kind", "status", "start")
+            .values("pk", "kind", "status", "start", "end")
         )
         ids = [c["pk"] for c in conferences]
         hosts = defaultdict(set)
@@ -135,6 +171,13 @@ def compute_compliance(
             for c in conferences
             if c["status"] == ConferenceStatus.HELD and c["start"] < cutoff
         ]
+        held_set = set(held_ids)
+        # Counted in days, as the rest of the rule: the end's local day plus the grace period.
+        unconfirmed_set = {
+            c["pk"]
+            for c in conferences
+            if c["pk"] not in held_set and timezone.localtime(c["end"], tz).date() + grace <= as_of
+        }
         categories = defaultdict(set)
         for invitation in (
             Invitation.objects.filter(conference_id__in=held_ids)
@@ -154,29 +197,29 @@ def compute_compliance(
         ):
             covered[item["conference_id"]].add(item["topic__key"])
         # R7 (soft rule): exercises with a police liaison officer, and Hospitationen, per year.
-        exercises = {
-            (row["authority_id"], row["date__year"]): row["n"]
-            for row in Exercise.objects.filter(
+        exercises: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for pk, authority_id, day in (
+            Exercise.objects.filter(
                 date__year__gte=years[0],
                 date__year__lte=years[-1],
                 liaison_took_part=True,
                 date__lte=as_of,
             )
-            .values("authority_id", "date__year")
-            .annotate(n=Count("pk"))
-            .order_by()
-        }
-        hospitations = {
-            (row["authority_id"], row["start_date__year"]): row["n"]
-            for row in Hospitation.objects.filter(
+            .order_by("date", "pk")
+            .values_list("pk", "authority_id", "date")
+        ):
+            exercises[(authority_id, day.year)].append(pk)
+        hospitations: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for pk, authority_id, day in (
+            Hospitation.objects.filter(
                 start_date__year__gte=years[0],
                 start_date__year__lte=years[-1],
                 start_date__lte=as_of,
             )
-            .values("authority_id", "start_date__year")
-            .annotate(n=Count("pk"))
-            .order_by()
-        }
+            .order_by("start_date", "pk")
+            .values_list("pk", "authority_id", "start_date")
+        ):
+            hospitations[(authority_id, day.year)].append(pk)
 
     by_authority_year: dict[tuple[int, int], list[_ConferenceRow]] = defaultdict(list)
     for conference in conferences:
@@ -184,21 +227,32 @@ def compute_compliance(
         for authority_id in hosts[conference["pk"]]:
             by_authority_year[(authority_id, year)].append(conference)
 
-    held_set = set(held_ids)
     records = []
     for authority in authority_list:
         for year in years:
             own = by_authority_year.get((authority.pk, year), [])
-            year_over = as_of > date(year, 12, 31)
+            # Evaluated at the end of the day as_of: on 31 December the year is over.
+            year_over = as_of >= date(year, 12, 31)
 
             def held(kind: str, own: list[_ConferenceRow] = own) -> list[_ConferenceRow]:
                 return [c for c in own if c["kind"] == kind and c["pk"] in held_set]
 
-            def scheduled(kind: str, own: list[_ConferenceRow] = own) -> bool:
-                return any(c["kind"] == kind and c["pk"] not in held_set for c in own)
+            def scheduled(kind: str, own: list[_ConferenceRow] = own) -> list[int]:
+                return [
+                    c["pk"]
+                    for c in own
+                    if c["kind"] == kind
+                    and c["pk"] not in held_set
+                    and c["pk"] not in unconfirmed_set
+                ]
+
+            def unconfirmed(kind: str, own: list[_ConferenceRow] = own) -> list[int]:
+                return [c["pk"] for c in own if c["kind"] == kind and c["pk"] in unconfirmed_set]
 
             siko_held = held(ConferenceKind.SIKO)
             ap_held = held(ConferenceKind.SIKO_AP)
+            siko_scheduled = scheduled(ConferenceKind.SIKO)
+            ap_scheduled = scheduled(ConferenceKind.SIKO_AP)
             invited = set().union(*(categories[c["pk"]] for c in siko_held)) if siko_held else set()
             topics_done = (
                 set().union(*(covered[c["pk"]] for c in siko_held)) if siko_held else set()
@@ -217,14 +271,12 @@ def compute_compliance(
                 siko_dates=sorted(
                     timezone.localtime(c["start"], tz).date().isoformat() for c in siko_held
                 ),
-                siko_scheduled=scheduled(ConferenceKind.SIKO),
+                siko_scheduled=bool(siko_scheduled),
                 siko_ap_required=ap_required,
                 siko_ap_held=bool(ap_held),
-                siko_ap_scheduled=scheduled(ConferenceKind.SIKO_AP),
+                siko_ap_scheduled=bool(ap_scheduled),
                 siko_ap_status=_status(
-                    held=bool(ap_held),
-                    scheduled=scheduled(ConferenceKind.SIKO_AP),
-                    year_over=year_over,
+                    held=bool(ap_held), scheduled=bool(ap_scheduled), year_over=year_over
                 )
                 if ap_required
                 else None,
@@ -233,15 +285,19 @@ def compute_compliance(
                 categories_missing_required=missing_required,
                 topics_covered=[t for t in topics if t in topics_done],
                 topics_missing=[t for t in topics if t not in topics_done],
-                exercise_participation=exercises.get((authority.pk, year), 0),
-                hospitations=hospitations.get((authority.pk, year), 0),
+                exercise_participation=len(exercises.get((authority.pk, year), [])),
+                hospitations=len(hospitations.get((authority.pk, year), [])),
                 status=_status(
-                    held=bool(siko_held),
-                    scheduled=scheduled(ConferenceKind.SIKO),
-                    year_over=year_over,
+                    held=bool(siko_held), scheduled=bool(siko_scheduled), year_over=year_over
                 ),
-                held_siko_ids=[c["pk"] for c in siko_held],
-                held_siko_ap_ids=[c["pk"] for c in ap_held],
+                siko_conference_ids=[c["pk"] for c in siko_held],
+                siko_ap_conference_ids=[c["pk"] for c in ap_held],
+                scheduled_conference_ids=siko_scheduled,
+                siko_ap_scheduled_conference_ids=ap_scheduled,
+                unconfirmed_conference_ids=unconfirmed(ConferenceKind.SIKO),
+                siko_ap_unconfirmed_conference_ids=unconfirmed(ConferenceKind.SIKO_AP),
+                exercise_ids=list(exercises.get((authority.pk, year), [])),
+                hospitation_ids=list(hospitations.get((authority.pk, year), [])),
             )
             if siko_held and set(missing) - set(missing_required):
                 record.notices.append(

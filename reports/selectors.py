@@ -64,7 +64,8 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return status_label(self.record.status)
+        """The status word, or "Durchführung nicht bestätigt" (ComplianceRecord.label)."""
+        return _(self.record.label)
 
     @property
     def ap_status(self) -> str | None:
@@ -72,7 +73,7 @@ class Cell:
 
     @property
     def ap_label(self) -> str:
-        return status_label(self.record.siko_ap_status) if self.record.siko_ap_status else ""
+        return _(self.record.siko_ap_label) if self.record.siko_ap_status else ""
 
 
 # State view ------------------------------------------------------------------------------------

@@ -237,6 +237,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # the LZPD gets a copy from this stage on.
 SIKO_REMINDER_STAGES = env.list("SIKO_REMINDER_STAGES", default=["04-01", "07-01", "10-01"])
 SIKO_REMINDER_LZPD_COPY_FROM = env.str("SIKO_REMINDER_LZPD_COPY_FROM", default="10-01")
+# A scheduled conference not marked held counts as scheduled until this many days after the day
+# of its end; from then on it is "Durchführung nicht bestätigt" (overdue, or breach after the year).
+SIKO_SCHEDULED_GRACE_DAYS = env.int("SIKO_SCHEDULED_GRACE_DAYS", default=14)
 # Annual report (DESIGN §4, R8): reminders to the LZPD ("MM-DD") – preparation, draft due for the
 # LKA, and a week before the 31 August deadline; none once the year's final version exists.
 SIKO_REPORT_REMINDER_STAGES = env.list(

@@ -4,7 +4,8 @@
 1 January of the year after it), the year before it for comparison, the last years for the chart,
 and the state of year Y on the day of generation – always through
 `reports.compliance.compute_compliance`, never a copy of its rules. Participation per partner
-category and agreed actions are added for exactly the SiKos that computation counts as held.
+category and agreed actions are added for exactly the SiKos that computation counts as held: in
+each authority's row a joint SiKo counts for every co-host, in the state-wide totals once.
 The result is a plain, JSON-serialisable dict: the workflow stores it as the report's snapshot
 and renders the final version from it.
 
@@ -84,9 +85,9 @@ def german_percent(share: float | None) -> str:
 # Figures ----------------------------------------------------------------------------------
 
 
-def _summary(records: Iterable[ComplianceRecord], figures: dict | None = None) -> dict:
-    """Counts over a set of authority-year records; `figures` adds the per-(authority, year)
-    participation and actions where known."""
+def _summary(records: Iterable[ComplianceRecord], totals: dict | None = None) -> dict:
+    """Counts over a set of authority-year records; `totals` (from `_state_totals`) adds the
+    participation and actions of their held SiKos, each conference once."""
     records = list(records)
     ap_required = [r for r in records if r.siko_ap_required]
     counts = {
@@ -104,13 +105,39 @@ def _summary(records: Iterable[ComplianceRecord], figures: dict | None = None) -
         "share": share(counts["siko_held"], counts["authorities"]),
         "ap_share": share(counts["ap_held"], counts["ap_required"]),
     }
-    if figures is not None:
-        own = [figures.get((r.authority, r.year)) or _empty_figures() for r in records]
+    if totals is not None:
         for key in ("invited", "answered", "present"):
-            summary[key] = sum(p[key] for f in own for p in f["participation"])
-        summary["actions_agreed"] = sum(f["actions_agreed"] for f in own)
-        summary["actions_done"] = sum(f["actions_done"] for f in own)
+            summary[key] = sum(p[key] for p in totals["participation"])
+        summary["actions_agreed"] = totals["actions_agreed"]
+        summary["actions_done"] = totals["actions_done"]
     return summary
+
+
+def _state_totals(
+    records: Iterable[ComplianceRecord],
+    invitations: dict[int, dict[str, dict[str, int]]],
+    actions: dict[int, list[Mapping[str, Any]]],
+) -> dict:
+    """Participation per category and actions over the held SiKos of these records, each
+    conference once: a joint SiKo counts for every co-host in its row, once in the totals."""
+    siko_ids = sorted({pk for r in records for pk in r.siko_conference_ids})
+    participation = [
+        {
+            "category": c.value,
+            "label": str(c.label),
+            **{
+                name: sum(invitations.get(pk, {}).get(c.value, {}).get(name, 0) for pk in siko_ids)
+                for name in ("invited", "answered", "present")
+            },
+        }
+        for c in DECREE_CATEGORIES
+    ]
+    agreed = [action for pk in siko_ids for action in actions.get(pk, [])]
+    return {
+        "participation": participation,
+        "actions_agreed": len(agreed),
+        "actions_done": sum(action["state"] == ActionState.DONE for action in agreed),
+    }
 
 
 def _empty_figures() -> dict:
@@ -133,8 +160,8 @@ def _held_conferences(
 ) -> dict[tuple[str, int], dict[str, list[dict]]]:
     """The SiKos and Siko-APs that compute_compliance counted as held, per (authority slug,
     year), with day and title, in order of start. One query."""
-    records = [r for r in records if r.held_siko_ids or r.held_siko_ap_ids]
-    ids = {pk for r in records for pk in (*r.held_siko_ids, *r.held_siko_ap_ids)}
+    records = [r for r in records if r.siko_conference_ids or r.siko_ap_conference_ids]
+    ids = {pk for r in records for pk in (*r.siko_conference_ids, *r.siko_ap_conference_ids)}
     tz = timezone.get_default_timezone()
     with scopes_disabled():
         conferences = {
@@ -147,8 +174,8 @@ def _held_conferences(
         }
     return {
         (r.authority, r.year): {
-            "sikos": [conferences[pk] for pk in r.held_siko_ids],
-            "aps": [conferences[pk] for pk in r.held_siko_ap_ids],
+            "sikos": [conferences[pk] for pk in r.siko_conference_ids],
+            "aps": [conferences[pk] for pk in r.siko_ap_conference_ids],
         }
         for r in records
     }
@@ -207,12 +234,11 @@ def _actions(conference_ids: list[int]) -> dict[int, list[Mapping[str, Any]]]:
 
 def _figures(
     held: dict[tuple[str, int], dict[str, list[dict]]],
+    invitations: dict[int, dict[str, dict[str, int]]],
+    actions: dict[int, list[Mapping[str, Any]]],
 ) -> dict[tuple[str, int], dict]:
     """Participation and actions per (authority, year), summed over its held SiKos; a joint
     SiKo counts for each co-host."""
-    siko_ids = sorted({c["pk"] for entry in held.values() for c in entry["sikos"]})
-    invitations = _invitation_counts(siko_ids)
-    actions = _actions(siko_ids)
     state_labels = dict(ActionState.choices)
     figures = {}
     for key, entry in held.items():
@@ -373,8 +399,16 @@ def collect_report_data(
         current_by_slug = {r.authority: r for r in current}
 
         step(40, gettext_noop("Beteiligung und Maßnahmen"))
-        figures = _figures(
-            _held_conferences(r for r in past if r.year in (comparison_year, period_year))
+        judged = [r for r in past if r.year in (comparison_year, period_year)]
+        siko_ids = sorted({pk for r in judged for pk in r.siko_conference_ids})
+        invitations = _invitation_counts(siko_ids)
+        actions = _actions(siko_ids)
+        figures = _figures(_held_conferences(judged), invitations, actions)
+        period_totals = _state_totals(
+            (records[(a.slug, period_year)] for a in authorities), invitations, actions
+        )
+        comparison_totals = _state_totals(
+            (records[(a.slug, comparison_year)] for a in authorities), invitations, actions
         )
 
         step(60, gettext_noop("Vergleichsgruppen"))
@@ -415,10 +449,14 @@ def collect_report_data(
             "as_of": german_day(as_of),
             "as_of_iso": as_of.isoformat(),
             "categories": [{"category": c.value, "label": str(c.label)} for c in DECREE_CATEGORIES],
-            "summary": _summary((records[(a.slug, period_year)] for a in authorities), figures),
-            "comparison": _summary(
-                (records[(a.slug, comparison_year)] for a in authorities), figures
+            "summary": _summary(
+                (records[(a.slug, period_year)] for a in authorities), period_totals
             ),
+            "comparison": _summary(
+                (records[(a.slug, comparison_year)] for a in authorities), comparison_totals
+            ),
+            # The state-wide row of the participation table: each joint SiKo once.
+            "participation_totals": period_totals["participation"],
             "current": _summary(current),
             "history": history,
             "rows": rows,
@@ -493,7 +531,9 @@ def _context(data: dict, *, draft: bool, version: int, status_label: str) -> dic
             share(row["actions_done"], row["actions_agreed"])
         )
         rows.append(shown)
-    totals = [
+    # Snapshots taken before "participation_totals" existed keep the figures they were agreed
+    # with: the sum of the rows.
+    totals = data.get("participation_totals") or [
         {
             "label": c["label"],
             **{

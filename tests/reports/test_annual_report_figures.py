@@ -196,8 +196,9 @@ def test_rows_keep_the_compliance_figures(kpb_a_user):
         assert row["hospitations"] == record.hospitations
     summary = data["summary"]
     assert (summary["siko_held"], summary["authorities"]) == (3, 47)
-    assert summary["invited"] == 8 and summary["answered"] == 7 and summary["present"] == 4
-    assert (summary["actions_agreed"], summary["actions_done"]) == (4, 1)
+    # State-wide, the joint SiKo of Borken and Dortmund counts once (issue 12).
+    assert summary["invited"] == 7 and summary["answered"] == 6 and summary["present"] == 3
+    assert (summary["actions_agreed"], summary["actions_done"]) == (3, 1)
     assert data["comparison"]["siko_held"] == 1
     assert (data["comparison"]["actions_agreed"], data["comparison"]["actions_done"]) == (1, 1)
     assert [h["year"] for h in data["history"]] == [2021, 2022, 2023, 2024, 2025]
@@ -231,9 +232,9 @@ def test_pdf_shows_the_new_figures(kpb_a_user):
         assert compact(authority.short_name) in flat
     assert compact("3 von 47 (6,4 %)") in flat
     assert compact("1 von 47 (2,1 %)") in flat  # the year before
-    assert compact("Vereinbarte Maßnahmen 4 1") in flat
-    assert compact("davon erledigt 1 (25 %) 1 (100 %)") in flat
-    assert compact("davon beantwortet 7") in flat
+    assert compact("Vereinbarte Maßnahmen 3 1") in flat
+    assert compact("davon erledigt 1 (33,3 %) 1 (100 %)") in flat
+    assert compact("davon beantwortet 6") in flat
     hagen = by_slug(data)["pp-hagen"]
     numbers = " ".join(
         f"{p['invited']} {p['answered']} {p['present']}" for p in hagen["participation"]
@@ -249,10 +250,10 @@ def test_a_changed_scenario_changes_participation_and_actions(kpb_a_user):
     Invitation.objects.filter(conference=conferences["first"]).update(attended=True)
     Action.objects.filter(conference=conferences["first"]).update(state="done")
     after = pdf_text(render_annual_report(collect_report_data(2026, as_of=AS_OF)))
-    assert compact("davon erledigt 1 (25 %)") in compact(before)
-    assert compact("davon erledigt 2 (50 %)") in compact(after)
-    assert compact("davon anwesend 4") in compact(before)
-    assert compact("davon anwesend 7") in compact(after)
+    assert compact("davon erledigt 1 (33,3 %)") in compact(before)
+    assert compact("davon erledigt 2 (66,7 %)") in compact(after)
+    assert compact("davon anwesend 3") in compact(before)
+    assert compact("davon anwesend 6") in compact(after)
 
 
 def test_progress_is_reported_in_steps(kpb_a_user):

@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from reports.annual.report import collect_report_data, render_annual_report
 from reports.annual.workflow import ReportError, check_year, last_agreed_outline
@@ -11,7 +12,9 @@ class Command(BaseCommand):
     help = (
         "Jahresbericht der Sicherheitskonferenzen als PDF (DESIGN §6), mit der Gliederung des "
         "zuletzt abgestimmten Berichts. Der abgestimmte Ablauf (Entwurf, Einvernehmen des LKA, "
-        "Endfassung) läuft in der Anwendung unter /lagebild/jahresberichte/."
+        "Endfassung) läuft in der Anwendung unter /lagebild/jahresberichte/. Der Bericht Y "
+        "wertet das abgeschlossene Jahr Y-1 aus und lässt sich daher erst ab dem 1. Januar des "
+        "Berichtsjahres Y erzeugen; vorher bricht der Befehl mit Exit-Code 2 ab."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +31,14 @@ class Command(BaseCommand):
             check_year(year)
         except ReportError as error:
             raise CommandError(str(error), returncode=2) from None
+        # The report of Y judges Y-1 as of 1 January of Y (collect_report_data): before that day
+        # it would judge a year that is still running.
+        if timezone.localdate().year < year:
+            raise CommandError(
+                f"Der Bericht {year} wertet das Jahr {year - 1} aus, das noch nicht "
+                f"abgeschlossen ist; er kann ab dem 1. Januar {year} erstellt werden.",
+                returncode=2,
+            )
         output = Path(options["output"])
         if output.is_dir() or not output.parent.is_dir():
             raise CommandError(f"Zieldatei nicht beschreibbar: {output}.", returncode=2)

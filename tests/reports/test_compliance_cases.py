@@ -1,0 +1,459 @@
+"""The cases of the yearly rule an auditor tries (issue 12), table-driven on fixed dates.
+
+The rule is evaluated through `as_of`; where a command or a page reads today, only the clock
+(`django.utils.timezone.now`) is set. Every case runs on SQLite and PostgreSQL alike.
+"""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from authorities.models import Authority, Exercise, Hospitation
+from conferences.models import Conference, Invitation
+from followup.models import Action
+from notifications.models import Reminder
+from reports.annual.report import collect_report_data, render_annual_report
+from reports.compliance import compute_compliance
+from reports.management.commands.compliance import JSON_FIELDS
+from reports.management.commands.compliance import Command as ComplianceCommand
+from reports.reminders import plan_compliance_reminders
+from reports.selectors import Cell, state_overview
+from tests.conftest import client_for
+from tests.factories.conferences import make_recorded_conference
+from tests.helpers import compact, pdf_text
+
+pytestmark = pytest.mark.django_db
+BERLIN = ZoneInfo("Europe/Berlin")
+README = Path(settings.BASE_DIR) / "README.md"
+
+
+def at(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
+
+
+def record(slug: str, year: int, as_of: date):
+    [r] = compute_compliance([year], authorities=[Authority.objects.get(slug=slug)], as_of=as_of)
+    return r
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Sets the clock (Django's `timezone.now`) to a fixed moment."""
+
+    def set_to(moment: datetime) -> None:
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+
+    return set_to
+
+
+# 1. A scheduled conference whose day has passed -----------------------------------------------
+
+MARCH_5 = at(2025, 3, 5)  # 10:00–12:00
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status", "scheduled", "unconfirmed"),
+    [
+        (date(2025, 3, 4), "scheduled", True, False),
+        (date(2025, 3, 5), "scheduled", True, False),  # the day itself
+        (date(2025, 3, 18), "scheduled", True, False),  # 13 days after: within the grace
+        (date(2025, 3, 19), "overdue", False, True),  # 14 days after the end's day
+        (date(2025, 4, 1), "overdue", False, True),  # the first escalation stage
+        (date(2025, 10, 1), "overdue", False, True),
+        (date(2025, 12, 30), "overdue", False, True),
+        (date(2025, 12, 31), "breach", False, True),  # the year is over at the end of the day
+        (date(2026, 1, 1), "breach", False, True),
+    ],
+)
+def test_scheduled_siko_not_marked_held_stops_counting_after_the_grace(
+    kpb_a_user, as_of, status, scheduled, unconfirmed
+):
+    conference = make_recorded_conference(
+        "pp-hagen", MARCH_5, status="scheduled", organiser=kpb_a_user
+    )
+
+    r = record("pp-hagen", 2025, as_of)
+
+    assert (r.status, r.siko_scheduled) == (status, scheduled)
+    assert r.unconfirmed_conference_ids == ([conference.pk] if unconfirmed else [])
+    assert r.scheduled_conference_ids == ([] if unconfirmed else [conference.pk])
+
+
+@pytest.mark.parametrize(
+    ("grace", "as_of", "status"),
+    [
+        (0, date(2025, 3, 4), "scheduled"),
+        (0, date(2025, 3, 5), "overdue"),  # no grace: unconfirmed at the end of its day
+        (30, date(2025, 4, 3), "scheduled"),
+        (30, date(2025, 4, 4), "overdue"),
+    ],
+)
+def test_grace_period_is_a_setting(kpb_a_user, settings, grace, as_of, status):
+    settings.SIKO_SCHEDULED_GRACE_DAYS = grace
+    make_recorded_conference("pp-hagen", MARCH_5, status="scheduled", organiser=kpb_a_user)
+
+    assert record("pp-hagen", 2025, as_of).status == status
+
+
+def test_grace_is_counted_from_the_end_of_a_conference_over_several_days(kpb_a_user):
+    conference = make_recorded_conference(
+        "pp-hagen", MARCH_5, status="scheduled", organiser=kpb_a_user
+    )
+    Conference.objects.filter(pk=conference.pk).update(end=at(2025, 3, 7, 16))
+
+    assert record("pp-hagen", 2025, date(2025, 3, 20)).status == "scheduled"
+    assert record("pp-hagen", 2025, date(2025, 3, 21)).status == "overdue"
+
+
+@pytest.mark.parametrize(
+    ("later", "as_of", "status", "unconfirmed"),
+    [
+        ("scheduled", date(2025, 7, 1), "scheduled", True),  # another one still planned
+        ("held", date(2025, 10, 1), "compliant", True),
+        ("cancelled", date(2025, 10, 1), "overdue", True),
+        ("held", date(2025, 3, 10), "scheduled", False),  # the later one counts as planned
+    ],
+)
+def test_an_unconfirmed_siko_beside_a_later_one(kpb_a_user, later, as_of, status, unconfirmed):
+    first = make_recorded_conference("pp-hagen", MARCH_5, status="scheduled", organiser=kpb_a_user)
+    make_recorded_conference("pp-hagen", at(2025, 9, 9), status=later, organiser=kpb_a_user)
+
+    r = record("pp-hagen", 2025, as_of)
+
+    assert r.status == status
+    assert r.unconfirmed_conference_ids == ([first.pk] if unconfirmed else [])
+
+
+@pytest.mark.parametrize(
+    ("as_of", "ap_status", "unconfirmed"),
+    [
+        (date(2025, 3, 18), "scheduled", False),
+        (date(2025, 7, 1), "overdue", True),
+        (date(2026, 1, 1), "breach", True),
+    ],
+)
+def test_an_unconfirmed_siko_ap_follows_the_same_rule(kpb_a_user, as_of, ap_status, unconfirmed):
+    conference = make_recorded_conference(
+        "pp-dortmund", MARCH_5, status="scheduled", kind="siko_ap", organiser=kpb_a_user
+    )
+
+    r = record("pp-dortmund", 2025, as_of)
+
+    assert r.siko_ap_status == ap_status
+    assert r.siko_ap_scheduled == (not unconfirmed)
+    assert r.siko_ap_unconfirmed_conference_ids == ([conference.pk] if unconfirmed else [])
+
+
+def test_the_escalation_reaches_an_authority_whose_siko_was_never_marked_held(kpb_a_user):
+    make_recorded_conference("pp-dortmund", MARCH_5, status="scheduled", organiser=kpb_a_user)
+
+    plan_compliance_reminders(now=at(2025, 4, 1, 6))
+
+    assert list(
+        Reminder.objects.filter(rule="siko_yearly").values_list("subject_key", "stage", "recipient")
+    ) == [("pp-dortmund:2025", "04-01", kpb_a_user.email)]
+
+
+@pytest.mark.parametrize(
+    ("status", "as_of", "label"),
+    [
+        ("scheduled", date(2025, 3, 18), "geplant"),
+        ("scheduled", date(2025, 7, 1), "Durchführung nicht bestätigt"),
+        ("scheduled", date(2026, 2, 1), "Durchführung nicht bestätigt"),
+        ("held", date(2025, 7, 1), "erfüllt"),
+    ],
+)
+def test_state_matrix_says_the_holding_is_not_confirmed(kpb_a_user, status, as_of, label):
+    make_recorded_conference("pp-hagen", MARCH_5, status=status, organiser=kpb_a_user)
+
+    overview = state_overview(years=[2025], comparison_year=2025, groups=[], as_of=as_of)
+
+    [row] = [row for row in overview.rows if row.authority.slug == "pp-hagen"]
+    assert row.cells[0].label == label
+
+
+def test_state_page_shows_durchfuehrung_nicht_bestaetigt(kpb_a_user, lzpd_user, clock):
+    make_recorded_conference("pp-hagen", MARCH_5, status="scheduled", organiser=kpb_a_user)
+    clock(at(2025, 7, 1, 9))
+
+    page = client_for(lzpd_user).get("/lagebild/?jahre=1").content.decode()
+
+    hagen = Authority.objects.get(slug="pp-hagen").short_name
+    assert f"{hagen} 2025: </span>Durchführung nicht bestätigt" in page
+
+
+def test_authority_page_asks_to_confirm_instead_of_to_plan(kpb_a_user, clock):
+    make_recorded_conference("pp-dortmund", MARCH_5, status="scheduled", organiser=kpb_a_user)
+    clock(at(2025, 7, 1, 9))
+
+    page = client_for(kpb_a_user).get("/lagebild/behoerde/pp-dortmund/").content.decode()
+
+    assert "Durchführung nicht bestätigt" in page
+    assert "Bitte planen Sie eine Sicherheitskonferenz." not in page
+
+
+def test_cell_label_of_a_past_year_without_any_conference_stays_nicht_erfuellt(kpb_a_user):
+    assert Cell(record("pp-hagen", 2025, date(2026, 1, 1))).label == "nicht erfüllt"
+
+
+# 2. The end of the year --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "status", "as_of", "expected"),
+    [
+        (None, None, date(2025, 12, 30), "overdue"),
+        (None, None, date(2025, 12, 31), "breach"),
+        (at(2025, 12, 20), "scheduled", date(2025, 12, 30), "scheduled"),  # within the grace
+        (at(2025, 12, 20), "scheduled", date(2025, 12, 31), "breach"),
+        (at(2025, 12, 31, 18), "scheduled", date(2025, 12, 31), "breach"),
+        (at(2025, 12, 31, 18), "held", date(2025, 12, 31), "compliant"),  # held that evening
+        (at(2025, 12, 31, 18), "held", date(2025, 12, 30), "scheduled"),
+        (at(2026, 1, 1, 0, 15), "held", date(2025, 12, 31), "breach"),  # the next year's
+    ],
+)
+def test_as_of_the_last_day_of_the_year_judges_the_whole_year(
+    kpb_a_user, start, status, as_of, expected
+):
+    if start is not None:
+        make_recorded_conference("pp-hagen", start, status=status, organiser=kpb_a_user)
+
+    assert record("pp-hagen", 2025, as_of).status == expected
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"), [("2025-12-30", "overdue"), ("2025-12-31", "breach")]
+)
+def test_command_as_of_31_december_reports_breach(capsys, as_of, expected):
+    call_command("compliance", "--year", "2025", "--json", "--as-of", as_of)
+
+    data = json.loads(capsys.readouterr().out)
+    assert {r["status"] for r in data} == {expected}
+    assert {r["siko_ap_status"] for r in data} == {expected, None}
+
+
+# 3. A report for a year that has not ended ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "year"),
+    [
+        (at(2025, 12, 31, 23, 30), 2026),  # Y-1 = 2025 ends at midnight
+        (at(2026, 12, 1), 2027),
+        (at(2026, 6, 1), 2027),
+    ],
+)
+def test_annual_report_for_a_running_year_is_refused(clock, tmp_path, now, year):
+    clock(now)
+    output = tmp_path / "bericht.pdf"
+
+    with pytest.raises(CommandError) as error:
+        call_command("annual_report", "--year", str(year), "--output", str(output))
+
+    assert error.value.returncode == 2
+    assert str(error.value) == (
+        f"Der Bericht {year} wertet das Jahr {year - 1} aus, das noch nicht abgeschlossen ist; "
+        f"er kann ab dem 1. Januar {year} erstellt werden."
+    )
+    assert not output.exists()
+
+
+def test_annual_report_from_1_january_on_is_written(clock, tmp_path, capsys):
+    clock(at(2026, 1, 1, 0, 10))
+    output = tmp_path / "bericht.pdf"
+
+    call_command("annual_report", "--year", "2026", "--output", str(output))
+
+    assert output.read_bytes().startswith(b"%PDF")
+    assert "Bericht 2026 geschrieben" in capsys.readouterr().out
+
+
+def test_annual_report_help_and_readme_name_the_refusal():
+    from reports.management.commands.annual_report import Command
+
+    text = " ".join(Command().create_parser("manage.py", "annual_report").format_help().split())
+    assert "erst ab dem 1. Januar des Berichtsjahres" in text
+    assert "Run before 1 January of Y, Y-1 is still running" in " ".join(README.read_text().split())
+
+
+# 4. Joint conferences in the state totals -----------------------------------------------------
+
+
+def joint_scenario(organiser) -> None:
+    """2025: Dortmund with the co-hosts Unna and Hagen – three invitations (one present, one
+    unanswered), one action; Hagen's own SiKo – one invitation, present, one action."""
+    joint = make_recorded_conference(
+        "pp-dortmund",
+        at(2025, 5, 6),
+        organiser=organiser,
+        co_hosts=["lr-unna", "pp-hagen"],
+        categories=["kommune", "zoll", "bundespolizei"],
+    )
+    Invitation.objects.filter(conference=joint, agency__category="kommune").update(attended=True)
+    Invitation.objects.filter(conference=joint, agency__category="zoll").update(state="sent")
+    Action.objects.create(
+        conference=joint, text="Gemeinsam", owner_is_police=True, due_date=date(2025, 9, 1)
+    )
+    own = make_recorded_conference(
+        "pp-hagen", at(2025, 10, 7), organiser=organiser, categories=["kommune"]
+    )
+    Invitation.objects.filter(conference=own).update(attended=True)
+    Action.objects.create(
+        conference=own,
+        text="Allein",
+        owner_is_police=True,
+        due_date=date(2025, 12, 1),
+        state="done",
+    )
+
+
+def totals(row: dict) -> tuple[int, int, int]:
+    return tuple(
+        sum(p[k] for p in row["participation"]) for k in ("invited", "answered", "present")
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("pp-dortmund", (3, 2, 1)),
+        ("lr-unna", (3, 2, 1)),
+        ("pp-hagen", (4, 3, 2)),  # the joint SiKo and its own
+        ("pp-essen", (0, 0, 0)),
+    ],
+)
+def test_joint_siko_counts_for_each_co_host_in_its_row(kpb_a_user, slug, expected):
+    joint_scenario(kpb_a_user)
+
+    rows = {r["slug"]: r for r in collect_report_data(2026, as_of=date(2026, 3, 1))["rows"]}
+
+    assert totals(rows[slug]) == expected
+
+
+def test_joint_siko_counts_once_in_the_state_totals(kpb_a_user):
+    joint_scenario(kpb_a_user)
+
+    data = collect_report_data(2026, as_of=date(2026, 3, 1))
+
+    summary = data["summary"]
+    assert (summary["invited"], summary["answered"], summary["present"]) == (4, 3, 2)
+    assert (summary["actions_agreed"], summary["actions_done"]) == (2, 1)
+    assert {
+        t["category"]: (t["invited"], t["answered"], t["present"])
+        for t in data["participation_totals"]
+        if t["invited"]
+    } == {"kommune": (2, 2, 2), "zoll": (1, 0, 0), "bundespolizei": (1, 1, 0)}
+
+
+def test_pdf_state_rows_count_a_joint_siko_once(kpb_a_user):
+    joint_scenario(kpb_a_user)
+
+    flat = compact(
+        pdf_text(render_annual_report(collect_report_data(2026, as_of=date(2026, 3, 1))))
+    )
+
+    # The participation table's total row, per category: Staatsanwaltschaft, Gericht,
+    # Kommune, Bundespolizei, Zoll, Schulamt.
+    assert compact("NRW insgesamt 0 0 0 0 0 0 2 2 2 1 1 0 1 0 0 0 0 0") in flat
+    assert compact("Einladungen an Stellen der Kategorien des Erlasses 4") in flat
+    assert compact("Vereinbarte Maßnahmen 2") in flat
+
+
+# 5. The command's JSON: its fields, and the conferences behind each figure --------------------
+
+OLD_FIELDS = {
+    "authority",
+    "authority_name",
+    "year",
+    "as_of",
+    "siko_held",
+    "siko_dates",
+    "siko_scheduled",
+    "siko_ap_required",
+    "siko_ap_held",
+    "siko_ap_scheduled",
+    "siko_ap_status",
+    "categories_invited",
+    "categories_missing",
+    "categories_missing_required",
+    "topics_covered",
+    "topics_missing",
+    "exercise_participation",
+    "hospitations",
+    "status",
+    "notices",
+}
+
+
+def test_json_keeps_its_fields_and_traces_each_figure(capsys, kpb_a_user):
+    held = make_recorded_conference("pp-dortmund", at(2025, 2, 4), organiser=kpb_a_user)
+    ap = make_recorded_conference(
+        "pp-dortmund", at(2025, 3, 4), kind="siko_ap", organiser=kpb_a_user
+    )
+    unconfirmed = make_recorded_conference(
+        "pp-dortmund", at(2025, 4, 1), status="scheduled", organiser=kpb_a_user
+    )
+    planned = make_recorded_conference(
+        "pp-dortmund", at(2025, 9, 1), status="scheduled", organiser=kpb_a_user
+    )
+    planned_ap = make_recorded_conference(
+        "pp-dortmund", at(2025, 9, 2), status="scheduled", kind="siko_ap", organiser=kpb_a_user
+    )
+    make_recorded_conference(
+        "pp-dortmund", at(2025, 5, 1), status="cancelled", organiser=kpb_a_user
+    )
+    make_recorded_conference("pp-dortmund", at(2025, 5, 2), status="draft", organiser=kpb_a_user)
+    joint = make_recorded_conference(
+        "lr-unna", at(2025, 6, 3), co_hosts=["pp-dortmund"], organiser=kpb_a_user
+    )
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    exercise = Exercise.objects.create(
+        authority=dortmund,
+        organiser="Stadt",
+        title="Hochwasser",
+        date=date(2025, 3, 4),
+        liaison_took_part=True,
+    )
+    hospitation = Hospitation.objects.create(
+        authority=dortmund,
+        agency_name="Zoll",
+        direction="outgoing",
+        start_date=date(2025, 6, 2),
+        end_date=date(2025, 6, 3),
+    )
+
+    call_command("compliance", "--year", "2025", "--json", "--as-of", "2025-07-01")
+
+    rows = {r["authority"]: r for r in json.loads(capsys.readouterr().out)}
+    r = rows["pp-dortmund"]
+    assert OLD_FIELDS < set(r) == set(JSON_FIELDS)
+    assert r["siko_conference_ids"] == [held.pk, joint.pk]
+    assert r["siko_ap_conference_ids"] == [ap.pk]
+    assert r["scheduled_conference_ids"] == [planned.pk]
+    assert r["siko_ap_scheduled_conference_ids"] == [planned_ap.pk]
+    assert r["unconfirmed_conference_ids"] == [unconfirmed.pk]
+    assert r["siko_ap_unconfirmed_conference_ids"] == []
+    assert (r["exercise_ids"], r["hospitation_ids"]) == ([exercise.pk], [hospitation.pk])
+    assert (r["exercise_participation"], r["hospitations"]) == (1, 1)
+    assert len(r["siko_dates"]) == len(r["siko_conference_ids"])
+    assert rows["lr-unna"]["siko_conference_ids"] == [joint.pk]
+    assert rows["pp-essen"]["siko_conference_ids"] == []
+
+
+def test_help_and_readme_document_every_json_field_and_the_as_of_day():
+    parser = ComplianceCommand().create_parser("manage.py", "compliance")
+    text = parser.format_help()
+    readme = " ".join(README.read_text().split())
+    for name in JSON_FIELDS:
+        assert name in text, name
+        assert f"`{name}`" in readme, name
+    flat = " ".join(text.split())
+    assert "am Ende dieses Tages" in flat
+    assert "at the end of the as-of day" in readme
