@@ -53,6 +53,17 @@ def _answer_link_expired(request: HttpRequest, invitation: Invitation) -> HttpRe
     )
 
 
+def _linked_invitation(request: HttpRequest, token: str) -> Invitation | HttpResponse:
+    """The invitation of a genuine, current answer link, or the page that says why there is
+    none."""
+    invitation = links.invitation_for_token(token)
+    if invitation is None:
+        return _bad_link(request)
+    if invitation.answer_link_expired():
+        return _answer_link_expired(request, invitation)
+    return invitation
+
+
 def _answer_unchanged(invitation: Invitation, data: dict[str, Any]) -> bool:
     """The same answer again (a double click, a reload after POST) changes nothing."""
     delegated = data["state"] == InvitationState.DELEGATED
@@ -73,20 +84,16 @@ class AnswerView(SikoPermissionMixin, View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
-            invitation = links.invitation_for_token(token)
-            if invitation is None:
-                return _bad_link(request)
-            if invitation.answer_link_expired():
-                return _answer_link_expired(request, invitation)
+            invitation = _linked_invitation(request, token)
+            if isinstance(invitation, HttpResponse):
+                return invitation
             return self._page(request, invitation, self._form(invitation))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
-            invitation = links.invitation_for_token(token)
-            if invitation is None:
-                return _bad_link(request)
-            if invitation.answer_link_expired():
-                return _answer_link_expired(request, invitation)
+            invitation = _linked_invitation(request, token)
+            if isinstance(invitation, HttpResponse):
+                return invitation
             closed = services.answer_closed_reason(invitation.conference)
             if closed:
                 messages.error(request, closed)

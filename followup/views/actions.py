@@ -2,8 +2,10 @@
 conferences (LZPD: of all authorities), CSV export, state changes, and the partner's signed
 link to report progress (thin views; rules in followup.actions)."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -25,6 +27,26 @@ from followup.models import Action, ActionState
 from siko.views_base import SikoPermissionMixin
 
 BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
+
+
+def _save(
+    view: TemplateView,
+    form: forms.Form,
+    change: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """The KPB's POST on an action page: a valid form goes to the service (`change`); the
+    service's ActionError shows on the form (400), success as a message on the same page."""
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except actions.ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(view.request, done)
+            return HttpResponseRedirect(view.request.path)
+    return view.render_to_response(view.get_context_data(form=form), status=400)
 
 
 class ActionFilterMixin(SikoPermissionMixin):
@@ -101,21 +123,18 @@ class ConferenceActionsView(ConferenceMixin, TemplateView):
         if not request.user.has_perm("conferences.change_action", conference):
             raise PermissionDenied
         form = ActionForm(request.POST, conference=conference)
-        if form.is_valid():
-            try:
-                actions.create_action(
-                    conference,
-                    text=form.cleaned_data["text"],
-                    due_date=form.cleaned_data["due_date"],
-                    owner_agency=form.cleaned_data["owner"],
-                    by=request.user,
-                )
-            except actions.ActionError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Maßnahme angelegt."))
-                return HttpResponseRedirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return _save(
+            self,
+            form,
+            lambda data: actions.create_action(
+                conference,
+                text=data["text"],
+                due_date=data["due_date"],
+                owner_agency=data["owner"],
+                by=request.user,
+            ),
+            done=_("Maßnahme angelegt."),
+        )
 
 
 class ActionDetailView(SikoPermissionMixin, TemplateView):
@@ -152,21 +171,14 @@ class ActionDetailView(SikoPermissionMixin, TemplateView):
     def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if not request.user.has_perm("conferences.change_action", self.get_action()):
             raise PermissionDenied
-        form = ActionStateForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.change_action_state(
-                    self.get_action(),
-                    state=form.cleaned_data["state"],
-                    note=form.cleaned_data["note"],
-                    by=request.user,
-                )
-            except actions.ActionError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Status der Maßnahme gespeichert."))
-                return HttpResponseRedirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return _save(
+            self,
+            ActionStateForm(request.POST),
+            lambda data: actions.change_action_state(
+                self.get_action(), state=data["state"], note=data["note"], by=request.user
+            ),
+            done=_("Status der Maßnahme gespeichert."),
+        )
 
 
 def _action_link_expired(request: HttpRequest, action: Action) -> HttpResponse:
@@ -180,6 +192,16 @@ def _action_link_expired(request: HttpRequest, action: Action) -> HttpResponse:
     )
 
 
+def _linked_action(request: HttpRequest, token: str) -> Action | HttpResponse:
+    """The action of a genuine, current update link, or the page that says why there is none."""
+    action = followup_links.action_for_token(token)
+    if action is None:
+        return render(request, BAD_LINK_TEMPLATE, status=404)
+    if action.link_expired():
+        return _action_link_expired(request, action)
+    return action
+
+
 class ActionLinkView(SikoPermissionMixin, View):
     """A partner owner reports progress through the signed link in its mail: GET shows, only
     POST changes (mail scanners open links)."""
@@ -190,20 +212,16 @@ class ActionLinkView(SikoPermissionMixin, View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
-            action = followup_links.action_for_token(token)
-            if action is None:
-                return render(request, BAD_LINK_TEMPLATE, status=404)
-            if action.link_expired():
-                return _action_link_expired(request, action)
+            action = _linked_action(request, token)
+            if isinstance(action, HttpResponse):
+                return action
             return self._page(request, action, self._form(action))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
-            action = followup_links.action_for_token(token)
-            if action is None:
-                return render(request, BAD_LINK_TEMPLATE, status=404)
-            if action.link_expired():
-                return _action_link_expired(request, action)
+            action = _linked_action(request, token)
+            if isinstance(action, HttpResponse):
+                return action
             if not action.is_active:
                 messages.error(
                     request,
