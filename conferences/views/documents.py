@@ -1,6 +1,7 @@
 """Documents of a conference (invitation letter, .ics) and calendar subscriptions (thin views)."""
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -19,6 +21,9 @@ from conferences.documents.ical import conference_feed_ics
 from conferences.models import CalendarFeed, Invitation
 from conferences.views.planning import ConferenceMixin
 from siko.views_base import SikoPermissionMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _attachment(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
@@ -114,6 +119,28 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+FEED_CREATED = gettext_lazy(
+    "Neue Abo-Adresse erzeugt. Bisherige Adressen gelten weiter, bis sie widerrufen werden."
+)
+FEED_REVOKED = gettext_lazy("Das Kalender-Abo ist widerrufen; die Adresse funktioniert nicht mehr.")
+
+
+def run_feed_action(
+    request: HttpRequest, handlers: Mapping[str, Callable[[], "StrOrPromise"]]
+) -> None:
+    """Runs the POSTed `action` of a calendar subscription page (KPB, LZPD, partner) and shows
+    its message, or the FeedError's. Each handler calls the feeds service and returns what to
+    tell the user."""
+    handler = handlers.get(request.POST.get("action", ""))
+    if handler is None:
+        messages.error(request, _("Unbekannte Aktion."))
+        return
+    try:
+        messages.success(request, handler())
+    except feeds.FeedError as error:
+        messages.error(request, str(error))
+
+
 class CalendarFeedsView(SikoPermissionMixin, TemplateView):
     """Create and revoke subscription URLs: a KPB its own authority's, a partner account its
     own agency's, LZPD and admins any agency's. A KPB never manages an agency's feed, not even
@@ -157,38 +184,24 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
         )
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        action = request.POST.get("action")
-        try:
-            if action == "create_authority":
-                self._create_authority_feed()
-            elif action == "create_agency":
-                self._create_agency_feed(_int(request.POST.get("agency")))
-            elif action == "revoke":
-                feeds.revoke_feed(self._own_feed(_int(request.POST.get("feed"))), by=request.user)
-                messages.success(
-                    request,
-                    _("Das Kalender-Abo ist widerrufen; die Adresse funktioniert nicht mehr."),
-                )
-            else:
-                messages.error(request, _("Unbekannte Aktion."))
-        except feeds.FeedError as error:
-            messages.error(request, str(error))
+        run_feed_action(
+            request,
+            {
+                "create_authority": self._create_authority_feed,
+                "create_agency": lambda: self._create_agency_feed(_int(request.POST.get("agency"))),
+                "revoke": lambda: self._revoke_feed(_int(request.POST.get("feed"))),
+            },
+        )
         return redirect("conferences:calendar_feeds")
 
-    def _create_authority_feed(self) -> None:
+    def _create_authority_feed(self) -> "StrOrPromise":
         user = self.request.user
         if not user.authority_id:
             raise feeds.FeedError(_("Nur eine Kreispolizeibehörde hat ein eigenes Kalender-Abo."))
         feeds.create_feed(authority=user.authority, by=user)
-        messages.success(
-            self.request,
-            _(
-                "Neue Abo-Adresse erzeugt. Bisherige Adressen gelten weiter, bis sie widerrufen "
-                "werden."
-            ),
-        )
+        return FEED_CREATED
 
-    def _create_agency_feed(self, agency_id: int | None) -> None:
+    def _create_agency_feed(self, agency_id: int | None) -> "StrOrPromise":
         if not self.request.user.has_perm("conferences.manage_agency_feed"):
             raise PermissionDenied  # a KPB: the agency asks for its feed itself
         if agency_id is None:
@@ -197,14 +210,14 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
         if not feeds.may_manage_feeds_of(self.request.user, agency=agency):
             raise PermissionDenied
         feeds.create_feed(agency=agency, by=self.request.user)
-        messages.success(
-            self.request,
-            _(
-                "Neue Abo-Adresse für %(agency)s erzeugt. Bisherige Adressen gelten weiter, bis "
-                "sie widerrufen werden."
-            )
-            % {"agency": agency.name},
-        )
+        return _(
+            "Neue Abo-Adresse für %(agency)s erzeugt. Bisherige Adressen gelten weiter, bis "
+            "sie widerrufen werden."
+        ) % {"agency": agency.name}
+
+    def _revoke_feed(self, feed_id: int | None) -> "StrOrPromise":
+        feeds.revoke_feed(self._own_feed(feed_id), by=self.request.user)
+        return FEED_REVOKED
 
     def _own_feed(self, feed_id: int | None) -> CalendarFeed:
         """A feed the user may revoke; any other feed is a 404, as if it did not exist."""

@@ -7,7 +7,7 @@ scopes disabled and is narrowed by the token's invitation or agency instead.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +26,11 @@ from conferences.documents import feeds
 from conferences.enums import AnswerChannel, ConferenceStatus, InvitationState
 from conferences.forms import AnswerForm, OverviewRequestForm
 from conferences.models import CalendarFeed, Invitation
+from conferences.views.documents import FEED_CREATED, FEED_REVOKED, run_feed_action
 from siko.views_base import SikoPermissionMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
 EXPIRED_LINK_TEMPLATE = "conferences/partner/expired_link.html"
@@ -246,27 +250,16 @@ class OverviewView(_OverviewMixin, SikoPermissionMixin, View):
         agency = links.agency_for_overview_token(token)
         if agency is None:
             return _bad_link(request, expired_possible=True)
-        action = request.POST.get("action")
-        try:
-            if action == "create_feed":
-                feeds.create_feed(agency=agency, by=None)
-                messages.success(
-                    request,
-                    _(
-                        "Neue Abo-Adresse erzeugt. Bisherige Adressen gelten "
-                        "weiter, bis sie widerrufen werden."
-                    ),
-                )
-            elif action == "revoke_feed":
-                feeds.revoke_feed(self._own_feed(agency, request.POST.get("feed")), by=None)
-                messages.success(
-                    request,
-                    _("Das Kalender-Abo ist widerrufen; die Adresse funktioniert nicht mehr."),
-                )
-            else:
-                messages.error(request, _("Unbekannte Aktion."))
-        except feeds.FeedError as error:
-            messages.error(request, str(error))
+
+        def create() -> "StrOrPromise":
+            feeds.create_feed(agency=agency, by=None)
+            return FEED_CREATED
+
+        def revoke() -> "StrOrPromise":
+            feeds.revoke_feed(self._own_feed(agency, request.POST.get("feed")), by=None)
+            return FEED_REVOKED
+
+        run_feed_action(request, {"create_feed": create, "revoke_feed": revoke})
         return HttpResponseRedirect(request.path)
 
     @staticmethod
