@@ -1,6 +1,7 @@
 """The compliance dashboards: a KPB's start page, the state view of all 47 authorities, and the
 comparison groups. Every figure comes from `reports.compliance.compute_compliance`."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -213,51 +214,52 @@ class ComparisonGroupObjectMixin(SikoPermissionMixin, ContextMixin, View):
         return super().get_context_data(group=self.get_group(), **kwargs)
 
 
-class ComparisonGroupCreateView(SikoPermissionMixin, FormView):
+class _ComparisonGroupFormView(FormView):
+    """Creating and editing a group: one form; the service's error shows at the name."""
+
     request: AuthenticatedHttpRequest
-    permission_required = "reports.change_comparison_groups"
     template_name = "reports/groups/form.html"
     form_class = ComparisonGroupForm
 
+    def save_group(self, *, name: str, authorities: Iterable[Authority]) -> ComparisonGroup:
+        raise NotImplementedError
+
+    def saved_message(self, group: ComparisonGroup) -> str:
+        raise NotImplementedError
+
     def form_valid(self, form: ComparisonGroupForm) -> HttpResponse:
         try:
-            group = create_comparison_group(
-                name=form.cleaned_data["name"],
-                authorities=form.cleaned_data["authorities"],
-                by=self.request.user,
+            group = self.save_group(
+                name=form.cleaned_data["name"], authorities=form.cleaned_data["authorities"]
             )
         except ComparisonGroupError as error:
             form.add_error("name", str(error))
             return self.form_invalid(form)
-        messages.success(
-            self.request, _("Vergleichsgruppe „%(name)s“ angelegt.") % {"name": group.name}
-        )
+        messages.success(self.request, self.saved_message(group))
         return HttpResponseRedirect(reverse("reports:group_list"))
 
 
-class ComparisonGroupUpdateView(ComparisonGroupObjectMixin, FormView):
-    request: AuthenticatedHttpRequest
-    template_name = "reports/groups/form.html"
-    form_class = ComparisonGroupForm
+class ComparisonGroupCreateView(SikoPermissionMixin, _ComparisonGroupFormView):
+    permission_required = "reports.change_comparison_groups"
 
+    def save_group(self, *, name: str, authorities: Iterable[Authority]) -> ComparisonGroup:
+        return create_comparison_group(name=name, authorities=authorities, by=self.request.user)
+
+    def saved_message(self, group: ComparisonGroup) -> str:
+        return _("Vergleichsgruppe „%(name)s“ angelegt.") % {"name": group.name}
+
+
+class ComparisonGroupUpdateView(ComparisonGroupObjectMixin, _ComparisonGroupFormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.get_group()}
 
-    def form_valid(self, form: ComparisonGroupForm) -> HttpResponse:
-        try:
-            group = update_comparison_group(
-                self.get_group(),
-                name=form.cleaned_data["name"],
-                authorities=form.cleaned_data["authorities"],
-                by=self.request.user,
-            )
-        except ComparisonGroupError as error:
-            form.add_error("name", str(error))
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Vergleichsgruppe „%(name)s“ gespeichert.") % {"name": group.name}
+    def save_group(self, *, name: str, authorities: Iterable[Authority]) -> ComparisonGroup:
+        return update_comparison_group(
+            self.get_group(), name=name, authorities=authorities, by=self.request.user
         )
-        return HttpResponseRedirect(reverse("reports:group_list"))
+
+    def saved_message(self, group: ComparisonGroup) -> str:
+        return _("Vergleichsgruppe „%(name)s“ gespeichert.") % {"name": group.name}
 
 
 class ComparisonGroupDeleteView(ComparisonGroupObjectMixin, TemplateView):
