@@ -87,15 +87,11 @@ class MatrixRow:
 
 
 @dataclass
-class YearSummary:
-    year: int
-    total: int
-    counts: dict[str, int]
-    running: bool
+class _Share:
+    """`compliant` of `total` authorities, as a share and as text."""
 
-    @property
-    def compliant(self) -> int:
-        return self.counts.get(ComplianceStatus.COMPLIANT, 0)
+    total: int
+    compliant: int
 
     @property
     def share(self) -> float | None:
@@ -104,6 +100,13 @@ class YearSummary:
     @property
     def share_text(self) -> str:
         return percent(self.share)
+
+
+@dataclass
+class YearSummary(_Share):
+    year: int
+    counts: dict[str, int]
+    running: bool
 
     @property
     def status_counts(self) -> list[tuple[str, str, int]]:
@@ -112,21 +115,11 @@ class YearSummary:
 
 
 @dataclass
-class GroupShare:
+class GroupShare(_Share):
     name: str
     group: ComparisonGroup | None
-    total: int
-    compliant: int
     authorities: list[str] = field(default_factory=list)
     is_state_total: bool = False
-
-    @property
-    def share(self) -> float | None:
-        return share(self.compliant, self.total)
-
-    @property
-    def share_text(self) -> str:
-        return percent(self.share)
 
 
 @dataclass
@@ -166,15 +159,18 @@ def state_overview(
         and (group is None or a.comparison_group_id == group.pk)
     ]
     rows = [MatrixRow(a, [Cell(by_key[(a.slug, y)]) for y in years]) for a in shown]
-    summaries = [
-        YearSummary(
-            year=year,
-            total=len(shown),
-            counts=dict(Counter(by_key[(a.slug, year)].status for a in shown)),
-            running=year == as_of.year,
+    summaries = []
+    for year in years:
+        counts = Counter(by_key[(a.slug, year)].status for a in shown)
+        summaries.append(
+            YearSummary(
+                year=year,
+                total=len(shown),
+                compliant=counts[ComplianceStatus.COMPLIANT],
+                counts=dict(counts),
+                running=year == as_of.year,
+            )
         )
-        for year in years
-    ]
     return StateOverview(
         years=years,
         rows=rows,
