@@ -96,14 +96,8 @@ class RecordAnswerView(ConferenceMixin, FormView):
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Antwort von %(agency)s erfasst (%(via)s).")
-            % {
-                "agency": invitation.agency.name,
-                "via": AnswerChannel(data["via"]).label,
-            },
-        )
+        recorded = {"agency": invitation.agency.name, "via": AnswerChannel(data["via"]).label}
+        messages.success(self.request, _("Antwort von %(agency)s erfasst (%(via)s).") % recorded)
         return HttpResponseRedirect(self.get_conference().get_absolute_url())
 
 
