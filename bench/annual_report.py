@@ -21,7 +21,12 @@ import sys
 import time
 from datetime import date, datetime, timedelta
 
-from bench_setup import seeded_database  # first: configures and sets up Django
+from bench_setup import (  # first: configures and sets up Django
+    bench_conference,
+    bench_organiser,
+    decree_agencies,
+    seeded_database,
+)
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -37,7 +42,7 @@ INVITATION_STATES = ("accepted",) * 6 + ("tentative", "declined", "delegated", "
 
 def make_organisers() -> dict[int, object]:
     """One KPB user per authority (organiser of its conferences), and the comparison groups."""
-    from authorities.models import Authority, ComparisonGroup, User
+    from authorities.models import Authority, ComparisonGroup
 
     with scopes_disabled():
         groups = [ComparisonGroup.objects.create(name=name) for name in GROUPS]
@@ -45,15 +50,7 @@ def make_organisers() -> dict[int, object]:
         for number, authority in enumerate(Authority.objects.order_by("slug")):
             authority.comparison_group = groups[number % len(groups)] if number % 8 else None
             authority.save(update_fields=["comparison_group"])
-            organiser = User(
-                username=f"bench-{authority.slug}",
-                organisation_kind="kpb",
-                authority=authority,
-                email=f"{authority.slug}@example.org",
-            )
-            organiser.set_unusable_password()
-            organiser.save()
-            organisers[authority.pk] = organiser
+            organisers[authority.pk] = bench_organiser(authority)
     return organisers
 
 
@@ -61,8 +58,7 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
     """Every authority, every year: 1–2 held SiKos (a Siko-AP too where required) with
     invitations of the decree's six categories (answers and attendance), 3–6 mandated topics and
     a free item on the agenda, 0–4 agreed actions; crisis-staff exercises and Hospitationen."""
-    from authorities.enums import DECREE_CATEGORIES
-    from authorities.models import Authority, Exercise, Hospitation, PartnerAgency
+    from authorities.models import Authority, Exercise, Hospitation
     from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
     from followup.models import Action
 
@@ -74,12 +70,7 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
         conferences, hosts, plans = [], [], []
         exercises, hospitations = [], []
         for authority in Authority.objects.order_by("slug"):
-            agencies = list(
-                PartnerAgency.objects.filter(
-                    coverages__authority=authority,
-                    category__in=[c.value for c in DECREE_CATEGORIES],
-                ).distinct()
-            )
+            agencies = decree_agencies(authority)
             for year in years:
                 last_month = AS_OF.month if year == REPORT_YEAR else 12
                 kinds = ["siko"] * rng.randint(1, 2)
@@ -90,15 +81,12 @@ def build_data(years: list[int], organisers: dict, seed: int) -> dict[str, int]:
                         year, rng.randint(1, last_month - 1), rng.randint(1, 28), 10, tzinfo=tz
                     )
                     conferences.append(
-                        Conference(
-                            host=authority,
-                            organiser=organisers[authority.pk],
+                        bench_conference(
+                            authority,
+                            organisers[authority.pk],
                             kind=kind,
                             status="held",
                             start=start,
-                            end=start + timedelta(hours=3),
-                            place="Saal 1",
-                            title=f"Bench {kind} {authority.short_name} {year}",
                         )
                     )
                     hosts.append(authority)

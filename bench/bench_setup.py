@@ -12,7 +12,9 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,3 +52,53 @@ def seeded_database() -> Iterator[None]:
         yield
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+#: How long a bench conference lasts.
+CONFERENCE_LENGTH = timedelta(hours=3)
+
+
+def bench_organiser(authority: Any) -> Any:
+    """A KPB user of `authority` (no usable password), the organiser of its conferences."""
+    from authorities.models import User
+
+    organiser = User(
+        username=f"bench-{authority.slug}",
+        organisation_kind="kpb",
+        authority=authority,
+        email=f"{authority.slug}@example.org",
+    )
+    organiser.set_unusable_password()
+    organiser.save()
+    return organiser
+
+
+def decree_agencies(authority: Any) -> list[Any]:
+    """The partner agencies of the decree's categories in `authority`'s area."""
+    from authorities.enums import DECREE_CATEGORIES
+    from authorities.models import PartnerAgency
+
+    return list(
+        PartnerAgency.objects.filter(
+            coverages__authority=authority,
+            category__in=[c.value for c in DECREE_CATEGORIES],
+        ).distinct()
+    )
+
+
+def bench_conference(
+    authority: Any, organiser: Any, *, kind: str, status: str, start: datetime
+) -> Any:
+    """An unsaved conference of `authority` (for bulk_create)."""
+    from conferences.models import Conference
+
+    return Conference(
+        host=authority,
+        organiser=organiser,
+        kind=kind,
+        status=status,
+        start=start,
+        end=start + CONFERENCE_LENGTH,
+        place="Saal 1",
+        title=f"Bench {kind} {authority.short_name} {start.year}",
+    )

@@ -18,7 +18,12 @@ import sys
 import time
 from datetime import datetime, timedelta
 
-from bench_setup import seeded_database  # first: configures and sets up Django
+from bench_setup import (  # first: configures and sets up Django
+    bench_conference,
+    bench_organiser,
+    decree_agencies,
+    seeded_database,
+)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -31,8 +36,7 @@ YEARS = 10
 def build_data(years: list[int]) -> dict[str, int]:
     """Every authority, every year: a SiKo (a few years missing, some only scheduled), with
     invitations of the decree's categories and the mandated topics; Siko-AP where required."""
-    from authorities.enums import DECREE_CATEGORIES
-    from authorities.models import Authority, PartnerAgency, User
+    from authorities.models import Authority
     from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
 
     rng = random.Random(2018)
@@ -43,20 +47,8 @@ def build_data(years: list[int]) -> dict[str, int]:
         topics = list(MandatedTopic.objects.active())
         conferences, hosts, plans = [], [], []
         for authority in Authority.objects.order_by("slug"):
-            organiser = User(
-                username=f"bench-{authority.slug}",
-                organisation_kind="kpb",
-                authority=authority,
-                email=f"{authority.slug}@example.org",
-            )
-            organiser.set_unusable_password()
-            organiser.save()
-            agencies = list(
-                PartnerAgency.objects.filter(
-                    coverages__authority=authority,
-                    category__in=[c.value for c in DECREE_CATEGORIES],
-                ).distinct()
-            )
+            organiser = bench_organiser(authority)
+            agencies = decree_agencies(authority)
             kinds = ["siko", "siko_ap"] if authority.has_autobahnpolizei else ["siko"]
             for year in years:
                 for kind in kinds:
@@ -65,15 +57,8 @@ def build_data(years: list[int]) -> dict[str, int]:
                     start = datetime(year, rng.randint(1, 12), rng.randint(1, 28), 10, tzinfo=tz)
                     status = "held" if start < now else "scheduled"
                     conferences.append(
-                        Conference(
-                            host=authority,
-                            organiser=organiser,
-                            kind=kind,
-                            status=status,
-                            start=start,
-                            end=start + timedelta(hours=3),
-                            place="Saal 1",
-                            title=f"Bench {kind} {authority.short_name} {year}",
+                        bench_conference(
+                            authority, organiser, kind=kind, status=status, start=start
                         )
                     )
                     hosts.append(authority)
