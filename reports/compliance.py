@@ -153,7 +153,7 @@ def compute_compliance(
             if authorities is not None
             else list(Authority.objects.order_by("slug"))
         )
-        topics = list(MandatedTopic.objects.filter(active=True).values_list("key", flat=True))
+        topics = list(MandatedTopic.objects.active().values_list("key", flat=True))
         conferences: list[_ConferenceRow] = list(
             Conference.objects.filter(start__gte=range_start, start__lt=range_end)
             .exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])

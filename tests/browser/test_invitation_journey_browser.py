@@ -107,7 +107,7 @@ def test_kpb_plans_and_invites_partner_delegates_organiser_sees_answer(
     # The agenda already holds every mandated topic; a free item is added.
     page.get_by_role("link", name="Tagesordnung", exact=True).click()
     items = page.get_by_role("main").get_by_role("listitem")
-    for topic in MandatedTopic.objects.filter(active=True):
+    for topic in MandatedTopic.objects.active():
         expect(items.filter(has_text=topic.title).first).to_contain_text("Pflichtthema")
     assert_accessible(page)
     page.get_by_label("Pflichtthema").select_option(label="freier Tagesordnungspunkt")
