@@ -109,6 +109,14 @@ class Conference(ScopedUniqueMixin, models.Model):
     ical_uid = models.CharField(max_length=120, unique=True, default=new_ical_uid, editable=False)
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
     cancel_reason = models.TextField(_("Grund der Absage"), blank=True)
+    entered_afterwards = models.BooleanField(
+        _("nachgetragen"),
+        default=False,
+        help_text=_(
+            "Außerhalb von SiKo geplant und durchgeführt und danach erfasst; zählt wie jede "
+            "durchgeführte Konferenz."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
