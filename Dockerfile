@@ -28,8 +28,10 @@ WORKDIR /app
 # Dependencies first (pinned by constraints.txt) so code changes do not reinstall them.
 COPY pyproject.toml constraints.txt ./
 COPY siko/ siko/
+COPY notifications/ notifications/
 COPY authorities/ authorities/
 COPY conferences/ conferences/
+COPY followup/ followup/
 COPY reports/ reports/
 # The project itself runs from /app (templates, static and locale live beside the code), so only its
 # dependencies stay installed in site-packages.
@@ -55,8 +57,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',')]; host = next((h for h in hosts if h and h != '*'), 'localhost'); u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=8)"]
 
-# The compose file runs `migrate` before this for the web service; worker and beat override the command.
+# The compose file's migrate service runs before this; worker and beat override the command.
 # The logger class masks the tokens of signed links in the access and error log (siko/log_masking.py).
 CMD ["gunicorn", "siko.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", \
+     "--graceful-timeout", "120", \
      "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--error-logfile", "-", \
      "--logger-class", "siko.log_masking.GunicornLogger"]

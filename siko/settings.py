@@ -142,7 +142,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "siko.accounts.lockout_response"
-# Behind a reverse proxy: AXES_IP_HEADERS=HTTP_X_FORWARDED_FOR,REMOTE_ADDR and AXES_PROXY_COUNT=1.
+# Behind a proxy that overwrites X-Forwarded-For (deploy/Caddyfile): AXES_IP_HEADERS=
+# HTTP_X_FORWARDED_FOR,REMOTE_ADDR and AXES_PROXY_COUNT=0 (django-ipware: a header with more than
+# the one address it set is not believed, REMOTE_ADDR counts then).
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
 # Personal data: no log line names a user or an address, no table of successful logins.

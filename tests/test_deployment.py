@@ -18,6 +18,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
+#: Every container that runs SiKo's code and so reads its settings.
+CODE_SERVICES = ("migrate", *APP_SERVICES)
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SECRET_KEY")
 
 
@@ -60,18 +62,76 @@ def _dockerfile_instructions() -> list[tuple[str, str]]:
     return instructions
 
 
-def test_compose_has_the_five_services(services: dict[str, Any]) -> None:
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+def test_compose_has_the_seven_services(services: dict[str, Any]) -> None:
+    assert set(services) == {"migrate", "web", "worker", "beat", "caddy", "postgres", "redis"}
 
 
-def test_compose_web_migrates_then_serves_gunicorn(services: dict[str, Any]) -> None:
-    command = _command(services["web"])
+def test_compose_migrates_once_before_web_worker_and_beat_start(services: dict[str, Any]) -> None:
+    migrate = services["migrate"]
 
-    assert "manage.py migrate --noinput" in command
-    assert "gunicorn siko.wsgi" in command
-    assert command.index("migrate") < command.index("gunicorn")
+    assert _command(migrate) == "python manage.py migrate --noinput"
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    for name in APP_SERVICES:
+        assert "migrate" not in _command(services[name]), name
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }, name
+
+
+def test_compose_web_serves_gunicorn_without_a_host_port(services: dict[str, Any]) -> None:
+    web = services["web"]
+    command = _command(web)
+
+    assert command.split()[2:5] == ["exec", "gunicorn", "siko.wsgi"]
     assert "--bind 0.0.0.0:8000" in command
-    assert any(port.endswith(":8000") for port in services["web"]["ports"])
+    # Several web containers can run (--scale web=N): only the proxy publishes ports.
+    assert "ports" not in web
+    assert web["expose"] == ["8000"]
+    assert [name for name, service in services.items() if "ports" in service] == ["caddy"]
+
+
+def _seconds(duration: str) -> int:
+    match = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert match and duration, duration
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
+
+
+def test_compose_stopping_lets_running_work_finish(services: dict[str, Any]) -> None:
+    from django.conf import settings
+
+    web_command = _command(services["web"]).split()
+    timeout = int(web_command[web_command.index("--timeout") + 1])
+    graceful = int(web_command[web_command.index("--graceful-timeout") + 1])
+    worker_grace = _seconds(services["worker"]["stop_grace_period"])
+
+    assert graceful >= timeout
+    assert _seconds(services["web"]["stop_grace_period"]) > graceful
+    # A stopped worker finishes its task; the hard time limit ends it before the grace period.
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < worker_grace
+    assert worker_grace <= settings.CELERY_TASK_TIME_LIMIT + 60
+
+
+def test_compose_caddy_terminates_tls_in_front_of_every_web_container(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    caddy = services["caddy"]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+
+    assert {"80:80", "443:443"} <= set(caddy["ports"])
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    assert "caddydata:/data" in caddy["volumes"]
+    assert caddy["environment"]["SIKO_DOMAIN"].startswith("${SIKO_DOMAIN:?")
+    assert caddy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    assert re.search(r"^\{\$SIKO_DOMAIN\} \{$", caddyfile, flags=re.MULTILINE)
+    assert re.search(r"dynamic a \{\s+name web\s+port 8000", caddyfile)
+    # Health checks as the image asks: the public name over "HTTPS", else ALLOWED_HOSTS refuses.
+    assert "health_uri /healthz" in caddyfile
+    assert "Host {$SIKO_DOMAIN}" in caddyfile
+    # No trusted_proxies: Caddy overwrites a client's X-Forwarded-For, so axes may read it.
+    directives = [line for line in caddyfile.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("trusted_proxies" in line for line in directives)
+    assert "request>uri delete" in caddyfile
 
 
 def test_compose_worker_and_beat_run_celery(services: dict[str, Any]) -> None:
@@ -91,13 +151,45 @@ def test_compose_beat_keeps_its_schedule_in_a_volume(
 
 
 def test_compose_every_service_has_a_healthcheck(services: dict[str, Any]) -> None:
-    checks = {name: _healthcheck(service) for name, service in services.items()}
+    checks = {
+        name: _healthcheck(service) for name, service in services.items() if name != "migrate"
+    }
 
     assert "/healthz" in checks["web"]
     assert "inspect ping" in checks["worker"]
     assert "ping()" in checks["beat"]
     assert "pg_isready" in checks["postgres"]
     assert "redis-cli ping" in checks["redis"]
+
+
+def _env_example_value(name: str) -> str:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    match = re.search(rf"^{name}=(.*)$", example, flags=re.MULTILINE)
+    assert match, name
+    return match[1]
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "client"),
+    [
+        ("203.0.113.5", "203.0.113.5"),  # what Caddy sends: the one address it saw
+        ("10.20.30.40", "10.20.30.40"),  # a client in the authority's own network
+        ("198.51.100.1, 203.0.113.5", "172.18.0.9"),  # a longer chain is not believed
+        ("", "172.18.0.9"),
+    ],
+)
+def test_the_login_lockout_behind_caddy_counts_the_client_address(
+    settings: Any, rf: Any, forwarded_for: str, client: str
+) -> None:
+    """The .env.example values for the shipped proxy: the lockout counts per client, not per
+    proxy (else anyone could lock any user out from anywhere), and a forged header does not win."""
+    from axes.helpers import get_client_ip_address
+
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = _env_example_value("AXES_IP_HEADERS").split(",")
+    settings.AXES_IPWARE_PROXY_COUNT = int(_env_example_value("AXES_PROXY_COUNT"))
+    request = rf.post("/anmelden/", HTTP_X_FORWARDED_FOR=forwarded_for, REMOTE_ADDR="172.18.0.9")
+
+    assert get_client_ip_address(request) == client
 
 
 def test_compose_app_services_wait_for_healthy_postgres_and_redis(
@@ -107,13 +199,14 @@ def test_compose_app_services_wait_for_healthy_postgres_and_redis(
         assert services[name]["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
         }, name
 
 
 def test_compose_app_services_share_image_and_environment(services: dict[str, Any]) -> None:
     web = services["web"]
 
-    for name in ("worker", "beat"):
+    for name in ("migrate", "worker", "beat"):
         assert services[name]["image"] == web["image"]
         assert services[name]["build"] == web["build"]
         assert services[name]["environment"] == web["environment"]
@@ -147,17 +240,47 @@ def test_compose_keeps_data_in_named_volumes(
 
     assert "pgdata:/var/lib/postgresql/data" in services["postgres"]["volumes"]
     assert "redisdata:/data" in services["redis"]["volumes"]
-    for name in APP_SERVICES:
+    for name in CODE_SERVICES:
         assert f"media:{media_root}" in services[name]["volumes"], name
-    assert set(compose["volumes"]) == {"pgdata", "redisdata", "media", "beat"}
+    assert set(compose["volumes"]) == {
+        "pgdata",
+        "redisdata",
+        "media",
+        "beat",
+        "caddydata",
+        "caddyconfig",
+    }
 
 
-def test_compose_databases_use_the_supported_major_versions(services: dict[str, Any]) -> None:
-    assert services["postgres"]["image"] == "postgres:16"
-    assert services["redis"]["image"] == "redis:7"
+def test_compose_pins_exact_image_versions(services: dict[str, Any]) -> None:
+    # An upgrade changes a version here on purpose, never by a new pull of a moving tag.
+    assert re.fullmatch(r"postgres:16\.\d+-bookworm", services["postgres"]["image"])
+    assert re.fullmatch(r"redis:7\.\d+\.\d+-bookworm", services["redis"]["image"])
+    assert re.fullmatch(r"caddy:2\.\d+\.\d+", services["caddy"]["image"])
     assert services["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
         "${POSTGRES_PASSWORD:?"
     )
+
+
+def _documented_variables() -> set[str]:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", example, flags=re.MULTILINE))
+
+
+def test_every_setting_is_documented_and_reaches_every_container(
+    services: dict[str, Any],
+) -> None:
+    read = _settings_variables()
+    # The stack's own values, set in the compose file, win over .env (the container's paths).
+    fixed = set(services["web"]["environment"])
+
+    assert len(read) >= 30
+    assert read - _documented_variables() == set()
+    for name in CODE_SERVICES:
+        # The whole .env reaches the container; a missing .env stops compose before anything.
+        assert services[name]["env_file"] == [{"path": ".env", "required": True}], name
+        assert set(services[name]["environment"]) == fixed, name
+    assert fixed <= read | {"DEBUG"}
 
 
 def test_env_example_documents_every_compose_variable(services: dict[str, Any]) -> None:
@@ -186,6 +309,23 @@ def test_dockerfile_builds_a_non_root_gunicorn_image_with_healthcheck() -> None:
     assert "curl" not in values["HEALTHCHECK"]
     assert values["EXPOSE"] == "8000"
     assert json.loads(values["CMD"])[:2] == ["gunicorn", "siko.wsgi"]
+
+
+def test_the_image_and_the_package_hold_every_app() -> None:
+    from django.conf import settings
+
+    apps = {name for name in settings.INSTALLED_APPS if (ROOT / name / "apps.py").exists()}
+    copied = {
+        value.split()[0].rstrip("/")
+        for keyword, value in _dockerfile_instructions()
+        if keyword == "COPY"
+    }
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    packaged = set(re.findall(r'"(\w+)\*"', pyproject.split("[tool.setuptools.packages.find]")[1]))
+
+    assert apps == {"siko", "notifications", "authorities", "conferences", "followup", "reports"}
+    assert apps <= copied
+    assert apps <= packaged
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image() -> None:
