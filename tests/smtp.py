@@ -7,6 +7,11 @@ server keeps serving the other sessions meanwhile) and may return an SMTP reply 
 "451 4.3.0 Bitte später erneut versuchen" or "550 5.1.1 Unbekannter Empfänger" instead of
 accepting.
 
+`SMTPTestServer(tls=TLSIdentity(...), implicit_tls=True)` speaks TLS from the first byte (port 465
+style), `implicit_tls=False` offers and requires STARTTLS (port 587 style); `login=(user, password)`
+requires that login (only after TLS). `TLSIdentity.create()` makes a throwaway CA-free self-signed
+certificate for 127.0.0.1 that a client trusts through SSL_CERT_FILE.
+
 `_tasks_in_process` runs Celery tasks in the test process for every test not marked `worker`:
 with REDIS_URL set (CI) tasks would otherwise go to the shared Redis and never run.
 """
@@ -14,21 +19,26 @@ with REDIS_URL set (CI) tasks would otherwise go to the shared Redis and never r
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email
+import ipaddress
 import logging
 import socket
+import ssl
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 HOST = "127.0.0.1"
 
@@ -67,6 +77,55 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class TLSIdentity:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
+
+    certificate: Path
+    key: Path
+
+    @classmethod
+    def create(cls, folder: Path) -> TLSIdentity:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+        now = datetime.datetime.now(datetime.UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]),
+                critical=False,
+            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        identity = cls(folder / "smtp-cert.pem", folder / "smtp-key.pem")
+        identity.certificate.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        identity.key.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        return identity
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.certificate, self.key)
+        return context
 
 
 class _Handler:
@@ -121,8 +180,13 @@ class _Handler:
                 recipients=list(envelope.rcpt_tos),
                 raw=bytes(envelope.original_content or envelope.content or b""),
             )
+            encrypted = server.transport is not None and bool(
+                server.transport.get_extra_info("ssl_object")
+            )
+            secured = "implicit" if self.server.implicit_tls else "starttls"
             with self.server.lock:
                 self.server.received.append(received)
+                self.server.tls_sessions.append(secured if encrypted else "")
             return "250 2.0.0 Message accepted for delivery"
         finally:
             self.server.in_transaction.discard(id(session))
@@ -136,6 +200,23 @@ class _Handler:
         return "221 Bye"
 
 
+class _Authenticator:
+    """Accepts exactly one user name and password (AUTH PLAIN or LOGIN)."""
+
+    def __init__(self, login: tuple[str, str]) -> None:
+        self.login = login
+
+    def __call__(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        given = (
+            (data.login.decode(), data.password.decode())
+            if isinstance(data, LoginPassword)
+            else None
+        )
+        return AuthResult(success=given == self.login, handled=False)
+
+
 class _SMTP(SMTP):
     def connection_lost(self, error: Exception | None) -> None:
         # A client that vanished mid-transaction is not in a transaction any more.
@@ -145,13 +226,23 @@ class _SMTP(SMTP):
 
 class _Controller(Controller):
     def factory(self) -> SMTP:
-        return _SMTP(self.handler, **self.SMTP_kwargs)
+        with warnings.catch_warnings():
+            # "Requiring AUTH while not requiring TLS": implicit TLS is TLS, aiosmtpd knows only
+            # STARTTLS as such.
+            warnings.simplefilter("ignore", UserWarning)
+            return _SMTP(self.handler, **self.SMTP_kwargs)
 
 
 class SMTPTestServer:
     """A real SMTP server on 127.0.0.1 that records what it accepted."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        tls: TLSIdentity | None = None,
+        implicit_tls: bool = False,
+        login: tuple[str, str] | None = None,
+    ) -> None:
         self.host = HOST
         self.port = free_port()
         self.lock = threading.Lock()
@@ -162,8 +253,26 @@ class SMTPTestServer:
         self.on_data: DataHook | None = None
         self.holding = threading.Event()
         self.in_transaction: set[int] = set()  # sessions between MAIL and the end of DATA
+        #: How each accepted session was secured: "implicit", "starttls" or "" (plain).
+        self.tls_sessions: list[str] = []
+        smtp_options: dict[str, Any] = {}
+        if tls is not None and not implicit_tls:
+            smtp_options.update(tls_context=tls.server_context(), require_starttls=True)
+        if login is not None:
+            # aiosmtpd counts only STARTTLS as TLS here; an implicit-TLS session is one anyway.
+            smtp_options.update(
+                authenticator=_Authenticator(login),
+                auth_required=True,
+                auth_require_tls=not implicit_tls,
+            )
+        self.implicit_tls = implicit_tls
         self._controller = _Controller(
-            _Handler(self), hostname=self.host, port=self.port, ready_timeout=10
+            _Handler(self),
+            hostname=self.host,
+            port=self.port,
+            ready_timeout=10,
+            ssl_context=tls.server_context() if tls is not None and implicit_tls else None,
+            **smtp_options,
         )
 
     def hold_new_transactions(self, *, timeout: float = 10.0) -> None:
