@@ -1,8 +1,9 @@
-"""Helpers for tests: query counts that must not grow with the data."""
+"""Helpers for tests: query counts that must not grow with the data, the text of documents."""
 
 import io
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 
 from django.db import connection
 from django.test import Client
@@ -31,6 +32,42 @@ def pdf_text(content: bytes) -> str:
     from pypdf import PdfReader
 
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+class _BodyText(HTMLParser):
+    """Collects the text a reader sees in the body: no head, styles or scripts."""
+
+    INLINE = frozenset({"a", "abbr", "b", "em", "i", "small", "span", "strong", "sub", "sup"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("head", "style", "script"):
+            self.hidden += 1
+        elif tag not in self.INLINE:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("head", "style", "script"):
+            self.hidden -= 1
+        elif tag not in self.INLINE:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The text of an HTML document's body (entities resolved, one line break per block), to
+    check a document's facts without setting it as PDF."""
+    parser = _BodyText()
+    parser.feed(html)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def compact(text: str) -> str:

@@ -9,7 +9,8 @@ each authority's row a joint SiKo counts for every co-host, in the state-wide to
 The result is a plain, JSON-serialisable dict: the workflow stores it as the report's snapshot
 and renders the final version from it.
 
-`render_annual_report` and `render_authority_part` are pure: they turn that dict into PDF bytes
+`annual_report_html` and `authority_part_html` turn that dict into the HTML of the report;
+`render_annual_report` and `render_authority_part` are pure too: they set that HTML as PDF bytes
 with WeasyPrint (static files only, see siko.pdf), as PDF/A-2a – archival (ISO 19005-2) and
 tagged for assistive technology (level A: structure tree, language, document title).
 """
@@ -563,17 +564,17 @@ def _context(data: dict, *, draft: bool, version: int, status_label: str) -> dic
     }
 
 
-def render_annual_report(
+def annual_report_html(
     data: dict,
     *,
     outline: list[dict] | None = None,
     draft: bool = True,
     version: int = 1,
     status_label: str = "Entwurf",
-    fetcher: StaticFilesFetcher | None = None,
-) -> bytes:
-    """The report as PDF/A bytes: the cover, then the outline's sections in its order, each with
-    its introductory text (plain text). Pure apart from WeasyPrint (static files only)."""
+) -> str:
+    """The report as the HTML that WeasyPrint sets: the cover, then the outline's sections in
+    its order, each with its introductory text (plain text). Pure; OutlineError for a section
+    the outline does not know."""
     with translation.override("de"):
         sections = [
             {
@@ -591,8 +592,45 @@ def render_annual_report(
             context["history_chart"] = _history_chart(data)
         if "comparison_groups" in keys and data["comparison_groups"]:
             context["groups_chart"] = _groups_chart(data)
-        html = render_to_string("reports/pdf/annual_report.html", {**context, "sections": sections})
+        return render_to_string("reports/pdf/annual_report.html", {**context, "sections": sections})
+
+
+def render_annual_report(
+    data: dict,
+    *,
+    outline: list[dict] | None = None,
+    draft: bool = True,
+    version: int = 1,
+    status_label: str = "Entwurf",
+    fetcher: StaticFilesFetcher | None = None,
+) -> bytes:
+    """The report (`annual_report_html`) as PDF/A bytes. Pure apart from WeasyPrint (static
+    files only)."""
+    html = annual_report_html(
+        data, outline=outline, draft=draft, version=version, status_label=status_label
+    )
     return html_to_pdf(html, fetcher=fetcher, pdf_variant=PDF_VARIANT)
+
+
+def authority_part_html(
+    data: dict,
+    slug: str,
+    *,
+    draft: bool = False,
+    version: int = 1,
+    status_label: str = "Endfassung",
+) -> str:
+    """The HTML of the part of the report about one authority (for its own staff), with the
+    methods annex. UnknownAuthority (a KeyError) when the report has no row for `slug`."""
+    row = next((r for r in data["rows"] if r["slug"] == slug), None)
+    if row is None:
+        raise UnknownAuthority(slug)
+    with translation.override("de"):
+        context = _context(
+            {**data, "rows": [row]}, draft=draft, version=version, status_label=status_label
+        )
+        context["row"] = context["rows"][0]
+        return render_to_string("reports/pdf/authority_part.html", context)
 
 
 def render_authority_part(
@@ -604,15 +642,6 @@ def render_authority_part(
     status_label: str = "Endfassung",
     fetcher: StaticFilesFetcher | None = None,
 ) -> bytes:
-    """The part of the report about one authority (for its own staff), with the methods annex.
-    UnknownAuthority (a KeyError) when the report has no row for `slug`."""
-    row = next((r for r in data["rows"] if r["slug"] == slug), None)
-    if row is None:
-        raise UnknownAuthority(slug)
-    with translation.override("de"):
-        context = _context(
-            {**data, "rows": [row]}, draft=draft, version=version, status_label=status_label
-        )
-        context["row"] = context["rows"][0]
-        html = render_to_string("reports/pdf/authority_part.html", context)
+    """The authority's part (`authority_part_html`) as PDF/A bytes; UnknownAuthority as there."""
+    html = authority_part_html(data, slug, draft=draft, version=version, status_label=status_label)
     return html_to_pdf(html, fetcher=fetcher, pdf_variant=PDF_VARIANT)

@@ -1,5 +1,6 @@
 """The annual report's new figures (participation per R2 category, agreed actions, comparison
-groups, the chart's years) from the single compliance computation, in the data and in the PDF."""
+groups, the chart's years) from the single compliance computation, in the data and in the
+report's HTML (the PDF itself is tested in test_annual_report_layout.py)."""
 
 import json
 from datetime import date, datetime
@@ -10,19 +11,25 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from authorities.models import Authority, ComparisonGroup, Exercise, Hospitation, PartnerAgency
+from authorities.models import Authority, ComparisonGroup, PartnerAgency
 from conferences.models import Invitation
 from followup.minutes import attendance_summary
 from followup.models import Action
 from reports.annual.report import (
     UnknownAuthority,
+    annual_report_html,
+    authority_part_html,
     collect_report_data,
-    render_annual_report,
-    render_authority_part,
 )
 from reports.compliance import compute_compliance
 from tests.factories.conferences import make_recorded_conference
-from tests.helpers import compact, pdf_text
+from tests.factories.reports import (
+    add_action,
+    add_borken_hospitation,
+    add_dortmund_exercise,
+    add_hagen_actions,
+)
+from tests.helpers import compact, html_text
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -52,20 +59,7 @@ def scenario(organiser) -> dict:
     Invitation.objects.filter(conference=first, agency__category="schulamt").update(state="sent")
     prosecutor = PartnerAgency.objects.filter(category="staatsanwaltschaft").first()
     Invitation.objects.create(conference=first, agency=prosecutor, state="pending")
-    Action.objects.create(
-        conference=first,
-        text="Streifen am Bahnhof",
-        owner_is_police=True,
-        due_date=date(2025, 9, 1),
-        state="done",
-    )
-    Action.objects.create(
-        conference=first,
-        text="Beleuchtung prüfen",
-        owner_is_police=True,
-        due_date=date(2025, 12, 1),
-        state="open",
-    )
+    add_hagen_actions(first)
     second = make_recorded_conference(
         "pp-hagen",
         at(2025, 11, 3),
@@ -82,13 +76,7 @@ def scenario(organiser) -> dict:
         categories=["gericht"],
     )
     Invitation.objects.filter(conference=joint).update(attended=True)
-    Action.objects.create(
-        conference=joint,
-        text="Schulwegsicherung",
-        owner_is_police=True,
-        due_date=date(2025, 10, 1),
-        state="dropped",
-    )
+    add_action(joint, "Schulwegsicherung", date(2025, 10, 1), "dropped")
     make_recorded_conference("pp-koeln", at(2025, 6, 2), organiser=organiser, kind="siko_ap")
     cancelled = make_recorded_conference(
         "pp-essen",
@@ -97,38 +85,13 @@ def scenario(organiser) -> dict:
         status="cancelled",
         categories=["kommune"],
     )
-    Action.objects.create(
-        conference=cancelled,
-        text="zählt nicht",
-        owner_is_police=True,
-        due_date=date(2025, 5, 1),
-        state="done",
-    )
+    add_action(cancelled, "zählt nicht", date(2025, 5, 1), "done")
     earlier = make_recorded_conference(
         "pp-essen", at(2024, 6, 4), organiser=organiser, categories=["kommune"]
     )
-    Action.objects.create(
-        conference=earlier,
-        text="Vorjahr",
-        owner_is_police=True,
-        due_date=date(2024, 9, 1),
-        state="done",
-    )
-    dortmund = Authority.objects.get(slug="pp-dortmund")
-    Exercise.objects.create(
-        authority=dortmund,
-        organiser="Stadt Dortmund",
-        title="Hochwasser",
-        date=date(2025, 3, 4),
-        liaison_took_part=True,
-    )
-    Hospitation.objects.create(
-        authority=Authority.objects.get(slug="lr-borken"),
-        agency_name="Zollamt Bocholt",
-        direction="outgoing",
-        start_date=date(2025, 6, 2),
-        end_date=date(2025, 6, 3),
-    )
+    add_action(earlier, "Vorjahr", date(2024, 9, 1), "done")
+    add_dortmund_exercise("Hochwasser", date(2025, 3, 4))
+    add_borken_hospitation()
     group = ComparisonGroup.objects.create(name="Großstädte")
     Authority.objects.filter(slug__in=["pp-hagen", "pp-dortmund"]).update(comparison_group=group)
     return {"first": first, "second": second, "joint": joint}
@@ -223,10 +186,10 @@ def test_comparison_groups_side_by_side(kpb_a_user):
     assert groups["NRW insgesamt"]["members"] == []
 
 
-def test_pdf_shows_the_new_figures(kpb_a_user):
+def test_report_shows_the_new_figures(kpb_a_user):
     scenario(kpb_a_user)
     data = collect_report_data(2026, as_of=AS_OF)
-    text = pdf_text(render_annual_report(data))
+    text = html_text(annual_report_html(data))
     flat = compact(text)
     for authority in Authority.objects.all():
         assert compact(authority.short_name) in flat
@@ -246,10 +209,10 @@ def test_pdf_shows_the_new_figures(kpb_a_user):
 
 def test_a_changed_scenario_changes_participation_and_actions(kpb_a_user):
     conferences = scenario(kpb_a_user)
-    before = pdf_text(render_annual_report(collect_report_data(2026, as_of=AS_OF)))
+    before = html_text(annual_report_html(collect_report_data(2026, as_of=AS_OF)))
     Invitation.objects.filter(conference=conferences["first"]).update(attended=True)
     Action.objects.filter(conference=conferences["first"]).update(state="done")
-    after = pdf_text(render_annual_report(collect_report_data(2026, as_of=AS_OF)))
+    after = html_text(annual_report_html(collect_report_data(2026, as_of=AS_OF)))
     assert compact("davon erledigt 1 (33,3 %)") in compact(before)
     assert compact("davon erledigt 2 (66,7 %)") in compact(after)
     assert compact("davon anwesend 3") in compact(before)
@@ -269,10 +232,8 @@ def test_snapshot_survives_json_and_renders_the_same(kpb_a_user):
     data = collect_report_data(2026, as_of=AS_OF)
     snapshot = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     assert snapshot == data
-    assert pdf_text(render_annual_report(snapshot)) == pdf_text(render_annual_report(data))
-    assert pdf_text(render_authority_part(snapshot, "pp-hagen")) == pdf_text(
-        render_authority_part(data, "pp-hagen")
-    )
+    assert annual_report_html(snapshot) == annual_report_html(data)
+    assert authority_part_html(snapshot, "pp-hagen") == authority_part_html(data, "pp-hagen")
 
 
 def test_period_year_can_be_chosen(kpb_a_user):
@@ -324,8 +285,8 @@ def test_queries_constant_in_authorities_conferences_and_years(kpb_a_user):
 def test_authority_part_contains_only_that_authority(kpb_a_user):
     scenario(kpb_a_user)
     data = collect_report_data(2026, as_of=AS_OF)
-    pdf = render_authority_part(data, "pp-hagen", draft=True, version=3, status_label="Entwurf")
-    text = pdf_text(pdf)
+    html = authority_part_html(data, "pp-hagen", draft=True, version=3, status_label="Entwurf")
+    text = html_text(html)
     flat = compact(text)
     hagen = Authority.objects.get(slug="pp-hagen")
     assert compact(hagen.short_name) in flat
@@ -338,12 +299,12 @@ def test_authority_part_contains_only_that_authority(kpb_a_user):
     assert "Streifen am Bahnhof" in text and "Beleuchtung prüfen" in text
     assert "Clankriminalität" in text  # a mandated topic it did not cover
     assert "Methodik" in text
-    assert "Seite 1 von" in text
+    # Its page numbers ("Seite 1 von …"): test_annual_report_layout.py, on the PDF.
 
 
 def test_authority_part_refuses_an_unknown_slug(kpb_a_user):
     data = collect_report_data(2026, as_of=AS_OF)
     with pytest.raises(UnknownAuthority):
-        render_authority_part(data, "pp-gibt-es-nicht")
+        authority_part_html(data, "pp-gibt-es-nicht")
     with pytest.raises(KeyError):
-        render_authority_part(data, "")
+        authority_part_html(data, "")

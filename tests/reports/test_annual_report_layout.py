@@ -1,17 +1,20 @@
-"""The annual report's layout: outline order and omission, intro texts, cover, bookmarks,
-repeated table headers, the server-drawn chart, and the archival, tagged PDF."""
+"""The annual report's layout: outline order and omission, intro texts, cover and the
+server-drawn chart in its HTML; bookmarks, page numbers, repeated table headers and the archival,
+tagged PDF in the two tests that set it with WeasyPrint."""
 
 import io
+import re
+import time
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
-from reports.annual.report import collect_report_data, render_annual_report, render_authority_part
+from reports.annual import report as annual
 from reports.outline import SECTIONS, OutlineError
 from tests.factories.conferences import make_recorded_conference
-from tests.helpers import compact
+from tests.helpers import compact, html_text
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -32,6 +35,16 @@ def bookmarks(pdf: bytes) -> list[str]:
     return walk(PdfReader(io.BytesIO(pdf)).outline)
 
 
+def headings(html: str) -> list[str]:
+    """The headings that become the PDF's bookmarks (h1–h3, see _style.html), in order."""
+    return [html_text(h).strip() for h in re.findall(r"<h[123][^>]*>.*?</h[123]>", html, re.S)]
+
+
+def cover(html: str) -> str:
+    """The text of the cover (the first page of the PDF)."""
+    return html_text(re.search(r'<div class="cover">.*?</div>', html, re.S).group())
+
+
 @pytest.fixture
 def data(kpb_a_user):
     make_recorded_conference(
@@ -40,7 +53,7 @@ def data(kpb_a_user):
         organiser=kpb_a_user,
         categories=["kommune"],
     )
-    return collect_report_data(2026, as_of=AS_OF)
+    return annual.collect_report_data(2026, as_of=AS_OF)
 
 
 def test_sections_follow_the_outline_with_their_intro_texts(data):
@@ -48,8 +61,8 @@ def test_sections_follow_the_outline_with_their_intro_texts(data):
         {"key": "methods", "intro": "Vorweg zur Methodik.\n\nZweiter Absatz der Methodik."},
         {"key": "summary", "intro": "Das Jahr im Überblick."},
     ]
-    pdf = render_annual_report(data, outline=outline)
-    text = "".join(page_texts(pdf))
+    html = annual.annual_report_html(data, outline=outline)
+    text = html_text(html)
     methods, summary = text.index("Methodik"), text.index("Zusammenfassung")
     assert methods < summary
     assert text.index("Vorweg zur Methodik.") < text.index("Zweiter Absatz der Methodik.") < summary
@@ -62,47 +75,24 @@ def test_sections_follow_the_outline_with_their_intro_texts(data):
         "Status 2025",
     ):
         assert left_out not in text
-    assert bookmarks(pdf)[1:] == ["Methodik", "Zusammenfassung"]
+    assert headings(html)[1:] == ["Methodik", "Zusammenfassung"]
 
 
-def test_every_section_has_a_bookmark_in_the_default_order(data):
-    pdf = render_annual_report(data)
-    assert bookmarks(pdf) == [data["title"], *(str(title) for title in SECTIONS.values())]
-
-
-def test_an_unknown_section_is_refused(data):
-    with pytest.raises(OutlineError):
-        render_annual_report(data, outline=[{"key": "appendix", "intro": ""}])
-
-
-def test_cover_names_period_version_and_state(data):
-    draft = page_texts(render_annual_report(data, version=2, status_label="Entwurf"))[0]
-    assert "Ausgewertetes Jahr" in draft and "1. Januar 2025 bis 31. Dezember 2025" in draft
-    assert "vorzulegen bis 31. August 2026" in draft
-    assert "Fassung 2" in draft and "Entwurf" in draft and "ENTWURF" in draft
-    final = render_annual_report(data, draft=False, version=3, status_label="Endfassung")
-    cover = page_texts(final)[0]
-    assert "Fassung 3" in cover and "Endfassung" in cover
-    assert "ENTWURF" not in "".join(page_texts(final))
-
-
-def test_table_headers_repeat_and_pages_are_counted(data):
-    pages = page_texts(render_annual_report(data, outline=[{"key": "authorities", "intro": ""}]))
-    assert len(pages) >= 3  # cover and a table over at least two pages
-    header = compact("Kategorien eingeladen")
-    assert all(header in compact(page) for page in pages[1:])
+def test_the_pdf_is_pdf_a_tagged_with_bookmarks_and_page_numbers(data):
+    """The default report and an authority's part, set by WeasyPrint: bookmarks in the default
+    order, every page numbered, archival (PDF/A-2a) and tagged."""
+    started = time.perf_counter()
+    report = annual.render_annual_report(data)
+    elapsed = time.perf_counter() - started
+    part = annual.render_authority_part(data, "pp-hagen")
+    assert report.startswith(b"%PDF") and part.startswith(b"%PDF")
+    assert elapsed < 30
+    titles = [data["title"], *(str(title) for title in SECTIONS.values())]
+    assert bookmarks(report) == titles == headings(annual.annual_report_html(data))
+    pages = page_texts(report)
     assert all(f"Seite {n} von {len(pages)}" in page for n, page in enumerate(pages, start=1))
-
-
-def test_chart_is_drawn_in_the_pdf(data):
-    text = "".join(page_texts(render_annual_report(data, outline=[{"key": "chart", "intro": ""}])))
-    flat = compact(text)
-    assert all(compact(f"{tick}\u202f%") in flat for tick in (25, 50, 75))  # the axis
-    assert compact("2025 1 47 2,1 %") in flat  # the table beside it: German number notation
-
-
-def test_report_is_pdf_a_and_tagged(data):
-    for pdf in (render_annual_report(data), render_authority_part(data, "pp-hagen")):
+    assert "Seite 1 von" in page_texts(part)[0]
+    for pdf in (report, part):
         reader = PdfReader(io.BytesIO(pdf))
         root = reader.trailer["/Root"]
         xmp = root["/Metadata"].get_object().get_data().decode()
@@ -115,3 +105,37 @@ def test_report_is_pdf_a_and_tagged(data):
         assert "/OutputIntents" in root
         assert reader.metadata.title.startswith("Bericht zur Durchführung")
         assert reader.pdf_header == "%PDF-1.7"
+
+
+def test_an_unknown_section_is_refused(data):
+    with pytest.raises(OutlineError):
+        annual.annual_report_html(data, outline=[{"key": "appendix", "intro": ""}])
+    with pytest.raises(OutlineError):
+        annual.render_annual_report(data, outline=[{"key": "appendix", "intro": ""}])
+
+
+def test_cover_names_period_version_and_state(data):
+    draft = cover(annual.annual_report_html(data, version=2, status_label="Entwurf"))
+    assert "Ausgewertetes Jahr" in draft and "1. Januar 2025 bis 31. Dezember 2025" in draft
+    assert "vorzulegen bis 31. August 2026" in draft
+    assert "Fassung 2" in draft and "Entwurf" in draft and "ENTWURF" in draft
+    final = annual.annual_report_html(data, draft=False, version=3, status_label="Endfassung")
+    assert "Fassung 3" in cover(final) and "Endfassung" in cover(final)
+    assert "ENTWURF" not in html_text(final)
+
+
+def test_table_headers_repeat_and_pages_are_counted(data):
+    pages = page_texts(
+        annual.render_annual_report(data, outline=[{"key": "authorities", "intro": ""}])
+    )
+    assert len(pages) >= 3  # cover and a table over at least two pages
+    header = compact("Kategorien eingeladen")
+    assert all(header in compact(page) for page in pages[1:])
+    assert all(f"Seite {n} von {len(pages)}" in page for n, page in enumerate(pages, start=1))
+
+
+def test_chart_is_drawn_in_the_report(data):
+    text = html_text(annual.annual_report_html(data, outline=[{"key": "chart", "intro": ""}]))
+    flat = compact(text)
+    assert all(compact(f"{tick}\u202f%") in flat for tick in (25, 50, 75))  # the axis
+    assert compact("2025 1 47 2,1 %") in flat  # the table beside it: German number notation

@@ -9,13 +9,13 @@ import pytest
 from openpyxl import load_workbook
 
 from authorities.enums import DECREE_CATEGORIES
-from authorities.models import Authority, ComparisonGroup, Exercise, Hospitation
+from authorities.models import Authority, ComparisonGroup
 from conferences.models import Invitation
-from followup.models import Action
 from reports.annual.exports import report_csv, report_table, report_xlsx
 from reports.annual.report import collect_report_data
 from reports.compliance import STATUS_LABELS, compute_compliance
 from tests.factories.conferences import make_recorded_conference
+from tests.factories.reports import add_borken_hospitation, add_dortmund_exercise, add_hagen_actions
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -36,20 +36,7 @@ def scenario(organiser):
     )
     Invitation.objects.filter(conference=first, agency__category="kommune").update(attended=True)
     Invitation.objects.filter(conference=first, agency__category="zoll").update(attended=False)
-    Action.objects.create(
-        conference=first,
-        text="Streifen am Bahnhof",
-        owner_is_police=True,
-        due_date=date(2025, 9, 1),
-        state="done",
-    )
-    Action.objects.create(
-        conference=first,
-        text="Beleuchtung prüfen",
-        owner_is_police=True,
-        due_date=date(2025, 12, 1),
-        state="open",
-    )
+    add_hagen_actions(first)
     make_recorded_conference(
         "pp-hagen",
         datetime(2025, 11, 3, 10, tzinfo=BERLIN),
@@ -67,28 +54,9 @@ def scenario(organiser):
     make_recorded_conference(
         "pp-hagen", datetime(2026, 2, 10, 10, tzinfo=BERLIN), organiser=organiser
     )
-    dortmund = Authority.objects.get(slug="pp-dortmund")
-    Exercise.objects.create(
-        authority=dortmund,
-        organiser="Stadt Dortmund",
-        title="Hochwasser",
-        date=date(2025, 3, 4),
-        liaison_took_part=True,
-    )
-    Exercise.objects.create(
-        authority=dortmund,
-        organiser="Stadt Dortmund",
-        title="Stromausfall",
-        date=date(2025, 10, 4),
-        liaison_took_part=True,
-    )
-    Hospitation.objects.create(
-        authority=Authority.objects.get(slug="lr-borken"),
-        agency_name="Zollamt Bocholt",
-        direction="outgoing",
-        start_date=date(2025, 6, 2),
-        end_date=date(2025, 6, 3),
-    )
+    add_dortmund_exercise("Hochwasser", date(2025, 3, 4))
+    add_dortmund_exercise("Stromausfall", date(2025, 10, 4))
+    add_borken_hospitation()
     Authority.objects.filter(slug="lr-borken").update(short_name=HOSTILE_NAME)
     group = ComparisonGroup.objects.create(name=HOSTILE_GROUP)
     Authority.objects.filter(slug="pp-hagen").update(comparison_group=group)
