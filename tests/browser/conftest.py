@@ -110,3 +110,17 @@ def dortmund_user(seeded: None) -> User:
 @pytest.fixture
 def lzpd_browser_user(seeded: None) -> User:
     return make_user("lzpd", OrganisationKind.LZPD)
+
+
+@pytest.fixture
+def tasks_run_eagerly() -> Iterator[None]:
+    """Celery tasks run in the calling thread (the live server's), also where REDIS_URL is set
+    (CI), and raise their errors there."""
+    from siko.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_eager_propagates = saved

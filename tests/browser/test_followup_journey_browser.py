@@ -9,7 +9,6 @@ jump: the deadline is put into the past.
 
 import hashlib
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -36,20 +35,12 @@ ACTION_TEXT = "Gemeinsame Streife am Hauptbahnhof einrichten"
 
 
 @pytest.fixture
-def mail_delivered_in_process(settings, live_server, tmp_path) -> Iterator[None]:
+def mail_delivered_in_process(settings, live_server, tmp_path, tasks_run_eagerly) -> None:
     """Mails reach the local mailbox from the live server's thread, their links point at the
     live server, and the frozen PDF lands in a temporary media folder."""
-    from siko.celery import app
-
     settings.EMAIL_BACKEND = "siko.mail.LocalMailboxBackend"
     settings.SITE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

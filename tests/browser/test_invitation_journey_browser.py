@@ -5,7 +5,6 @@ backend delivers it as a LocalMail row; the partner opens the link from that mai
 """
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,19 +26,11 @@ DELEGATE_FUNCTION = "Ständige Vertreterin des Leitenden Oberstaatsanwalts"
 
 
 @pytest.fixture
-def mail_delivered_in_process(settings, live_server) -> Iterator[None]:
+def mail_delivered_in_process(settings, live_server, tasks_run_eagerly) -> None:
     """Mails reach the local mailbox from the live server's thread, also where REDIS_URL is set
     (CI), and the links in them point at the live server."""
-    from siko.celery import app
-
     settings.EMAIL_BACKEND = "siko.mail.LocalMailboxBackend"
     settings.SITE_URL = live_server.url
-    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Contact, PartnerAgency
+from authorities.models import PartnerAgency
 from conferences import services
 from conferences.enums import AnswerChannel, InvitationState
 from conferences.links import ANSWER_SALT, answer_token
 from conferences.models import Conference, Invitation
 from siko.models import AuditEntry
 from tests.conftest import client_for
-from tests.factories.conferences import invite_new_agencies, make_conference
+from tests.factories.conferences import add_head, invite_new_agencies, make_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +28,9 @@ def invitation(kpb_a_user) -> Invitation:
     conference = make_conference(
         kpb_a_user, title="SiKo Dortmund Frühjahr", place="PP Dortmund, Saal 3"
     )
-    agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(
-        agency=agency,
-        name="Erika Beispiel",
+    agency = add_head(
+        "sta-dortmund",
+        "Erika Beispiel",
         function="Leitende OStA",
         email="erika.beispiel@example.org",
     )

@@ -37,13 +37,6 @@ def _squeezed(text: str) -> str:
 
 
 @pytest.fixture
-def organiser(kpb_a_user):
-    kpb_a_user.first_name, kpb_a_user.last_name = "Petra", "Planer"
-    kpb_a_user.save()
-    return kpb_a_user
-
-
-@pytest.fixture
 def conference(organiser):
     start = datetime(timezone.now().year + 1, 7, 1, 10, 0, tzinfo=BERLIN)
     return make_conference(

@@ -6,14 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone, translation
 
-from authorities.models import Contact, PartnerAgency
+from authorities.models import PartnerAgency
 from conferences import mails, services
 from conferences.links import answer_url
 from conferences.models import Invitation
 from notifications.compose import build_message
 from notifications.enums import MailKind
 from notifications.models import OutgoingMail
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import add_head, invite_schulaemter, make_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,11 @@ def _long(day: datetime) -> str:
 
 
 @pytest.fixture
-def organiser(kpb_a_user):
-    kpb_a_user.first_name, kpb_a_user.last_name = "Petra", "Planer"
-    kpb_a_user.function = "Leiterin Leitungsstab"
-    kpb_a_user.save()
-    return kpb_a_user
+def organiser(organiser):
+    """Petra Planer (tests/conferences/conftest.py) with her function, for the signature."""
+    organiser.function = "Leiterin Leitungsstab"
+    organiser.save()
+    return organiser
 
 
 @pytest.fixture
@@ -46,9 +46,8 @@ def scheduled(organiser, start):
         end=start + timedelta(hours=3),
         place="Polizeipräsidium Dortmund, Saal 1",
     )
-    sta = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(
-        agency=sta, name="Erika Beispiel", function="LOStA", email="erika.beispiel@example.org"
+    sta = add_head(
+        "sta-dortmund", "Erika Beispiel", function="LOStA", email="erika.beispiel@example.org"
     )
     services.add_invitations(conference, agencies=[sta], by=organiser)
     services.send_invitations(conference, by=organiser)
@@ -97,16 +96,7 @@ def test_invitation_mail_is_german_when_the_organiser_works_in_english(scheduled
 
 def test_schulamt_mail_asks_the_bezirksregierung_to_forward(organiser):
     conference = make_conference(organiser)
-    schulamt = PartnerAgency.objects.filter(
-        category="schulamt", coverages__authority__slug="pp-dortmund"
-    ).first()
-    Contact.objects.create(
-        agency=schulamt.routed_via,
-        name="Dezernat 48",
-        function="Schulaufsicht",
-        email="dez48@example.org",
-    )
-    services.add_invitations(conference, agencies=[schulamt], by=organiser)
+    [schulamt] = invite_schulaemter(conference, organiser)
     services.send_invitations(conference, by=organiser)
 
     mail = OutgoingMail.objects.get(kind=MailKind.INVITATION)

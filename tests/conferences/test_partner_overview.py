@@ -10,14 +10,14 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from authorities.models import Authority, Contact, PartnerAgency
+from authorities.models import Authority, PartnerAgency
 from conferences import services
 from conferences.links import OVERVIEW_SALT, answer_path, overview_token
 from notifications.enums import MailKind
 from notifications.models import OutgoingMail
 from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import add_head, make_conference
 from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +35,9 @@ _serial = itertools.count()
 @pytest.fixture
 def staatsanwaltschaft() -> PartnerAgency:
     """Responsible for PP Dortmund, Kreis Unna, PP Hamm and PP Recklinghausen."""
-    agency = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(
-        agency=agency,
-        name="Erika Beispiel",
+    agency = add_head(
+        "sta-dortmund",
+        "Erika Beispiel",
         function="Leitende OStA",
         email="erika.beispiel@example.org",
     )

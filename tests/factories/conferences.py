@@ -101,3 +101,39 @@ def make_recorded_conference(
             conference=conference, order=number, title=key, topic=MandatedTopic.objects.get(key=key)
         )
     return conference
+
+
+def add_head(slug: str, name: str, *, function: str = "Leitung", email: str) -> PartnerAgency:
+    """The agency `slug` of the seeded directory, with a head of office `name` as its contact."""
+    agency = PartnerAgency.objects.get(slug=slug)
+    Contact.objects.create(agency=agency, name=name, function=function, email=email)
+    return agency
+
+
+def agencies_with_heads(slugs: tuple[str, ...] | list[str]) -> list[PartnerAgency]:
+    """The agencies `slugs`, each with a head "Leitung <n>" at leitung<n>@<slug>.example."""
+    return [
+        add_head(slug, f"Leitung {number}", email=f"leitung{number}@{slug}.example")
+        for number, slug in enumerate(slugs)
+    ]
+
+
+def invite_schulaemter(
+    conference: Conference, organiser: Any, count: int = 1
+) -> list[PartnerAgency]:
+    """Invites `count` Schulämter of Dortmund's area (R2: through their Bezirksregierung, whose
+    school department "Dezernat 48" at dez48@example.org is its contact); returns them."""
+    schulaemter = list(
+        PartnerAgency.objects.filter(category="schulamt", coverages__authority__slug="pp-dortmund")
+        .select_related("routed_via")
+        .order_by("slug")[:count]
+    )
+    for bezirksregierung in {s.routed_via for s in schulaemter if s.routed_via}:
+        Contact.objects.create(
+            agency=bezirksregierung,
+            name="Dezernat 48",
+            function="Schulaufsicht",
+            email="dez48@example.org",
+        )
+    services.add_invitations(conference, agencies=schulaemter, by=organiser)
+    return schulaemter

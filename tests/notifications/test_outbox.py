@@ -17,7 +17,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, Contact, PartnerAgency
+from authorities.models import Authority
 from conferences import mails, services
 from notifications import outbox
 from notifications import queue as delivery
@@ -26,7 +26,7 @@ from notifications.enums import MailKind, MailState
 from notifications.models import OutgoingMail
 from siko.celery import app as celery_app
 from tests.conftest import client_for
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import agencies_with_heads, make_conference
 from tests.smtp import free_port
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +37,7 @@ AGENCIES = ("sta-dortmund", "lg-dortmund")
 @pytest.fixture
 def conference(kpb_a_user):
     conference = make_conference(kpb_a_user)
-    agencies = []
-    for number, slug in enumerate(AGENCIES):
-        agency = PartnerAgency.objects.get(slug=slug)
-        Contact.objects.create(
-            agency=agency,
-            name=f"Leitung {number}",
-            function="Leitung",
-            email=f"leitung{number}@{slug}.example",
-        )
-        agencies.append(agency)
-    services.add_invitations(conference, agencies=agencies, by=kpb_a_user)
+    services.add_invitations(conference, agencies=agencies_with_heads(AGENCIES), by=kpb_a_user)
     return conference
 
 

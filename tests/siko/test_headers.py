@@ -7,7 +7,6 @@ Cache-Control: no-store on everything SiKo renders (pages, fragments, downloads,
 
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,9 @@ from conferences import services
 from conferences.documents import feeds
 from conferences.links import answer_token
 from conferences.models import Invitation
-from reports.annual.report import collect_report_data
-from reports.models import AnnualReport
 from tests.conftest import PASSWORD, client_for
 from tests.factories.conferences import make_conference
+from tests.factories.reports import make_final_report
 from tests.siko.test_settings import production_env, run_python
 
 pytestmark = pytest.mark.django_db
@@ -64,13 +62,7 @@ def outputs(kpb_a_user, lzpd_user) -> dict[str, HttpResponse]:
     services.send_invitations(conference, by=kpb_a_user)
     invitation = Invitation.objects.get(conference=conference, agency=agency)
     feed = feeds.create_feed(authority=kpb_a_user.authority, by=kpb_a_user)
-    report = AnnualReport.objects.create(
-        year=2026,
-        period_year=2025,
-        status="final",
-        sha256="0" * 64,
-        data=collect_report_data(2026, as_of=date(2026, 3, 1)),
-    )
+    report = make_final_report()
     kpb, lzpd, anonymous = client_for(kpb_a_user), client_for(lzpd_user), Client()
     pk = {"pk": conference.pk}
     return {

@@ -7,7 +7,7 @@ may be a formula, and the planted text must still be there (behind the guard).
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,11 +18,10 @@ from authorities.csv_io import parse_partner_csv
 from authorities.models import Authority, ComparisonGroup, Contact, PartnerAgency
 from conferences.models import Invitation, MandatedTopic
 from followup.models import Action
-from reports.annual.report import collect_report_data
-from reports.models import AnnualReport
 from siko.spreadsheet import FORMULA_TRIGGERS, guard_cell, guard_row, unguard_cell
 from tests.conftest import client_for
 from tests.factories.conferences import make_conference, make_recorded_conference
+from tests.factories.reports import make_final_report
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -163,13 +162,7 @@ def assert_guarded_csv(content: bytes, expected: list[str]) -> None:
 
 
 def annual_report_pk() -> int:
-    report = AnnualReport.objects.create(
-        year=2026,
-        period_year=2025,
-        status="final",
-        sha256="0" * 64,
-        data=collect_report_data(2026, as_of=date(2026, 3, 1)),
-    )
+    report = make_final_report()
     return report.pk
 
 

@@ -14,7 +14,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Contact, PartnerAgency
 from conferences import services
 from conferences.enums import InvitationState
 from notifications import outbox
@@ -27,7 +26,7 @@ from reports.models import AnnualReport, GenerationState
 from siko import tasks_queue
 from siko.celery import app as celery_app
 from tests.conftest import client_for, make_user
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import agencies_with_heads, make_conference
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,16 +70,7 @@ def organiser(seeded):
 @pytest.fixture
 def conference(organiser):
     conference = make_conference(organiser)
-    agencies = []
-    for number, slug in enumerate(("sta-dortmund", "lg-dortmund")):
-        agency = PartnerAgency.objects.get(slug=slug)
-        Contact.objects.create(
-            agency=agency,
-            name=f"Leitung {number}",
-            function="Leitung",
-            email=f"leitung{number}@{slug}.example",
-        )
-        agencies.append(agency)
+    agencies = agencies_with_heads(("sta-dortmund", "lg-dortmund"))
     services.add_invitations(conference, agencies=agencies, by=organiser)
     return conference
 
