@@ -118,15 +118,52 @@ def _description(conference: Conference, link_label: str, link: str) -> str:
     return "\n".join(lines).strip()
 
 
-def _event(conference: Conference, *, status: str, description: str, link: str) -> Event:
+def invitation_uid(invitation: Invitation) -> str:
+    """The UID of an invitation's meeting request.
+
+    A direct invitation carries the conference's UID, the same as the subscription feeds, so a
+    partner's calendar keeps one entry per conference. An invitation routed through a
+    Bezirksregierung (R2: a Schulamt's) has a UID of its own, derived from the invitation: one
+    Bezirksregierung forwards the invitations of several Schulämter to the same conference, and
+    under one UID its calendar would keep a single entry with a single answer link. With their
+    own UIDs (and each Schulamt's name in the summary) the requests stay apart, each with its
+    own link; updates and cancellations of that invitation reuse its UID. The Bezirksregierung's
+    feed never lists forwarded invitations (feeds.agency_feed_invitations), so nothing shows twice.
+    """
+    conference = invitation.conference
+    if invitation.routed_via_id is None:
+        return conference.ical_uid
+    return f"einladung-{invitation.pk}-{conference.ical_uid}"
+
+
+def invitation_summary(invitation: Invitation) -> str:
+    """The calendar entry's title: the conference's, for a forwarded invitation with the name of
+    the Schulamt it is meant for (see invitation_uid)."""
+    title = invitation.conference.title
+    if invitation.routed_via_id is None:
+        return title
+    with translation.override("de"):
+        return _("%(title)s – für %(agency)s") % {"title": title, "agency": invitation.agency.name}
+
+
+def _event(
+    conference: Conference,
+    *,
+    status: str,
+    description: str,
+    link: str,
+    uid: str = "",
+    summary: str = "",
+) -> Event:
+    """The VEVENT of a conference; `uid` and `summary` default to the conference's."""
     event = Event()
-    event.add("uid", conference.ical_uid)
+    event.add("uid", uid or conference.ical_uid)
     event.add("sequence", conference.ical_sequence)
     event.add("dtstamp", timezone.now())
     event.add("last-modified", conference.updated)
     event.add("dtstart", conference.start.astimezone(BERLIN))
     event.add("dtend", conference.end.astimezone(BERLIN))
-    event.add("summary", conference.title)
+    event.add("summary", summary or conference.title)
     event.add("location", conference.place)
     event.add("description", description)
     if link:
@@ -153,6 +190,8 @@ def invitation_ics(invitation: Invitation, *, method: str) -> str:
         status="CANCELLED" if method == CANCEL else "CONFIRMED",
         description=description,
         link=link,
+        uid=invitation_uid(invitation),
+        summary=invitation_summary(invitation),
     )
     email = invitation.recipient_email
     if email:

@@ -4,10 +4,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 from django.utils import timezone
 from icalendar import Calendar
 
-from authorities.models import Contact, PartnerAgency
+from authorities.models import PartnerAgency
 from conferences import services
 from conferences.documents.ical import berlin_timezone, invitation_ics
 from conferences.enums import AnswerChannel, InvitationState
@@ -15,7 +16,7 @@ from conferences.links import answer_url
 from conferences.models import Invitation
 from notifications.enums import MailKind
 from notifications.models import OutgoingMail
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import add_head, invite_schulaemter, make_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -27,20 +28,12 @@ def _local(month: int, day: int, hour: int) -> datetime:
 
 
 @pytest.fixture
-def organiser(kpb_a_user):
-    kpb_a_user.first_name, kpb_a_user.last_name = "Petra", "Planer"
-    kpb_a_user.save()
-    return kpb_a_user
-
-
-@pytest.fixture
 def scheduled(organiser):
     """A summer conference of KPB A, sent to the prosecutors of Dortmund."""
     start = _local(7, 1, 10)
     conference = make_conference(organiser, start=start, end=start + timedelta(hours=3))
-    sta = PartnerAgency.objects.get(slug="sta-dortmund")
-    Contact.objects.create(
-        agency=sta, name="Erika Beispiel", function="LOStA", email="erika.beispiel@example.org"
+    sta = add_head(
+        "sta-dortmund", "Erika Beispiel", function="LOStA", email="erika.beispiel@example.org"
     )
     services.add_invitations(conference, agencies=[sta], by=organiser)
     services.send_invitations(conference, by=organiser)
@@ -200,18 +193,38 @@ def test_cancellation_is_method_cancel_with_status_cancelled(scheduled, organise
 
 def test_schulamt_attendee_is_reached_through_its_bezirksregierung(organiser):
     conference = make_conference(organiser)
-    schulamt = PartnerAgency.objects.filter(
-        category="schulamt", coverages__authority__slug="pp-dortmund"
-    ).first()
-    Contact.objects.create(
-        agency=schulamt.routed_via,
-        name="Dezernat 48",
-        function="Schulaufsicht",
-        email="dez48@example.org",
-    )
-    services.add_invitations(conference, agencies=[schulamt], by=organiser)
+    [schulamt] = invite_schulaemter(conference, organiser)
 
     attendee = _event(invitation_ics(conference.invitations.get(), method="REQUEST"))["ATTENDEE"]
 
     assert str(attendee) == "mailto:dez48@example.org"
     assert attendee.params["CN"] == schulamt.name
+
+
+def test_two_schulaemter_through_one_bezirksregierung_stay_apart_in_its_calendar(organiser):
+    """Issue 12: the Bezirksregierung forwards two Schulämter's invitations to one conference.
+    Each request has its own UID, names its Schulamt and carries its own answer link, read by a
+    second parser (vobject) as a calendar would; updates and cancellations keep those UIDs."""
+    conference = make_conference(organiser)
+    schulaemter = invite_schulaemter(conference, organiser, count=2)
+    services.send_invitations(conference, by=organiser)
+    services.cancel_conference(conference, reason="Unwetterwarnung", by=organiser)
+
+    day = timezone.localtime(conference.start).strftime("%d.%m.%Y")
+    requests = {}
+    for schulamt in schulaemter:
+        invitation = conference.invitations.get(agency=schulamt)
+        mail = OutgoingMail.objects.get(kind=MailKind.INVITATION, invitation=invitation)
+        assert mail.to == "dez48@example.org"
+        assert mail.subject == f"Einladung: {conference.title} am {day} – für {schulamt.name}"
+        event = vobject.readOne(mail.ics).vevent
+        assert event.summary.value == f"{conference.title} – für {schulamt.name}"
+        assert event.url.value == answer_url(invitation)
+        assert answer_url(invitation) in event.description.value
+        requests[event.uid.value] = invitation
+        cancel = OutgoingMail.objects.get(kind=MailKind.CANCELLATION, invitation=invitation)
+        assert schulamt.name in cancel.subject
+        assert vobject.readOne(cancel.ics).vevent.uid.value == event.uid.value
+    assert len(requests) == 2 and conference.ical_uid not in requests
+    assert len({answer_url(invitation) for invitation in requests.values()}) == 2
+    assert len({m.subject for m in OutgoingMail.objects.filter(kind=MailKind.INVITATION)}) == 2
