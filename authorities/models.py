@@ -1,10 +1,13 @@
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
 
 import rules
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from authorities.enums import AuthorityKind, Confidence, PartnerCategory, Regierungsbezirk
@@ -38,8 +41,72 @@ class ComparisonGroup(models.Model):
         return self.name
 
 
-class Authority(models.Model):
-    """One of the 47 Kreispolizeibehörden. It is the scope of everything a KPB owns."""
+class DatedMasterData(models.Model):
+    """Master data whose changes take effect from the day they are made (issue 12: a closed
+    year's figures do not change). Its `dated_field` keeps a history: whenever a save changes
+    it, a period row records the value it had until that day; the field itself holds today's
+    value. Every write through `save()` – forms, admin, CSV import, seeding – keeps it."""
+
+    #: The field with a history, and the class name of its period model (owner: this object).
+    dated_field: str
+    period_model: str
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = getattr(self, "_dated_as_loaded", None)
+        value = getattr(self, self.dated_field)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if loaded is not None and loaded != value:
+                period_model = self._meta.apps.get_model("authorities", self.period_model)
+                # Changed twice on one day: the value before that day is the first one.
+                period_model._default_manager.get_or_create(
+                    owner=self,
+                    valid_until=timezone.localdate(),
+                    defaults={self.dated_field: loaded},
+                )
+        self._dated_as_loaded = value
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._dated_as_loaded = instance.__dict__.get(cls.dated_field)
+        return instance
+
+
+class DatedPeriod(models.Model):
+    """`owner` had the period's value up to the day before `valid_until`."""
+
+    valid_until = models.DateField(_("gültig bis (ausschließlich)"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.value} bis {self.valid_until:%d.%m.%Y}"
+
+    @property
+    def value(self) -> Any:
+        raise NotImplementedError
+
+
+def dated_value(current: Any, periods: "Sequence[DatedPeriod]", day: date) -> Any:
+    """The value on `day`: that of the earliest period ending after it, else today's."""
+    for period in sorted(periods, key=lambda p: p.valid_until):
+        if day < period.valid_until:
+            return period.value
+    return current
+
+
+class Authority(DatedMasterData):
+    """One of the 47 Kreispolizeibehörden. It is the scope of everything a KPB owns.
+
+    Its Autobahnpolizei duty has a dated history (AutobahnpolizeiDutyPeriod)."""
+
+    dated_field = "has_autobahnpolizei"
+    period_model = "AutobahnpolizeiDutyPeriod"
 
     slug = models.SlugField(_("Kennung"), max_length=60, unique=True)
     official_name = models.CharField(_("Amtliche Bezeichnung"), max_length=200, unique=True)
@@ -64,6 +131,15 @@ class Authority(models.Model):
     )
     confidence = models.CharField(_("Datenlage"), max_length=10, choices=Confidence.choices)
     source_notes = models.TextField(_("Quellenhinweise"), blank=True)
+    siko_start_year = models.PositiveSmallIntegerField(
+        _("SiKo genutzt seit (Jahr)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Jahre davor gelten als „nicht erfasst“. Leer: das Jahr der ersten in SiKo "
+            "erfassten Konferenz."
+        ),
+    )
 
     objects = scoped_manager(authority="pk")
 
@@ -84,8 +160,13 @@ class Authority(models.Model):
         return [part.strip() for part in self.district.split(";") if part.strip()]
 
 
-class PartnerAgency(ScopedUniqueMixin, models.Model):
-    """An agency with security tasks that a KPB invites (R2, R4)."""
+class PartnerAgency(ScopedUniqueMixin, DatedMasterData):
+    """An agency with security tasks that a KPB invites (R2, R4).
+
+    Its category has a dated history (PartnerCategoryPeriod)."""
+
+    dated_field = "category"
+    period_model = "PartnerCategoryPeriod"
 
     slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
     name = models.CharField(_("Name"), max_length=200, unique=True)
@@ -123,6 +204,40 @@ class PartnerAgency(ScopedUniqueMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("authorities:partner_detail", kwargs={"slug": self.slug})
+
+
+class AutobahnpolizeiDutyPeriod(DatedPeriod):
+    owner = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="duty_periods")
+    has_autobahnpolizei = models.BooleanField(_("Autobahnpolizei (§ 12 POG NRW)"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "valid_until"], name="duty_period_unique")
+        ]
+        verbose_name = _("frühere Autobahnpolizei-Zuständigkeit")
+        verbose_name_plural = _("frühere Autobahnpolizei-Zuständigkeiten")
+
+    @property
+    def value(self) -> bool:
+        return self.has_autobahnpolizei
+
+
+class PartnerCategoryPeriod(DatedPeriod):
+    owner = models.ForeignKey(
+        PartnerAgency, on_delete=models.CASCADE, related_name="category_periods"
+    )
+    category = models.CharField(_("Kategorie"), max_length=20, choices=PartnerCategory.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "valid_until"], name="category_period_unique")
+        ]
+        verbose_name = _("frühere Kategorie")
+        verbose_name_plural = _("frühere Kategorien")
+
+    @property
+    def value(self) -> str:
+        return self.category
 
 
 class Coverage(models.Model):

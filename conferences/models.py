@@ -27,21 +27,40 @@ def new_ical_uid() -> str:
     return f"{uuid.uuid4()}@siko.polizei.nrw"
 
 
+#: The decree of 6 December 2018 mandates its topics from 2019 on.
+DECREE_FIRST_YEAR = 2019
+
+
+def _this_year() -> int:
+    return timezone.localdate().year
+
+
 class MandatedTopicQuerySet(models.QuerySet["MandatedTopic"]):
+    def in_force(self, year: int) -> "MandatedTopicQuerySet":
+        """The topics that apply to `year`: the R6 evaluation of that year checks these, so a
+        topic added later never becomes "missing" in a closed year (issue 12)."""
+        return self.filter(valid_from_year__lte=year).filter(
+            Q(valid_until_year__isnull=True) | Q(valid_until_year__gte=year)
+        )
+
     def active(self) -> "MandatedTopicQuerySet":
-        """The topics in force: proposed on a new agenda, offered for an agenda item and checked
-        by the R6 evaluation. A retired topic (active=False) stays on the agendas that have it."""
-        return self.filter(active=True)
+        """The topics in force today: proposed on a new agenda and offered for an agenda item.
+        A retired topic stays on the agendas that have it."""
+        return self.in_force(_this_year())
 
 
 class MandatedTopic(models.Model):
-    """A topic the decree mandates (R6); data, so that the LZPD can add topics."""
+    """A topic the decree mandates (R6); data, so that the LZPD can add topics. A topic applies
+    in the years from `valid_from_year` to `valid_until_year` (open: still in force)."""
 
     key = models.SlugField(_("Kennung"), max_length=60, unique=True)
     title = models.CharField(_("Thema"), max_length=200)
     description = models.TextField(_("Erläuterung"), blank=True)
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
-    active = models.BooleanField(_("aktiv"), default=True)
+    valid_from_year = models.PositiveSmallIntegerField(_("gilt ab dem Jahr"), default=_this_year)
+    valid_until_year = models.PositiveSmallIntegerField(
+        _("gilt bis einschließlich Jahr"), null=True, blank=True
+    )
     from_decree = models.BooleanField(_("aus dem Erlass"), default=False)
 
     objects = MandatedTopicQuerySet.as_manager()

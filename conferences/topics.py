@@ -1,7 +1,7 @@
 """The mandated topics of the decree (R6). The data migration 0002 loads them; this function
 restores them where a database was emptied (a flushed test database, a hand-made database)."""
 
-from conferences.models import MandatedTopic
+from conferences.models import DECREE_FIRST_YEAR, MandatedTopic
 
 DECREE_TOPICS = [
     ("sicherheitslage", "Sicherheitslage (Einsatz-, Kriminalitäts- und Verkehrsunfalllage)"),
@@ -18,7 +18,13 @@ def ensure_decree_topics() -> int:
     added = 0
     for order, (key, title) in enumerate(DECREE_TOPICS, start=1):
         _, created = MandatedTopic.objects.get_or_create(
-            key=key, defaults={"title": title, "order": order * 10, "from_decree": True}
+            key=key,
+            defaults={
+                "title": title,
+                "order": order * 10,
+                "from_decree": True,
+                "valid_from_year": DECREE_FIRST_YEAR,
+            },
         )
         added += created
     return added

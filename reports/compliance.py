@@ -12,13 +12,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES
-from authorities.models import Authority, Exercise, Hospitation
+from authorities.models import (
+    Authority,
+    AutobahnpolizeiDutyPeriod,
+    Exercise,
+    Hospitation,
+    PartnerCategoryPeriod,
+    dated_value,
+)
 from conferences.enums import ConferenceKind, ConferenceStatus
 from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
 
@@ -28,6 +35,9 @@ class ComplianceStatus:
     SCHEDULED = "scheduled"
     OVERDUE = "overdue"
     BREACH = "breach"
+    #: A year before the authority used SiKo (Authority.siko_start_year, by default the year of
+    #: its first conference): not judged, and left out of every share.
+    NOT_RECORDED = "not_recorded"
 
 
 # German status words (the CLI and the German report use them as they are; pages translate them).
@@ -36,6 +46,7 @@ STATUS_LABELS = {
     ComplianceStatus.SCHEDULED: gettext_noop("geplant"),
     ComplianceStatus.OVERDUE: gettext_noop("überfällig"),
     ComplianceStatus.BREACH: gettext_noop("nicht erfüllt"),
+    ComplianceStatus.NOT_RECORDED: gettext_noop("nicht erfasst"),
 }
 #: Shown instead of "überfällig" or "nicht erfüllt" where the only planned conference is past
 #: its end plus the grace period without being marked held.
@@ -81,6 +92,15 @@ class ComplianceRecord:
     #: Exercises and Hospitationen counted in exercise_participation and hospitations.
     exercise_ids: list[int] = field(default_factory=list)
     hospitation_ids: list[int] = field(default_factory=list)
+    #: The first year judged for the authority (years before it are "not_recorded"); None
+    #: where nothing was entered in SiKo yet.
+    recorded_from: int | None = None
+
+    @property
+    def recorded(self) -> bool:
+        """False for a year before the authority used SiKo: shown as "nicht erfasst" and left
+        out of shares."""
+        return self.status != ComplianceStatus.NOT_RECORDED
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -108,7 +128,9 @@ def _label(status: str, unconfirmed: list[int]) -> str:
 _ConferenceRow = Mapping[str, Any]
 
 
-def _status(*, held: bool, scheduled: bool, year_over: bool) -> str:
+def _status(*, held: bool, scheduled: bool, year_over: bool, recorded: bool) -> str:
+    if not recorded:
+        return ComplianceStatus.NOT_RECORDED
     if held:
         return ComplianceStatus.COMPLIANT
     if year_over:
@@ -139,6 +161,13 @@ def compute_compliance(
     unconfirmed: neither held nor scheduled). A year is over at the end of its 31 December, so
     `as_of` = 31 December judges the whole year. Siko-AP is required only where the authority
     has Autobahnpolizei; prosecutors and courts missing is a notice, not a breach.
+
+    Closed years stay closed: a year is judged against the mandated topics in force in it, the
+    Autobahnpolizei duty in force on its last day (or on `as_of`, if earlier) and each invited
+    agency's category on the day of the conference (the dated histories of authorities.models).
+    Years before the authority's start year are "not_recorded": Authority.siko_start_year where
+    the LZPD set it, else the year of its first conference (neither draft nor cancelled), else
+    that of the first conference of any authority – never later than the year of `as_of`.
     """
     years = sorted(set(years))
     as_of = as_of or timezone.localdate()
@@ -153,7 +182,22 @@ def compute_compliance(
             if authorities is not None
             else list(Authority.objects.order_by("slug"))
         )
-        topics = list(MandatedTopic.objects.active().values_list("key", flat=True))
+        topics = list(
+            MandatedTopic.objects.values_list("key", "valid_from_year", "valid_until_year")
+        )
+        duty_periods = defaultdict(list)
+        for duty in AutobahnpolizeiDutyPeriod.objects.filter(
+            owner__in=[a.pk for a in authority_list]
+        ):
+            duty_periods[duty.owner_id].append(duty)
+        first_years = {
+            row["authority_id"]: timezone.localtime(row["first"], tz).year
+            for row in Conference.authorities.through.objects.exclude(
+                conference__status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT]
+            )
+            .values("authority_id")
+            .annotate(first=Min("conference__start"))
+        }
         conferences: list[_ConferenceRow] = list(
             Conference.objects.filter(start__gte=range_start, start__lt=range_end)
             .exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])
@@ -178,17 +222,31 @@ def compute_compliance(
             for c in conferences
             if c["pk"] not in held_set and timezone.localtime(c["end"], tz).date() + grace <= as_of
         }
-        categories = defaultdict(set)
-        for invitation in (
+        invited_agencies = list(
             Invitation.objects.filter(conference_id__in=held_ids)
             .filter(
                 Q(sent_at__isnull=False)
                 | Q(state__in=["accepted", "tentative", "declined", "delegated"])
             )
-            .values("conference_id", "agency__category")
+            .values("conference_id", "agency_id", "agency__category")
             .distinct()
+        )
+        category_periods = defaultdict(list)
+        for period in PartnerCategoryPeriod.objects.filter(
+            owner__in={i["agency_id"] for i in invited_agencies}
         ):
-            categories[invitation["conference_id"]].add(invitation["agency__category"])
+            category_periods[period.owner_id].append(period)
+        conference_days = {c["pk"]: timezone.localtime(c["start"], tz).date() for c in conferences}
+        categories = defaultdict(set)
+        for invitation in invited_agencies:
+            conference_id = invitation["conference_id"]
+            categories[conference_id].add(
+                dated_value(
+                    invitation["agency__category"],
+                    category_periods[invitation["agency_id"]],
+                    conference_days[conference_id],
+                )
+            )
         covered = defaultdict(set)
         for item in (
             AgendaItem.objects.filter(conference_id__in=held_ids, topic__isnull=False)
@@ -227,12 +285,23 @@ def compute_compliance(
         for authority_id in hosts[conference["pk"]]:
             by_authority_year[(authority_id, year)].append(conference)
 
+    first_of_all = min(first_years.values(), default=None)
     records = []
     for authority in authority_list:
+        first = first_years.get(authority.pk, first_of_all)
+        recorded_from = authority.siko_start_year or (
+            min(first, as_of.year) if first is not None else None
+        )
         for year in years:
             own = by_authority_year.get((authority.pk, year), [])
             # Evaluated at the end of the day as_of: on 31 December the year is over.
             year_over = as_of >= date(year, 12, 31)
+            recorded = recorded_from is None or year >= recorded_from
+            in_force = [
+                key
+                for key, valid_from, valid_until in topics
+                if valid_from <= year and (valid_until is None or year <= valid_until)
+            ]
 
             def held(kind: str, own: list[_ConferenceRow] = own) -> list[_ConferenceRow]:
                 return [c for c in own if c["kind"] == kind and c["pk"] in held_set]
@@ -261,7 +330,11 @@ def compute_compliance(
             missing_required = [
                 c for c in missing if c not in {o.value for o in OCCASIONAL_CATEGORIES}
             ]
-            ap_required = authority.has_autobahnpolizei
+            ap_required = dated_value(
+                authority.has_autobahnpolizei,
+                duty_periods[authority.pk],
+                min(as_of, date(year, 12, 31)),
+            )
             record = ComplianceRecord(
                 authority=authority.slug,
                 authority_name=authority.short_name,
@@ -276,19 +349,25 @@ def compute_compliance(
                 siko_ap_held=bool(ap_held),
                 siko_ap_scheduled=bool(ap_scheduled),
                 siko_ap_status=_status(
-                    held=bool(ap_held), scheduled=bool(ap_scheduled), year_over=year_over
+                    held=bool(ap_held),
+                    scheduled=bool(ap_scheduled),
+                    year_over=year_over,
+                    recorded=recorded,
                 )
                 if ap_required
                 else None,
                 categories_invited=sorted(invited & {c.value for c in DECREE_CATEGORIES}),
                 categories_missing=missing,
                 categories_missing_required=missing_required,
-                topics_covered=[t for t in topics if t in topics_done],
-                topics_missing=[t for t in topics if t not in topics_done],
+                topics_covered=[t for t in in_force if t in topics_done],
+                topics_missing=[t for t in in_force if t not in topics_done],
                 exercise_participation=len(exercises.get((authority.pk, year), [])),
                 hospitations=len(hospitations.get((authority.pk, year), [])),
                 status=_status(
-                    held=bool(siko_held), scheduled=bool(siko_scheduled), year_over=year_over
+                    held=bool(siko_held),
+                    scheduled=bool(siko_scheduled),
+                    year_over=year_over,
+                    recorded=recorded,
                 ),
                 siko_conference_ids=[c["pk"] for c in siko_held],
                 siko_ap_conference_ids=[c["pk"] for c in ap_held],
@@ -298,6 +377,7 @@ def compute_compliance(
                 siko_ap_unconfirmed_conference_ids=unconfirmed(ConferenceKind.SIKO_AP),
                 exercise_ids=list(exercises.get((authority.pk, year), [])),
                 hospitation_ids=list(hospitations.get((authority.pk, year), [])),
+                recorded_from=recorded_from,
             )
             if siko_held and set(missing) - set(missing_required):
                 record.notices.append(

@@ -2,7 +2,6 @@
 the ministry downloads (at phone size); axe-core on every page."""
 
 import hashlib
-import importlib
 from datetime import datetime
 
 import pytest
@@ -37,13 +36,10 @@ def as_user(browser: Browser, live_server, user, viewport=DESKTOP, **options):
 
 @pytest.fixture
 def last_year(seeded):
-    from conferences.models import MandatedTopic
+    from conferences.topics import ensure_decree_topics
 
-    topics = importlib.import_module("conferences.migrations.0002_mandated_topics").DECREE_TOPICS
-    for order, (key, title) in enumerate(topics, start=1):
-        MandatedTopic.objects.update_or_create(
-            key=key, defaults={"title": title, "order": order * 10, "from_decree": True}
-        )
+    # The live server's database is flushed between tests: the decree's topics come back here.
+    ensure_decree_topics()
     organiser = make_user("kpb-dortmund", OrganisationKind.KPB, authority="pp-dortmund")
     year = timezone.localdate().year - 1
     make_recorded_conference(

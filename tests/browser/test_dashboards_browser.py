@@ -1,6 +1,5 @@
 """The compliance dashboards in a real browser, with axe-core on every page visited."""
 
-import importlib
 from datetime import datetime, timedelta
 
 import pytest
@@ -34,14 +33,10 @@ def _held_siko(slug: str, year: int, organiser: User) -> None:
 @pytest.fixture
 def some_years(dortmund_user: User) -> int:
     """Held SiKos of Dortmund and Münster last year; a comparison group of both."""
-    from conferences.models import MandatedTopic
+    from conferences.topics import ensure_decree_topics
 
     # The live server's database is flushed between tests: the decree's topics come back here.
-    topics = importlib.import_module("conferences.migrations.0002_mandated_topics").DECREE_TOPICS
-    for order, (key, title) in enumerate(topics, start=1):
-        MandatedTopic.objects.update_or_create(
-            key=key, defaults={"title": title, "order": order * 10, "from_decree": True}
-        )
+    ensure_decree_topics()
     year = timezone.localdate().year - 1
     _held_siko("pp-dortmund", year, dortmund_user)
     _held_siko("pp-muenster", year, dortmund_user)

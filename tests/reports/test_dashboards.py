@@ -341,7 +341,9 @@ def test_dashboard_past_years_exercises_and_actions(kpb_a_user):
         f'<a class="status status-compliant" href="?jahr={year - 2}#konferenzen">'
         f'<span class="visually-hidden">{year - 2}: </span>erfüllt</a>'
     ) in past
-    assert past.count(">nicht erfüllt</a>") == 4
+    # The year before is a breach; the three before the first conference are "nicht erfasst".
+    assert past.count(">nicht erfüllt</a>") == 1
+    assert past.count(">nicht erfasst</a>") == 3
     assert "Keine offenen Maßnahmen." in html
     assert "Krisenstabsübungen mit polizeilicher Verbindungsperson: <strong>0</strong>" in html
 

@@ -29,23 +29,26 @@ JSON_FIELDS = {
     "siko_dates": "Tage der durchgeführten SiKo (deutsche Zeit), einer je Konferenz",
     "siko_scheduled": "eine SiKo des Jahres ist geplant: nicht durchgeführt, und ihr Ende plus "
     "Frist (SIKO_SCHEDULED_GRACE_DAYS, Standard 14 Tage) ist nicht vorbei",
-    "siko_ap_required": "Siko-AP erforderlich (KPB mit Autobahnpolizei)",
+    "siko_ap_required": "Siko-AP erforderlich (KPB mit Autobahnpolizei am letzten Tag des Jahres "
+    "oder am Stichtag, wenn er früher liegt)",
     "siko_ap_held": "wie siko_held, für die Siko-AP",
     "siko_ap_scheduled": "wie siko_scheduled, für die Siko-AP",
     "siko_ap_status": "Status der Siko-AP wie status; null, wenn nicht erforderlich",
     "categories_invited": "Kategorien des Erlasses, aus denen eine Stelle zu einer "
-    "durchgeführten SiKo eingeladen war oder geantwortet hat",
+    "durchgeführten SiKo eingeladen war oder geantwortet hat (Kategorie am Tag der Konferenz)",
     "categories_missing": "die übrigen Kategorien des Erlasses",
     "categories_missing_required": "davon die geforderten (Staatsanwaltschaft und Gericht "
     "nehmen nach Anlass teil: ein Hinweis, kein Verstoß)",
-    "topics_covered": "aktive Pflichtthemen auf der Tagesordnung einer durchgeführten SiKo",
-    "topics_missing": "die übrigen aktiven Pflichtthemen",
+    "topics_covered": "im Jahr geltende Pflichtthemen auf der Tagesordnung einer durchgeführten "
+    "SiKo",
+    "topics_missing": "die übrigen im Jahr geltenden Pflichtthemen",
     "exercise_participation": "Krisenstabsübungen mit polizeilicher Verbindungsperson im Jahr "
     "bis zum Stichtag",
     "hospitations": "im Jahr bis zum Stichtag begonnene Hospitationen",
     "status": "compliant (erfüllt: SiKo durchgeführt), scheduled (geplant), overdue "
     "(überfällig: laufendes Jahr, weder durchgeführt noch geplant) oder breach (nicht erfüllt: "
-    "Jahr vorbei ohne durchgeführte SiKo)",
+    "Jahr vorbei ohne durchgeführte SiKo) oder not_recorded (nicht erfasst: ein Jahr vor "
+    "recorded_from, nicht bewertet und in keinem Anteil gezählt)",
     "notices": "Hinweise, z. B. Staatsanwaltschaft oder Gericht nicht eingeladen",
     "siko_conference_ids": "Konferenz-IDs der durchgeführten SiKo (hinter siko_held, "
     "siko_dates, categories_*, topics_*)",
@@ -58,6 +61,9 @@ JSON_FIELDS = {
     "siko_ap_unconfirmed_conference_ids": "dasselbe für die Siko-AP",
     "exercise_ids": "IDs der gezählten Übungen (exercise_participation)",
     "hospitation_ids": "IDs der gezählten Hospitationen (hospitations)",
+    "recorded_from": "erstes bewertetes Jahr: das von der LZPD gesetzte Startjahr der KPB, sonst "
+    "das Jahr ihrer ersten Konferenz (weder Entwurf noch abgesagt), sonst das der ersten "
+    "Konferenz einer KPB, höchstens das Jahr des Stichtags; null, solange nichts erfasst ist",
 }
 
 
