@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from authorities.enums import PartnerCategory
 from authorities.models import ADDRESSEE_ORDER, Authority, PartnerAgency, User
 from conferences import mails
+from conferences.closed_years import closed_year_reason
 from conferences.enums import (
     ANSWERED_STATES,
     AnswerChannel,
@@ -28,7 +30,9 @@ from notifications.compose import compose
 from notifications.enums import MailKind
 from notifications.models import Reminder
 from siko.audit import log_action
+from siko.collation import german_key
 from siko.organisations import OrganisationKind
+from siko.validation import check_date_window, plausible_window
 
 #: Reminder rule for invitations without an answer, planned here and sent by reminders.py.
 INVITATION_UNANSWERED = "invitation_unanswered"
@@ -96,6 +100,92 @@ def create_conference(
     return conference
 
 
+def _check_past(start: datetime, end: datetime) -> None:
+    """A conference entered afterwards has ended, lies in the plausible window and in a year
+    that is not closed by a final annual report (conferences.closed_years)."""
+    if end <= start:
+        raise ConferenceError(_("Das Ende muss nach dem Beginn liegen."))
+    if end > timezone.now():
+        raise ConferenceError(
+            _(
+                "Nachgetragen werden nur Konferenzen, die bereits stattgefunden haben. Eine "
+                "künftige Konferenz planen Sie bitte über „Konferenz planen“."
+            )
+        )
+    earliest, latest = plausible_window()
+    try:
+        check_date_window(start, earliest=earliest, latest=latest)
+    except ValidationError as error:
+        raise ConferenceError(" ".join(error.messages)) from error
+    closed = closed_year_reason(timezone.localtime(start).year)
+    if closed:
+        raise ConferenceError(closed)
+
+
+@transaction.atomic
+def create_past_conference(
+    *,
+    host: Authority,
+    data: dict[str, Any],
+    co_hosts: Iterable[Authority] = (),
+    topics: Iterable[MandatedTopic] = (),
+    free_titles: Iterable[str] = (),
+    agencies: Iterable[PartnerAgency] = (),
+    by: User,
+) -> Conference:
+    """A conference held outside SiKo, entered afterwards ("Konferenz nachtragen"): held at
+    once and marked entered_afterwards, with its agenda (the mandated topics dealt with, then
+    free items) and the agencies that were invited, each as sent. Nothing is sent: no
+    invitation, calendar entry, co-host notice or reminder. Refused for a future end, a date
+    outside the plausible window and a year closed by a final annual report. Attendance and
+    minutes are recorded by followup.records, which wraps this service."""
+    _check_past(data["start"], data["end"])
+    _check_kind(data.get("kind", ConferenceKind.SIKO), host)
+    agencies = list(dict.fromkeys(agencies))
+    if not agencies:
+        raise ConferenceError(_("Bitte nennen Sie mindestens eine eingeladene Partnerbehörde."))
+    authorities = [host, *(a for a in co_hosts if a.pk != host.pk)]
+    covered = set(
+        PartnerAgency._base_manager.filter(
+            pk__in=[a.pk for a in agencies], coverages__authority__in=authorities
+        ).values_list("pk", flat=True)
+    )
+    foreign = sorted((a.name for a in agencies if a.pk not in covered), key=german_key)
+    if foreign:
+        raise ConferenceError(
+            _("Nicht im Bereich der beteiligten Behörden zuständig: %(names)s.")
+            % {"names": ", ".join(foreign)}
+        )
+    conference = Conference.objects.create(
+        host=host,
+        organiser=by,
+        status=ConferenceStatus.HELD,
+        entered_afterwards=True,
+        **data,
+    )
+    conference.authorities.set([host])
+    titles: list[tuple[MandatedTopic | None, str]] = [(topic, topic.title) for topic in topics]
+    titles += [(None, title.strip()) for title in free_titles if title.strip()]
+    AgendaItem.objects.bulk_create(
+        AgendaItem(conference=conference, order=number, topic=topic, title=title[:200])
+        for number, (topic, title) in enumerate(titles, start=1)
+    )
+    for agency in agencies:
+        _new_invitation(conference, agency, state=InvitationState.SENT)
+    log_action(
+        "conference.entered_afterwards",
+        conference,
+        actor=by,
+        authority=host,
+        data={
+            "agencies": [a.pk for a in agencies],
+            "topics": [t.key for t, _title in titles if t is not None],
+        },
+    )
+    _set_co_hosts(conference, co_hosts, by=by, notify=False)
+    return conference
+
+
 def _kpb_staff(authority: Authority) -> list[User]:
     """The active KPB users of an authority with a mail address (whom a notice reaches)."""
     return list(
@@ -111,9 +201,11 @@ def _conference_url(conference: Conference) -> str:
     return settings.SITE_URL + conference.get_absolute_url()
 
 
-def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: User) -> None:
+def _set_co_hosts(
+    conference: Conference, co_hosts: Iterable[Authority], *, by: User, notify: bool = True
+) -> None:
     """The conference's authorities become the host plus `co_hosts`; each newly named co-host is
-    told (a notice to its KPB staff) and the naming is audited."""
+    told (a notice to its KPB staff, unless `notify` is off) and the naming is audited."""
     # The through rows: Authority's scoped manager would hide the other authorities.
     before = set(
         Conference.authorities.through.objects.filter(conference=conference).values_list(
@@ -132,6 +224,8 @@ def _set_co_hosts(conference: Conference, co_hosts: Iterable[Authority], *, by: 
             authority=conference.host,
             data={"authority": authority.slug},
         )
+        if not notify:
+            continue
         composed = compose(
             "co_host_named",
             mails.conference_context(
@@ -267,14 +361,7 @@ def update_conference(
     if co_hosts is not None:
         _set_co_hosts(conference, co_hosts, by=by)
     if rescheduled and conference.status == ConferenceStatus.SCHEDULED:
-        summary = [(c.field, c.before, c.after) for c in rescheduled]
-        for invitation in _notified_invitations(conference):
-            delivery.queue_mail(
-                kind=MailKind.UPDATE,
-                dedup_key=f"update:{invitation.pk}:{conference.ical_sequence}",
-                invitation=invitation,
-                composed=mails.compose_update(invitation, summary),
-            )
+        _queue_update_notices(conference, [(c.field, c.before, c.after) for c in rescheduled])
         _plan_reminders(conference)
     log_action(
         "conference.changed",
@@ -311,11 +398,61 @@ def cancel_conference(conference: Conference, *, reason: str, by: User) -> Confe
     return conference
 
 
+def _queue_update_notices(conference: Conference, summary: list[tuple[str, Any, Any]]) -> int:
+    """One update mail (with the calendar entry of the current SEQUENCE) to each agency whose
+    invitation went out; a repeated call for the same sequence queues nothing new."""
+    invitations = _notified_invitations(conference)
+    for invitation in invitations:
+        delivery.queue_mail(
+            kind=MailKind.UPDATE,
+            dedup_key=f"update:{invitation.pk}:{conference.ical_sequence}",
+            invitation=invitation,
+            composed=mails.compose_update(invitation, summary),
+        )
+    return len(invitations)
+
+
+def notify_agenda_extended(conference: Conference, *, titles: list[str], by: User) -> int:
+    """After items were added to the agenda of a conference whose invitations are out: the
+    calendar entry's SEQUENCE goes up and every agency invited gets the update notice naming the
+    new items, once. Returns the number of notices. Runs in the caller's transaction."""
+    conference = Conference._base_manager.select_for_update().get(pk=conference.pk)
+    check_host(conference, by)
+    _check_editable(conference)
+    if not titles or conference.status != ConferenceStatus.SCHEDULED:
+        return 0
+    conference.ical_sequence += 1
+    conference.save(update_fields=["ical_sequence", "updated"])
+    label = _("Tagesordnung")
+    summary = [(str(label), "–", _("neu: %(title)s") % {"title": t}) for t in titles]
+    count = _queue_update_notices(conference, summary)
+    log_action(
+        "agenda.update_sent",
+        conference,
+        actor=by,
+        authority=conference.host,
+        data={"items": len(titles), "notices": count},
+    )
+    return count
+
+
 def _notified_invitations(conference: Conference) -> list[Invitation]:
     return list(
         conference.invitations.exclude(state=InvitationState.PENDING)
         .select_related("agency", "contact", "routed_via")
         .prefetch_related("routed_via__contacts")
+    )
+
+
+def _new_invitation(conference: Conference, agency: PartnerAgency, **fields: Any) -> Invitation:
+    """An invitation addressed to the agency's head; a Schulamt's goes through its
+    Bezirksregierung (R2)."""
+    return Invitation.objects.create(
+        conference=conference,
+        agency=agency,
+        contact=agency.contacts.order_by(*ADDRESSEE_ORDER).first(),
+        routed_via=agency.routed_via if agency.category == PartnerCategory.SCHULAMT else None,
+        **fields,
     )
 
 
@@ -332,18 +469,10 @@ def add_invitations(
     )
     if already:
         raise ConferenceError(
-            _("Bereits eingeladen: %(names)s.") % {"names": ", ".join(sorted(already))}
+            _("Bereits eingeladen: %(names)s.")
+            % {"names": ", ".join(sorted(already, key=german_key))}
         )
-    created = []
-    for agency in agencies:
-        contact = agency.contacts.order_by(*ADDRESSEE_ORDER).first()
-        invitation = Invitation.objects.create(
-            conference=conference,
-            agency=agency,
-            contact=contact,
-            routed_via=agency.routed_via if agency.category == PartnerCategory.SCHULAMT else None,
-        )
-        created.append(invitation)
+    created = [_new_invitation(conference, agency) for agency in agencies]
     if conference.status == ConferenceStatus.SCHEDULED:
         _send_pending(conference)
     log_action(

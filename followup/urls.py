@@ -1,9 +1,10 @@
 from django.urls import path
 
-from followup.views import actions, minutes
+from followup.views import actions, minutes, records
 
 # Mounted by siko/urls.py under /konferenzen/ in the "conferences" namespace.
 urlpatterns = [
+    path("nachtragen/", records.ConferenceRecordView.as_view(), name="conference_record"),
     path("<int:pk>/anwesenheit/", minutes.AttendanceView.as_view(), name="attendance"),
     path("<int:pk>/protokoll/", minutes.MinutesView.as_view(), name="minutes"),
     path("<int:pk>/protokoll/bearbeiten/", minutes.MinutesEditView.as_view(), name="minutes_edit"),

@@ -8,12 +8,16 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The yearly-rule and annual-report reminders join the daily job of notifications.
+        from conferences.closed_years import register_closed_year_check
         from notifications.reminders import register_handler, register_planner
         from reports import reminders as compliance_reminders
         from reports.annual import reminders as report_reminders
+        from reports.annual.workflow import closed_year_reason
 
         for handlers in (compliance_reminders.HANDLERS, report_reminders.HANDLERS):
             for rule, handler in handlers.items():
                 register_handler(rule, handler)
         register_planner(compliance_reminders.plan_compliance_reminders)
         register_planner(report_reminders.plan_report_reminders)
+        # A year covered by a final report takes no conference entered afterwards.
+        register_closed_year_check("reports.final_annual_report", closed_year_reason)

@@ -22,9 +22,11 @@ ACTIONS: "dict[str, StrPromise]" = {
     "conference.created": _("Konferenz angelegt"),
     "conference.changed": _("Konferenz geändert"),
     "conference.cancelled": _("Konferenz abgesagt"),
+    "conference.entered_afterwards": _("Konferenz nachgetragen"),
     "conference.co_host_named": _("Mitveranstalter eingetragen"),
     "conference.co_host_left": _("Mitveranstalter hat die Konferenz verlassen"),
     "agenda.changed": _("Tagesordnung geändert"),
+    "agenda.update_sent": _("Änderung der Tagesordnung an die Eingeladenen versandt"),
     "invitations.added": _("Partner eingeladen"),
     "invitations.removed": _("Einladung entfernt"),
     "invitations.sent": _("Einladungen versendet"),
@@ -44,6 +46,7 @@ ACTIONS: "dict[str, StrPromise]" = {
     "minutes.comment_resolved": _("Kommentar zum Protokoll erledigt"),
     "minutes.approved": _("Protokoll freigegeben"),
     "minutes.correction_started": _("Korrekturfassung des Protokolls angelegt"),
+    "minutes.uploaded": _("Protokoll als PDF hochgeladen"),
     "action.created": _("Maßnahme angelegt"),
     "action.state_changed": _("Status einer Maßnahme geändert"),
     "hospitation.saved": _("Hospitation gespeichert"),
@@ -56,6 +59,8 @@ ACTIONS: "dict[str, StrPromise]" = {
     "annual_report.finalise_requested": _("Abschluss des Jahresberichts angestoßen"),
     "annual_report.finalised": _("Endfassung des Jahresberichts gespeichert"),
     "annual_report.correction_started": _("Korrekturfassung des Jahresberichts angelegt"),
+    "personal_data.exported": _("Auskunft über personenbezogene Daten erteilt"),
+    "personal_data.erased": _("Personenbezogene Daten gelöscht"),
 }
 
 

@@ -85,6 +85,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "admin_login": ALL(302),
     "conferences:conference_list": POLICE_OR_STATE,
     "conferences:conference_create": (302, 200, 200, 403, 403, 403, 403, 403),
+    "conferences:conference_record": (302, 200, 200, 403, 403, 403, 403, 403),
     "conferences:conference_detail": OWN_AREA_READ,
     "conferences:conference_update": CONFERENCE_CHANGE,
     "conferences:conference_cancel": CONFERENCE_CHANGE,

@@ -50,7 +50,7 @@ from conferences import links, services
 from conferences.documents import feeds
 from conferences.enums import AnswerChannel, InvitationState
 from conferences.models import CalendarFeed, Conference, Invitation
-from followup import actions
+from followup import actions, records
 from followup import links as followup_links
 from followup import minutes as minutes_services
 from followup.models import ActionState, Minutes, MinutesComment, OutcomeType
@@ -230,6 +230,22 @@ def plant(prefix: str, user: Any, shared: PartnerAgency) -> World:
     w.action = w.actions["X"]
     w.police_action = actions.create_action(
         held, text=m("police-action-text"), due_date=due, owner_agency=None, by=user
+    )
+
+    # A conference held outside SiKo, entered afterwards (Konferenz nachtragen).
+    entered_start = (timezone.now() - timedelta(days=40)).replace(hour=10, minute=0)
+    w.entered = records.record_past_conference(
+        host=authority,
+        data={
+            "kind": "siko",
+            "title": m("entered-title"),
+            "start": entered_start,
+            "end": entered_start + timedelta(hours=2),
+            "place": m("entered-place"),
+        },
+        free_titles=[m("entered-agenda")],
+        attendance={own: (True, ""), local: (False, "")},
+        by=user,
     )
 
     # R7 records.
@@ -478,7 +494,7 @@ def conf(attr: str = "upcoming") -> Callable[[World], dict[str, Any]]:
 
 
 def every_conference(w: World) -> list[dict[str, Any]]:
-    return [{"pk": c.pk} for c in (w.upcoming, w.held, w.draft, w.cancelled)]
+    return [{"pk": c.pk} for c in (w.upcoming, w.held, w.draft, w.cancelled, w.entered)]
 
 
 def conf_and(key: str, value: Callable[[World], Any], attr: str = "upcoming") -> Callable:
@@ -531,6 +547,7 @@ PAGES: dict[str, Page] = {
     "authorities:exercise_update": Page(lambda w: {"pk": w.exercise.pk}),
     "conferences:conference_list": Page(queries=("?jahr={b.year}", "?q=LEAKB", "?page=2")),
     "conferences:conference_create": Page(),
+    "conferences:conference_record": Page(),
     "conferences:conference_detail": Page(every_conference),
     "conferences:conference_update": Page(conf()),
     "conferences:conference_cancel": Page(conf()),
@@ -880,4 +897,34 @@ def test_kpb_a_cannot_take_over_a_shared_agencys_address(world):
     assert not OutgoingMail.objects.filter(to=a.user.email, kind=MailKind.PARTNER_OVERVIEW)
     later_to = OutgoingMail.objects.filter(invitation__conference=later).values_list("to")
     assert sorted(set(later_to)) == [("leitung@bpold.example",)]
+    assert_no_leak(reader.texts, b)
+
+
+def test_kpb_a_cannot_enter_a_conference_for_kpb_b(world):
+    """Konferenz nachtragen: the host is always the user's own authority, and B's local agency
+    is no choice for A; B's entered conference stays hidden (404)."""
+    a, b = world.a, world.b
+    reader = Reader(client_for(a.user))
+    start = (timezone.localtime() - timedelta(days=60)).strftime("%Y-%m-%dT10:00")
+    before = Conference.objects.count()
+    response = reader.post(
+        reverse("conferences:conference_record"),
+        {
+            "kind": "siko",
+            "title": "Eingetragen für Borken",
+            "start": start,
+            "end": start.replace("T10", "T12"),
+            "place": "Borken",
+            "invited": [b.local.pk],
+            "present": [b.local.pk],
+        },
+        "enter a conference with B's local agency",
+    )
+    assert response.status_code == 200  # the form refuses the foreign choice
+    assert Conference.objects.count() == before
+    assert not Conference.objects.filter(entered_afterwards=True, host=a.authority).exclude(
+        pk=a.entered.pk
+    )
+    hidden = reader.get(b.entered.get_absolute_url(), "B's entered conference")
+    assert hidden.status_code == 404
     assert_no_leak(reader.texts, b)

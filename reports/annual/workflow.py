@@ -327,3 +327,24 @@ def start_correction(report: AnnualReport, *, by: User, reason: str) -> AnnualRe
         data={"version": correction.version, "corrects": report.version},
     )
     return correction
+
+
+def closed_year_reason(year: int) -> str:
+    """Why calendar year `year` is closed for conferences entered afterwards, or "" while it is
+    open: a year is closed when the latest version of a report judging it is final. A correction
+    (a new draft version, started by the LZPD) reopens it until that version is final too.
+    Registered with conferences.closed_years in ReportsConfig.ready()."""
+    report_years = AnnualReport.objects.filter(period_year=year).values_list("year", flat=True)
+    for report_year in sorted(set(report_years)):
+        latest = AnnualReport.objects.filter(year=report_year).order_by("-version").first()
+        if (
+            latest is not None
+            and latest.status == ReportStatus.FINAL
+            and latest.period_year == year
+        ):
+            return _(
+                "Das Jahr %(year)s ist durch die Endfassung des Jahresberichts %(report)s "
+                "abgeschlossen. Eine Konferenz kann für dieses Jahr nur nachgetragen werden, "
+                "wenn das LZPD den Bericht durch eine Korrekturfassung wieder öffnet."
+            ) % {"year": year, "report": latest.year}
+    return ""
