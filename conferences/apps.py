@@ -8,7 +8,9 @@ class ConferencesConfig(AppConfig):
 
     def ready(self) -> None:
         # Unanswered invitations are reminded by the daily sweep of the notifications app.
+        from conferences import personal_data
         from conferences.reminders import INVITATION_UNANSWERED, remind_unanswered_invitation
         from notifications.reminders import register_handler
 
         register_handler(INVITATION_UNANSWERED, remind_unanswered_invitation)
+        personal_data.register()

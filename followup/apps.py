@@ -10,6 +10,7 @@ class FollowupConfig(AppConfig):
 
     def ready(self) -> None:
         from conferences.signals import conference_created
+        from followup import personal_data
         from followup.actions import carry_open_actions
         from followup.reminders import actions, minutes
         from notifications.reminders import register_handler
@@ -18,3 +19,4 @@ class FollowupConfig(AppConfig):
         for rule, handler in minutes.HANDLERS.items():
             register_handler(rule, handler)
         conference_created.connect(carry_open_actions, dispatch_uid="followup.carry_open_actions")
+        personal_data.register()

@@ -7,3 +7,8 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Benachrichtigungen")
+
+    def ready(self) -> None:
+        from notifications import personal_data
+
+        personal_data.register()

@@ -8,4 +8,7 @@ class SikoConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the rules permissions and connects the login-time signal receiver.
-        from siko import accounts, permissions  # noqa: F401
+        from siko import accounts, permissions, personal_data_siko  # noqa: F401
+
+        # Personal data (siko.personal_data): each app registers where it keeps a person's.
+        personal_data_siko.register()

@@ -45,3 +45,24 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class DocumentCheck(models.Model):
+    """One run of the check of stored documents against their SHA-256 (siko.documents)."""
+
+    checked_at = models.DateTimeField(_("geprüft am"), db_index=True)
+    checked = models.PositiveIntegerField(_("geprüfte Dokumente"), default=0)
+    problems = models.JSONField(_("Abweichungen"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        get_latest_by = "checked_at"
+        verbose_name = _("Dokumentenprüfung")
+        verbose_name_plural = _("Dokumentenprüfungen")
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} ({len(self.problems)})"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

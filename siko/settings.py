@@ -278,6 +278,23 @@ SIKO_REPORT_REMINDER_STAGES = env.list(
 SIKO_ANSWER_LINK_DAYS_AFTER_END = env.int("SIKO_ANSWER_LINK_DAYS_AFTER_END", default=90)
 SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE = env.int("SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE", default=90)
 SIKO_ACTION_LINK_DAYS_AFTER_CLOSE = env.int("SIKO_ACTION_LINK_DAYS_AFTER_CLOSE", default=90)
+
+# Data protection (README "Datenschutz"). Mails, reminders, answers and minutes comments of a
+# conference are removed this many full calendar years after the conference's year.
+SIKO_RETENTION_CONFERENCE_YEARS = env.int("SIKO_RETENTION_CONFERENCE_YEARS", default=5)
+# Who the privacy notice (/datenschutz/) and the accessibility statement (/barrierefreiheit/)
+# name; templates/siko/privacy.html and accessibility.html can be overridden as a whole.
+SIKO_PRIVACY_CONTROLLER = env.str(
+    "SIKO_PRIVACY_CONTROLLER",
+    default="Landesamt für Zentrale Polizeiliche Dienste NRW, Schifferstraße 10, 47059 Duisburg",
+)
+SIKO_PRIVACY_DPO = env.str(
+    "SIKO_PRIVACY_DPO",
+    default="Behördliche Datenschutzbeauftragte, datenschutz@polizei.nrw.example",
+)
+SIKO_ACCESSIBILITY_CONTACT = env.str(
+    "SIKO_ACCESSIBILITY_CONTACT", default="barrierefreiheit@polizei.nrw.example"
+)
 # Reminders planned for a day are due at this local time, when the daily sweep runs (beat below).
 SIKO_REMINDER_TIME = time(6, 0)
 CELERY_BEAT_SCHEDULE: dict = {
@@ -293,6 +310,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "conferences.sweep_outbox",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Every stored document against its SHA-256; the result is shown in the admin.
+    "verify-documents": {
+        "task": "siko.verify_documents",
+        "schedule": crontab(day_of_week="sun", hour=3, minute=30),
+        "options": {"expires": 24 * 3600},
+    },
+    # Personal data past its retention period (SIKO_RETENTION_*) is removed once a day.
+    "apply-retention": {
+        "task": "siko.apply_retention",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 12 * 3600},
     },
 }
 

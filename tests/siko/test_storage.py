@@ -8,9 +8,7 @@ several hosts would talk to MinIO or another S3-compatible store.
 import hashlib
 import importlib
 from collections.abc import Iterator
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -18,12 +16,10 @@ from django.conf import settings as django_settings
 from moto.server import ThreadedMotoServer
 
 from followup import minutes as minutes_services
-from reports.annual import workflow as report_workflow
-from reports.models import AnnualReport
-from tests.factories.conferences import make_recorded_conference
+from siko.documents import verify_documents
 from tests.followup.test_minutes_approval import circulated_minutes
+from tests.siko.test_documents import freeze_documents
 
-BERLIN = ZoneInfo("Europe/Berlin")
 BUCKET = "siko-dokumente"
 KEYS = {"access_key": "siko-test", "secret_key": "siko-test-secret"}
 
@@ -119,23 +115,18 @@ def test_approved_minutes_are_stored_in_the_bucket_and_read_back_unchanged(
 
 
 @pytest.mark.django_db
-def test_annual_report_is_stored_in_the_bucket_and_served_from_it(
+def test_annual_report_is_stored_in_the_bucket_and_checked_from_it(
     s3_bucket, s3_endpoint, lzpd_user, kpb_a_user, django_capture_on_commit_callbacks
 ) -> None:
-    make_recorded_conference(
-        "pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN), organiser=kpb_a_user
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        report = report_workflow.start_report(
-            year=2026,
-            by=lzpd_user,
-            state_as_of=date(2026, 3, 1),
-            outline=[{"key": "summary", "intro": ""}],
-        )
-        report_workflow.request_generation(report, by=lzpd_user)
-    report = AnnualReport.objects.get(pk=report.pk)
+    minutes, report = freeze_documents(kpb_a_user, lzpd_user, django_capture_on_commit_callbacks)
 
     objects = bucket_objects(s3_endpoint)
-    assert list(objects) == [report.pdf.name]
+    assert sorted(objects) == sorted([minutes.pdf.name, report.pdf.name])
     assert hashlib.sha256(objects[report.pdf.name]).hexdigest() == report.sha256
     assert objects[report.pdf.name].startswith(b"%PDF")
+    assert verify_documents().problems == []
+    s3_client(s3_endpoint).put_object(Bucket=BUCKET, Key=report.pdf.name, Body=b"%PDF-1.7 x")
+    assert verify_documents().problems == [
+        f"{report}: Datei {report.pdf.name} weicht ab (SHA-256 gespeichert {report.sha256}, "
+        f"Datei {hashlib.sha256(b'%PDF-1.7 x').hexdigest()})."
+    ]

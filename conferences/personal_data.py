@@ -1,0 +1,110 @@
+"""Personal data in invitations and their answers (ConferencesConfig.ready).
+
+An invitation belongs to the person through its contact, or for a Schulamt through the contact
+of the Bezirksregierung it was routed via. Erased before the directory deletes the contact.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from authorities.models import Contact
+from conferences.models import Conference, Invitation
+from notifications.models import OutgoingMail, Reminder
+from siko.personal_data import register_provider, register_retention, rows
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+ANSWER_FIELDS = ("delegate_name", "delegate_function", "comment")
+
+
+def invitations_of(address: str) -> "QuerySet[Invitation]":
+    return (
+        Invitation.objects.filter(
+            Q(contact__email__iexact=address) | Q(routed_via__contacts__email__iexact=address)
+        )
+        .select_related("conference", "agency", "contact")
+        .distinct()
+        .order_by("conference__start", "pk")
+    )
+
+
+def export_invitations(address: str) -> list[dict[str, Any]]:
+    return rows(
+        invitations_of(address),
+        "conference.title",
+        "conference.start",
+        "agency.name",
+        "contact.name",
+        "state",
+        "answered_via",
+        "answered_at",
+        *ANSWER_FIELDS,
+        "attended",
+        "attended_by",
+    )
+
+
+def erase_answers(address: str, alias: str) -> int:
+    """The answer itself (accepted, declined, attended) stays for the yearly rule; what the
+    person wrote or named (deputy, comment, who attended) goes."""
+    names = [
+        n.lower()
+        for n in Contact.objects.filter(email__iexact=address).values_list("name", flat=True)
+    ]
+    count = 0
+    for invitation in invitations_of(address):
+        for name in ANSWER_FIELDS:
+            setattr(invitation, name, "")
+        if any(n and n in invitation.attended_by.lower() for n in names):
+            invitation.attended_by = alias
+        invitation.save(update_fields=[*ANSWER_FIELDS, "attended_by"])
+        count += 1
+    return count
+
+
+def retention_cutoff(now: datetime) -> datetime:
+    """Conferences that ended before this moment are past their retention period: the period
+    runs SIKO_RETENTION_CONFERENCE_YEARS full calendar years after the year of the conference
+    (as filing periods do), so a 2020 conference's mails go on 1 January 2026 with 5 years."""
+    years = settings.SIKO_RETENTION_CONFERENCE_YEARS
+    return datetime(now.astimezone(BERLIN).year - years, 1, 1, tzinfo=BERLIN)
+
+
+def expired_conferences(now: datetime) -> "QuerySet[Conference]":
+    return Conference.objects.filter(end__lt=retention_cutoff(now))
+
+
+def purge_conference_mails(now: datetime) -> int:
+    """The mails and reminders of conferences past their retention period."""
+    expired = expired_conferences(now).values("pk")
+    reminders, _per_model = Reminder.objects.filter(conference__in=expired).delete()
+    mails, _per_model = OutgoingMail.objects.filter(conference__in=expired).delete()
+    return reminders + mails
+
+
+def purge_answers(now: datetime) -> int:
+    """What partners wrote or named in their answers to those conferences; the answer itself
+    (accepted, declined, attended) stays for the yearly rule and the annual reports."""
+    written = Q(delegate_name__gt="") | Q(delegate_function__gt="") | Q(comment__gt="")
+    written |= Q(attended_by__gt="")
+    return (
+        Invitation.objects.filter(conference__in=expired_conferences(now).values("pk"))
+        .filter(written)
+        .update(delegate_name="", delegate_function="", comment="", attended_by="")
+    )
+
+
+def register() -> None:
+    register_retention("conference_mails", purge_conference_mails)
+    register_retention("conference_answers", purge_answers)
+    register_provider(
+        "invitations",
+        label=_("Einladungen und Antworten"),
+        export=export_invitations,
+        erase=erase_answers,
+    )
