@@ -56,6 +56,7 @@ from authorities.services import (
     check_may_change,
     unique_partner_slug,
 )
+from siko.collation import german
 from siko.spreadsheet import csv_writer, unguard_cell
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -764,7 +765,7 @@ def export_partner_csv(agencies: QuerySet[PartnerAgency]) -> str:
     agencies = (
         agencies.select_related("routed_via")
         .prefetch_related("contacts", "coverages__authority")
-        .order_by("category", "name")
+        .order_by("category", german("name"))
     )
     buffer = io.StringIO()
     writer = csv_writer(buffer)  # guards every text cell; the import reads the guard back

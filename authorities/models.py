@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from authorities.enums import AuthorityKind, Confidence, PartnerCategory, Regierungsbezirk
+from siko.collation import german
 from siko.organisations import STATE_BODIES, OrganisationKind
 from siko.scoping import ScopedUniqueMixin, scoped_manager
 
@@ -33,7 +34,7 @@ class ComparisonGroup(models.Model):
     name = models.CharField(_("Name"), max_length=100, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [german("name")]
         verbose_name = _("Vergleichsgruppe")
         verbose_name_plural = _("Vergleichsgruppen")
 
@@ -144,7 +145,7 @@ class Authority(DatedMasterData):
     objects = scoped_manager(authority="pk")
 
     class Meta:
-        ordering = ["short_name"]
+        ordering = [german("short_name")]
         verbose_name = _("Kreispolizeibehörde")
         verbose_name_plural = _("Kreispolizeibehörden")
 
@@ -195,7 +196,7 @@ class PartnerAgency(ScopedUniqueMixin, DatedMasterData):
     objects = scoped_manager(DistinctManager, authority="coverages__authority")
 
     class Meta:
-        ordering = ["category", "name"]
+        ordering = ["category", german("name")]
         verbose_name = _("Partnerbehörde")
         verbose_name_plural = _("Partnerbehörden")
 
@@ -261,7 +262,7 @@ class Coverage(models.Model):
 
 #: "The addressee of an agency": its head before any deputy, then by name. NULL sorts last on
 #: PostgreSQL and first on SQLite, so the head (deputy_of NULL) is put first explicitly.
-ADDRESSEE_ORDER = (F("deputy_of").asc(nulls_first=True), "name", "pk")
+ADDRESSEE_ORDER = (F("deputy_of").asc(nulls_first=True), german("name"), "pk")
 
 
 class Contact(ScopedUniqueMixin, models.Model):
@@ -286,7 +287,7 @@ class Contact(ScopedUniqueMixin, models.Model):
     objects = scoped_manager(DistinctManager, authority="agency__coverages__authority")
 
     class Meta:
-        ordering = ["agency__name", *ADDRESSEE_ORDER]
+        ordering = [german("agency__name"), *ADDRESSEE_ORDER]
         verbose_name = _("Ansprechperson")
         verbose_name_plural = _("Ansprechpersonen")
 

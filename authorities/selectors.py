@@ -7,6 +7,7 @@ from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES, OCCASIONAL_CATEGORIES, PartnerCategory
 from authorities.models import Authority, Contact, Coverage, PartnerAgency, name_key
+from siko.collation import german
 
 
 def agency_with_same_name(name: str, *, exclude_pk: int | None = None) -> PartnerAgency | None:
@@ -60,8 +61,10 @@ def partners_by_category(authority: Authority) -> list[CategoryGroup]:
     coverages = list(
         Coverage.objects.filter(authority=authority, agency__active=True)
         .select_related("agency", "agency__routed_via")
-        .prefetch_related(Prefetch("agency__contacts", queryset=Contact.objects.order_by("name")))
-        .order_by("agency__name")
+        .prefetch_related(
+            Prefetch("agency__contacts", queryset=Contact.objects.order_by(german("name")))
+        )
+        .order_by(german("agency__name"))
     )
     groups = []
     for category in PartnerCategory:
@@ -83,4 +86,4 @@ def partner_list(*, search: str = "", category: str = "") -> QuerySet[PartnerAge
         agencies = agencies.filter(Q(name__icontains=search) | Q(seat__icontains=search))
     if category:
         agencies = agencies.filter(category=category)
-    return agencies.order_by("category", "name")
+    return agencies.order_by("category", german("name"))

@@ -15,6 +15,7 @@ from authorities.enums import DECREE_CATEGORIES
 from authorities.models import Authority, PartnerAgency, User
 from conferences.enums import AnswerChannel, ConferenceKind, ConferenceStatus, InvitationState
 from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+from siko.collation import german
 from siko.organisations import OrganisationKind
 
 DEMO_MARKER = "[Demo]"
@@ -111,7 +112,7 @@ def seed_demo_conferences(*, today: datetime | None = None) -> int:
                     category__in=[c.value for c in DECREE_CATEGORIES],
                 )
                 .prefetch_related("contacts")
-                .order_by("category", "name")
+                .order_by("category", german("name"))
             )
             for year in range(now.year - 3, now.year + 1):
                 if rng.random() < 0.08:

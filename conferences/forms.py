@@ -10,6 +10,7 @@ from django_scopes import scopes_disabled
 from authorities.models import Authority, PartnerAgency
 from conferences.enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
 from conferences.models import AgendaItem, Conference, MandatedTopic
+from siko.collation import german
 from siko.scoping import scoped_formfield
 from siko.validation import check_plausible_date
 
@@ -51,7 +52,9 @@ class ConferenceForm(forms.ModelForm):
         assert isinstance(co_hosts, forms.ModelMultipleChoiceField)  # declared above
         # Any of the 47 authorities may co-host; only their names are shown.
         with scopes_disabled():
-            co_hosts.queryset = Authority._base_manager.exclude(pk=host.pk).order_by("short_name")
+            co_hosts.queryset = Authority._base_manager.exclude(pk=host.pk).order_by(
+                german("short_name")
+            )
         if not host.has_autobahnpolizei:
             kind = self.fields["kind"]
             assert isinstance(kind, forms.ChoiceField)  # the model field has choices

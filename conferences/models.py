@@ -17,6 +17,7 @@ from conferences.enums import (
     ConferenceStatus,
     InvitationState,
 )
+from siko.collation import german
 from siko.scoping import ScopedManager, ScopedUniqueMixin, scoped_manager
 
 #: Cancelled reminders are logged where the sweep logs its runs.
@@ -266,7 +267,7 @@ class Invitation(ScopedUniqueMixin, models.Model):
     answer_path: str
 
     class Meta:
-        ordering = ["agency__category", "agency__name"]
+        ordering = ["agency__category", german("agency__name")]
         verbose_name = _("Einladung")
         verbose_name_plural = _("Einladungen")
         constraints = [

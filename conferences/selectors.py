@@ -18,6 +18,7 @@ from authorities.enums import (
 from authorities.models import ADDRESSEE_ORDER, Contact, Coverage, PartnerAgency
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference, Invitation
+from siko.collation import german, german_key
 
 
 @dataclass
@@ -60,7 +61,7 @@ def invitation_proposals(conference: Conference) -> list[ProposalGroup]:
         )
         .select_related("routed_via")
         .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by(*ADDRESSEE_ORDER)))
-        .order_by("name")
+        .order_by(german("name"))
     )
     groups: dict[PartnerCategory, ProposalGroup] = {
         category: ProposalGroup(category)
@@ -159,8 +160,10 @@ def clashes(conference: Conference) -> list[ClashDay]:
         ClashDay(
             day,
             [
-                ClashHost(name, kind, sorted(agencies))
-                for (name, kind), agencies in sorted(hosts.items())
+                ClashHost(name, kind, sorted(agencies, key=german_key))
+                for (name, kind), agencies in sorted(
+                    hosts.items(), key=lambda item: (german_key(item[0][0]), item[0][1])
+                )
             ],
         )
         for day, hosts in sorted(by_day.items())

@@ -44,6 +44,7 @@ from notifications.compose import compose
 from notifications.enums import MailKind
 from notifications.models import Reminder
 from siko.audit import log_action
+from siko.collation import german
 from siko.files import atomic_with_files
 from siko.formats import BERLIN, german_datetime
 from siko.validation import add_years
@@ -156,7 +157,7 @@ def attendance_invitations(conference: Conference) -> list[Invitation]:
     return list(
         conference.invitations.exclude(state=InvitationState.PENDING)
         .select_related("agency", "contact")
-        .order_by("agency__category", "agency__name")
+        .order_by("agency__category", german("agency__name"))
     )
 
 
@@ -342,7 +343,7 @@ def attending_invitations(conference: Conference) -> list[Invitation]:
         conference.invitations.filter(attended=True)
         .select_related("agency", "contact", "routed_via")
         .prefetch_related("routed_via__contacts")
-        .order_by("agency__name")
+        .order_by(german("agency__name"))
     )
 
 

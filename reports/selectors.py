@@ -31,6 +31,7 @@ STATUS_ORDER = (
     ComplianceStatus.OVERDUE,
     ComplianceStatus.BREACH,
 )
+from siko.collation import german
 
 
 def status_label(status: str) -> str:
@@ -145,7 +146,7 @@ def state_overview(
     """Matrix authority × year for the filtered authorities, the share compliant per year, and
     the comparison groups side by side (state-wide) for `comparison_year`."""
     as_of = as_of or timezone.localdate()
-    authorities = list(Authority.objects.order_by("short_name"))
+    authorities = list(Authority.objects.order_by(german("short_name")))
     records = compute_compliance(
         sorted(set(years) | {comparison_year}), authorities=authorities, as_of=as_of
     )

@@ -12,3 +12,10 @@ class SikoConfig(AppConfig):
 
         # Personal data (siko.personal_data): each app registers where it keeps a person's.
         personal_data_siko.register()
+
+        # German order of names (siko.collation): SQLite learns the collation per connection.
+        from django.db.backends.signals import connection_created
+
+        from siko.collation import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="siko-german-collation")

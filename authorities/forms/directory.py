@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from authorities.enums import AuthorityKind, PartnerCategory, Regierungsbezirk
 from authorities.models import Authority, Contact, Coverage, PartnerAgency, User
 from authorities.selectors import agency_with_same_name
+from siko.collation import german
 from siko.permissions import agency_exclusive_to_own_area
 from siko.scoping import scoped_formfield
 
@@ -41,7 +42,7 @@ class AuthorityFilterForm(forms.Form):
         if show_authority:
             behoerde = self.fields["behoerde"]
             assert isinstance(behoerde, forms.ModelChoiceField)  # declared above
-            behoerde.queryset = Authority.objects.order_by("short_name")
+            behoerde.queryset = Authority.objects.order_by(german("short_name"))
         else:
             del self.fields["behoerde"]
         self.helper = filter_helper(_("Filtern"))

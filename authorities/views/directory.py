@@ -17,6 +17,7 @@ from authorities.forms.directory import (
 )
 from authorities.models import ADDRESSEE_ORDER, Authority, Contact, PartnerAgency
 from authorities.requests import AuthenticatedHttpRequest
+from siko.collation import german
 from siko.views_base import SikoPermissionMixin
 
 
@@ -111,7 +112,7 @@ class PartnerDetailView(PartnerObjectMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         agency = self.object
         coverages = list(
-            agency.coverages.select_related("authority").order_by("authority__short_name")
+            agency.coverages.select_related("authority").order_by(german("authority__short_name"))
         )
         return super().get_context_data(
             contacts=agency.contacts.select_related("deputy_of").order_by(*ADDRESSEE_ORDER),

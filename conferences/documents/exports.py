@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from authorities.enums import PartnerCategory
 from conferences.enums import ConferenceStatus, InvitationState
 from conferences.models import Conference, Invitation
+from siko.collation import german
 from siko.spreadsheet import csv_writer
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def answers_context(conference: Conference) -> dict[str, Any]:
     invitations = list(
         conference.invitations.select_related("agency", "contact", "routed_via")
         .prefetch_related("routed_via__contacts")
-        .order_by("agency__category", "agency__name")
+        .order_by("agency__category", german("agency__name"))
     )
     return {
         "summary": summary,

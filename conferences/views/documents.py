@@ -20,6 +20,7 @@ from conferences.documents import feeds
 from conferences.documents.ical import conference_feed_ics
 from conferences.models import CalendarFeed, Invitation
 from conferences.views.planning import ConferenceMixin
+from siko.collation import german
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
             if user.partner_agency_id is None:  # never: user_belongs_to_one_organisation
                 return PartnerAgency.objects.none()
             return PartnerAgency.objects.filter(pk=user.partner_agency_id)
-        return PartnerAgency.objects.filter(active=True).order_by("name")
+        return PartnerAgency.objects.filter(active=True).order_by(german("name"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -172,7 +173,7 @@ class CalendarFeedsView(SikoPermissionMixin, TemplateView):
             feeds.active_feeds()
             .filter(agency_id__in=self.agencies().values("pk"))
             .select_related("agency")
-            .order_by("agency__name", "created")
+            .order_by(german("agency__name"), "created")
         )
         return super().get_context_data(
             authority=user.authority if user.authority_id else None,

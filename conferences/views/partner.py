@@ -27,6 +27,7 @@ from conferences.enums import AnswerChannel, ConferenceStatus, InvitationState
 from conferences.forms import AnswerForm, OverviewRequestForm
 from conferences.models import CalendarFeed, Invitation
 from conferences.views.documents import FEED_CREATED, FEED_REVOKED, run_feed_action
+from siko.collation import german
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ class AnswerView(SikoPermissionMixin, View):
         invited = [
             (i.agency.name, i.agency.get_category_display())
             for i in conference.invitations.select_related("agency").order_by(
-                "agency__category", "agency__name"
+                "agency__category", german("agency__name")
             )
         ]
         context = {

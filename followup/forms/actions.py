@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from authorities.models import Authority, PartnerAgency
 from conferences.models import Conference
 from followup.models import ActionState, TrafficLight
+from siko.collation import german
 from siko.validation import check_plausible_date
 
 POLICE = "police"
@@ -36,7 +37,9 @@ class ActionForm(forms.Form):
         # Every agency with an invitation is offered; the service rejects any other owner.
         self.agencies = {
             str(i.agency.pk): i.agency
-            for i in conference.invitations.select_related("agency").order_by("agency__name")
+            for i in conference.invitations.select_related("agency").order_by(
+                german("agency__name")
+            )
         }
         owner = self.fields["owner"]
         assert isinstance(owner, forms.ChoiceField)  # declared above; narrows self.fields' Field
@@ -111,7 +114,7 @@ class ActionFilterForm(forms.Form):
         if show_authority:
             authority = self.fields["behoerde"]
             assert isinstance(authority, forms.ModelChoiceField)  # declared above
-            authority.queryset = Authority.objects.order_by("short_name")
+            authority.queryset = Authority.objects.order_by(german("short_name"))
         else:
             del self.fields["behoerde"]
         self.helper = FormHelper()

@@ -24,6 +24,7 @@ from followup import actions
 from followup import links as followup_links
 from followup.forms.actions import ActionFilterForm, ActionForm, ActionStateForm
 from followup.models import Action, ActionState
+from siko.collation import german
 from siko.views_base import SikoPermissionMixin
 
 BAD_LINK_TEMPLATE = "conferences/partner/bad_link.html"
@@ -58,7 +59,7 @@ class ActionFilterMixin(SikoPermissionMixin):
         if not hasattr(self, "_filter_form"):
             owners = list(
                 Action.objects.filter(owner_agency__isnull=False)
-                .order_by("owner_agency__name")
+                .order_by(german("owner_agency__name"))
                 .values_list("owner_agency__slug", "owner_agency__name")
                 .distinct()
             )

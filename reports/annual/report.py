@@ -35,6 +35,7 @@ from reports.charts import Bar, share_columns_svg, share_rows_svg
 from reports.compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
 from reports.outline import DEFAULT_OUTLINE, clean_outline, section_title
 from reports.selectors import comparison_sets, share, years_ending
+from siko.collation import german
 from siko.pdf import StaticFilesFetcher, html_to_pdf
 
 TITLE = "Bericht zur Durchführung der Sicherheitskonferenzen"
@@ -384,9 +385,11 @@ def collect_report_data(
         step(10, gettext_noop("Kennzahlen berechnen"))
         with scopes_disabled():
             authorities = list(
-                Authority.objects.select_related("comparison_group").order_by("short_name", "slug")
+                Authority.objects.select_related("comparison_group").order_by(
+                    german("short_name"), "slug"
+                )
             )
-            groups = list(ComparisonGroup.objects.order_by("name"))
+            groups = list(ComparisonGroup.objects.order_by(german("name")))
             topic_titles = dict(MandatedTopic.objects.values_list("key", "title"))
         # Evaluated on 1 January after the judged year: it is over (a missing SiKo is a
         # breach), and nothing of a later year counts for it.

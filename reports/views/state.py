@@ -28,6 +28,7 @@ from reports.comparison_groups import (
 )
 from reports.forms.state import ComparisonGroupForm, DashboardYearForm, StateFilterForm
 from reports.reminders import SIKO_AP_YEARLY, sent_reminders
+from siko.collation import german
 from siko.views_base import SikoPermissionMixin
 
 
@@ -40,7 +41,7 @@ class StateView(SikoPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
-        groups = list(ComparisonGroup.objects.order_by("name"))
+        groups = list(ComparisonGroup.objects.order_by(german("name")))
         form = StateFilterForm(self.request.GET or None, groups=groups, running_year=today.year)
         filters = form.filters()
         years = selectors.years_ending(today.year, filters["count"])
@@ -191,10 +192,10 @@ class ComparisonGroupListView(SikoPermissionMixin, TemplateView):
     template_name = "reports/groups/list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        authorities = list(Authority.objects.order_by("short_name"))
+        authorities = list(Authority.objects.order_by(german("short_name")))
         groups = [
             GroupWithMembers(group, [a for a in authorities if a.comparison_group_id == group.pk])
-            for group in ComparisonGroup.objects.order_by("name")
+            for group in ComparisonGroup.objects.order_by(german("name"))
         ]
         ungrouped = [a for a in authorities if a.comparison_group_id is None]
         return super().get_context_data(groups=groups, ungrouped=ungrouped, **kwargs)
@@ -270,7 +271,9 @@ class ComparisonGroupDeleteView(ComparisonGroupObjectMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         group = self.get_group()
-        members = group.authorities.order_by("short_name").values_list("short_name", flat=True)
+        members = group.authorities.order_by(german("short_name")).values_list(
+            "short_name", flat=True
+        )
         return super().get_context_data(members=list(members), **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
