@@ -198,9 +198,19 @@ def compute_compliance(
             .values("authority_id")
             .annotate(first=Min("conference__start"))
         }
+        # Only the rows of the authorities asked for (a KPB's page: its own).
+        asked: dict[str, list[int]] = (
+            {} if authorities is None else {"authority_id__in": [a.pk for a in authority_list]}
+        )
+        in_range = Conference.objects.filter(start__gte=range_start, start__lt=range_end)
+        if asked:
+            in_range = in_range.filter(
+                pk__in=Conference.authorities.through.objects.filter(**asked).values(
+                    "conference_id"
+                )
+            )
         conferences: list[_ConferenceRow] = list(
-            Conference.objects.filter(start__gte=range_start, start__lt=range_end)
-            .exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])
+            in_range.exclude(status__in=[ConferenceStatus.CANCELLED, ConferenceStatus.DRAFT])
             .order_by("start", "pk")
             .values("pk", "kind", "status", "start", "end")
         )
@@ -228,6 +238,7 @@ def compute_compliance(
                 Q(sent_at__isnull=False)
                 | Q(state__in=["accepted", "tentative", "declined", "delegated"])
             )
+            .order_by()  # the default ordering would add its columns to SELECT DISTINCT
             .values("conference_id", "agency_id", "agency__category")
             .distinct()
         )
@@ -250,6 +261,7 @@ def compute_compliance(
         covered = defaultdict(set)
         for item in (
             AgendaItem.objects.filter(conference_id__in=held_ids, topic__isnull=False)
+            .order_by()  # as above: one row per conference and topic
             .values("conference_id", "topic__key")
             .distinct()
         ):
@@ -258,6 +270,7 @@ def compute_compliance(
         exercises: dict[tuple[int, int], list[int]] = defaultdict(list)
         for pk, authority_id, day in (
             Exercise.objects.filter(
+                **asked,
                 date__year__gte=years[0],
                 date__year__lte=years[-1],
                 liaison_took_part=True,
@@ -270,6 +283,7 @@ def compute_compliance(
         hospitations: dict[tuple[int, int], list[int]] = defaultdict(list)
         for pk, authority_id, day in (
             Hospitation.objects.filter(
+                **asked,
                 start_date__year__gte=years[0],
                 start_date__year__lte=years[-1],
                 start_date__lte=as_of,
