@@ -7,7 +7,7 @@ amount of conference data (one query for the authorities, the rest inside comput
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -290,4 +290,23 @@ def authority_dashboard(
         covered_topics=[titles.get(key, key) for key in record.topics_covered],
         next_conference=next_conference,
         conferences=list(conferences.in_year(year)),
+    )
+
+
+def entered_afterwards(years: list[int]) -> list[Conference]:
+    """The held conferences of `years` (consecutive) that were entered afterwards (Konferenz
+    nachtragen), newest first, with host and co-hosts (two queries): the state view marks them."""
+    if not years:
+        return []
+    tz = timezone.get_default_timezone()
+    return list(
+        Conference.objects.filter(
+            entered_afterwards=True,
+            status=ConferenceStatus.HELD,
+            start__gte=datetime(min(years), 1, 1, tzinfo=tz),
+            start__lt=datetime(max(years) + 1, 1, 1, tzinfo=tz),
+        )
+        .select_related("host")
+        .prefetch_related("authorities")
+        .order_by("-start", "pk")
     )

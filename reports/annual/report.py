@@ -171,8 +171,16 @@ def _held_conferences(
                 "pk": c["pk"],
                 "date": timezone.localtime(c["start"], tz).date().isoformat(),
                 "title": c["title"],
+                # A conference entered afterwards (Konferenz nachtragen) shows the day it was.
+                "entered_on": (
+                    timezone.localtime(c["created"], tz).date().isoformat()
+                    if c["entered_afterwards"]
+                    else ""
+                ),
             }
-            for c in Conference.objects.filter(pk__in=ids).values("pk", "title", "start")
+            for c in Conference.objects.filter(pk__in=ids).values(
+                "pk", "title", "start", "entered_afterwards", "created"
+            )
         }
     return {
         (r.authority, r.year): {
@@ -276,10 +284,29 @@ def _figures(
 
 
 def _dates_with_titles(conferences: list[dict]) -> list[dict]:
+    """Per day the titles; `entered_on` is the day a conference of that day was entered
+    afterwards ("" for conferences planned in SiKo)."""
     by_day: dict[str, list[str]] = {}
+    entered: dict[str, str] = {}
     for conference in conferences:
         by_day.setdefault(conference["date"], []).append(conference["title"])
-    return [{"date": short_date(d), "iso": d, "titles": titles} for d, titles in by_day.items()]
+        if conference.get("entered_on"):
+            entered.setdefault(conference["date"], short_date(conference["entered_on"]))
+    return [
+        {"date": short_date(d), "iso": d, "titles": titles, "entered_on": entered.get(d, "")}
+        for d, titles in by_day.items()
+    ]
+
+
+def _entered_afterwards(rows: list[dict]) -> list[dict]:
+    """The judged year's conferences entered afterwards, per authority (the methods annex)."""
+    return [
+        {"name": row["name"], "kind": kind, **day}
+        for row in rows
+        for kind, days in (("SiKo", row["siko_dates"]), ("Siko-AP", row["siko_ap_dates"]))
+        for day in days
+        if day.get("entered_on")
+    ]
 
 
 def _row(
@@ -561,6 +588,7 @@ def _context(data: dict, *, draft: bool, version: int, status_label: str) -> dic
         "history": [_percent_texts(h) for h in data["history"]],
         "comparison_groups": [_percent_texts(g) for g in data["comparison_groups"]],
         "participation_totals": totals,
+        "entered_afterwards": _entered_afterwards(rows),
         "draft": draft,
         "version": version,
         "status_label": status_label,

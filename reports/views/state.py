@@ -103,6 +103,7 @@ class StateView(SikoPermissionMixin, TemplateView):
             year_chart=year_chart,
             group_chart=group_chart,
             groups=groups,
+            entered=selectors.entered_afterwards(years),
             filtered=bool(filters["regierungsbezirk"] or filters["kind"] or filters["group"]),
             **kwargs,
         )
