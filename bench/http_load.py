@@ -276,30 +276,26 @@ for name, module in sorted(sys.modules.items()):
 """.replace("PROJECT_PACKAGES", repr(PROJECT_PACKAGES))
 
 
+def python_in(
+    tree: Path, env: dict[str, str], *args: str, check: bool = True
+) -> "subprocess.CompletedProcess[str]":
+    """This Python (the venv) running `args` in `tree` with `env`; output captured."""
+    command = [sys.executable, *args]
+    return subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=check)
+
+
 def check_imports(tree: Path, env: dict[str, str]) -> None:
     """The server of `tree` imports SiKo's modules from `tree` only (after django.setup() and the
     URLconf), not from the editable install of this checkout."""
-    found = subprocess.run(
-        [sys.executable, "-c", IMPORTED_FROM],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    found = python_in(tree, env, "-c", IMPORTED_FROM).stdout.split()
     assert found, "no project module imported"
     for path in found:
         if not Path(path).resolve().is_relative_to(tree.resolve()):
             raise SystemExit(f"{tree}: imports {path} from elsewhere")
 
 
-def collectstatic(env: dict[str, str], cwd: Path) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=cwd,
-        env=env,
-        check=True,
-    )
+def collectstatic(env: dict[str, str], tree: Path) -> None:
+    python_in(tree, env, "manage.py", "collectstatic", "--noinput", "--verbosity", "0")
 
 
 def load_average() -> str:
@@ -362,12 +358,8 @@ def build_in(tree: Path, env: dict[str, str], years: int) -> tuple[str, list[Pag
             shutil.copy(ROOT / "bench" / name, tree / "bench" / name)
     builder_env = {**env, "DJANGO_SETTINGS_MODULE": "siko.settings_test"}
     builder_env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    output = subprocess.run(
-        [sys.executable, "bench/http_load.py", "--build", "--years", str(years)],
-        cwd=tree,
-        env=builder_env,
-        capture_output=True,
-        text=True,
+    output = python_in(
+        tree, builder_env, "bench/http_load.py", "--build", "--years", str(years), check=False
     )
     if output.returncode:
         raise SystemExit(f"{tree}: building the data failed\n{output.stderr[-3000:]}")
