@@ -31,6 +31,7 @@ STATUS_ORDER = (
     ComplianceStatus.OVERDUE,
     ComplianceStatus.BREACH,
 )
+    ComplianceStatus.NOT_RECORDED,
 from siko.collation import german
 
 
@@ -89,7 +90,9 @@ class MatrixRow:
 
 @dataclass
 class _Share:
-    """`compliant` of `total` authorities, as a share and as text."""
+    """`compliant` of `total` authorities, as a share and as text. `total` counts only the
+    authorities whose year is recorded: a year before an authority used SiKo ("nicht erfasst")
+    is in no share."""
 
     total: int
     compliant: int
@@ -166,7 +169,7 @@ def state_overview(
         summaries.append(
             YearSummary(
                 year=year,
-                total=len(shown),
+                total=len(shown) - counts[ComplianceStatus.NOT_RECORDED],
                 compliant=counts[ComplianceStatus.COMPLIANT],
                 counts=dict(counts),
                 running=year == as_of.year,
@@ -209,7 +212,7 @@ def _group_shares(
         GroupShare(
             name=name,
             group=group,
-            total=len(members),
+            total=sum(by_key[(a.slug, year)].recorded for a in members),
             compliant=sum(
                 by_key[(a.slug, year)].status == ComplianceStatus.COMPLIANT for a in members
             ),

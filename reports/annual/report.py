@@ -89,11 +89,14 @@ def german_percent(share: float | None) -> str:
 
 def _summary(records: Iterable[ComplianceRecord], totals: dict | None = None) -> dict:
     """Counts over a set of authority-year records; `totals` (from `_state_totals`) adds the
-    participation and actions of their held SiKos, each conference once."""
-    records = list(records)
+    participation and actions of their held SiKos, each conference once. A year before an
+    authority used SiKo ("nicht erfasst") is counted apart and left out of every share."""
+    given = list(records)
+    records = [r for r in given if r.recorded]
     ap_required = [r for r in records if r.siko_ap_required]
     counts = {
         "authorities": len(records),
+        "not_recorded": len(given) - len(records),
         "siko_held": sum(r.siko_held for r in records),
         "siko_scheduled": sum(r.status == ComplianceStatus.SCHEDULED for r in records),
         "breach": sum(r.status == ComplianceStatus.BREACH for r in records),
@@ -465,6 +468,7 @@ def collect_report_data(
                 {
                     "year": history_year,
                     "authorities": summary["authorities"],
+                    "not_recorded": summary["not_recorded"],
                     "siko_held": summary["siko_held"],
                     "share": summary["share"],
                 }

@@ -13,10 +13,20 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from authorities.models import Authority, Exercise, Hospitation
-from conferences.models import Conference, Invitation
+from authorities.models import (
+    Authority,
+    AutobahnpolizeiDutyPeriod,
+    Exercise,
+    Hospitation,
+    PartnerAgency,
+)
+from conferences.models import Conference, Invitation, MandatedTopic
 from followup.models import Action
 from notifications.models import Reminder
 from reports.annual.report import collect_report_data, render_annual_report
@@ -457,3 +467,200 @@ def test_help_and_readme_document_every_json_field_and_the_as_of_day():
     flat = " ".join(text.split())
     assert "am Ende dieses Tages" in flat
     assert "at the end of the as-of day" in readme
+
+
+# 6. Closed years stay closed ------------------------------------------------------------------
+
+#: "Today" in these cases: the master data changes on this day.
+CHANGE_DAY = at(2026, 6, 1, 12)
+AS_OF_2026 = date(2026, 7, 1)
+
+
+def closed_year_scenario(organiser) -> None:
+    """Dortmund (with Autobahnpolizei) holds a SiKo with every decree topic and a Siko-AP in
+    2024, and a SiKo on 10 June 2026 – after the day of the change – inviting the same Kommune."""
+    for start in (at(2024, 5, 6), at(2026, 6, 10)):
+        make_recorded_conference(
+            "pp-dortmund",
+            start,
+            organiser=organiser,
+            categories=["kommune", "bundespolizei", "zoll"],
+            topics=[t.key for t in MandatedTopic.objects.active()],
+        )
+    make_recorded_conference("pp-dortmund", at(2024, 9, 3), kind="siko_ap", organiser=organiser)
+
+
+def add_topic() -> None:
+    # Added by the LZPD today: it applies from the running year on (the default).
+    MandatedTopic.objects.create(key="jugendschutz", title="Kinder- und Jugendschutz", order=70)
+
+
+def drop_autobahnpolizei() -> None:
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    dortmund.has_autobahnpolizei = False
+    dortmund.save()
+
+
+def recategorise_kommune(lzpd_user) -> None:
+    """The LZPD changes the category on the partner's edit page."""
+    agency = dortmund_kommune()
+    response = client_for(lzpd_user).post(
+        reverse("authorities:partner_update", kwargs={"slug": agency.slug}),
+        {"name": agency.name, "category": "sonstige", "seat": agency.seat, "active": "on"},
+    )
+    assert response.status_code == 302
+    assert PartnerAgency.objects.get(pk=agency.pk).category == "sonstige"
+
+
+def dortmund_kommune() -> PartnerAgency:
+    return PartnerAgency.objects.filter(
+        category="kommune", coverages__authority__slug="pp-dortmund"
+    ).first()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "before_2026", "after_2026"),
+    [
+        ("topic", "topics_missing", [], ["jugendschutz"]),
+        ("autobahnpolizei", "siko_ap_required", True, False),
+        ("autobahnpolizei", "siko_ap_status", "overdue", None),
+        (
+            "category",
+            "categories_invited",
+            ["bundespolizei", "kommune", "zoll"],
+            ["bundespolizei", "zoll"],
+        ),
+        ("category", "categories_missing_required", ["schulamt"], ["kommune", "schulamt"]),
+    ],
+)
+def test_master_data_changed_today_leaves_2024_unchanged(
+    kpb_a_user, lzpd_user, clock, change, field, before_2026, after_2026
+):
+    clock(at(2026, 5, 1, 12))
+    closed_year_scenario(kpb_a_user)
+    before_2024 = record("pp-dortmund", 2024, AS_OF_2026).as_dict()
+    assert getattr(record("pp-dortmund", 2026, AS_OF_2026), field) == before_2026
+
+    clock(CHANGE_DAY)
+    {
+        "topic": add_topic,
+        "autobahnpolizei": drop_autobahnpolizei,
+        "category": lambda: recategorise_kommune(lzpd_user),
+    }[change]()
+
+    assert record("pp-dortmund", 2024, AS_OF_2026).as_dict() == before_2024
+    assert record("pp-dortmund", 2024, date(2025, 1, 1)).as_dict() == {
+        **before_2024,
+        "as_of": "2025-01-01",
+    }
+    assert getattr(record("pp-dortmund", 2026, AS_OF_2026), field) == after_2026
+
+
+def test_2024_figures_of_the_state_and_the_report_survive_all_three_changes(
+    kpb_a_user, lzpd_user, clock
+):
+    clock(at(2026, 5, 1, 12))
+    closed_year_scenario(kpb_a_user)
+    before = collect_report_data(2025, as_of=AS_OF_2026)
+    clock(CHANGE_DAY)
+
+    add_topic()
+    drop_autobahnpolizei()
+    recategorise_kommune(lzpd_user)
+
+    after = collect_report_data(2025, as_of=AS_OF_2026)
+    assert after["comparison"] == before["comparison"]  # 2024
+    [row_2024] = [r for r in compute_compliance([2024], as_of=AS_OF_2026) if r.siko_held]
+    assert (row_2024.siko_ap_required, row_2024.siko_ap_status) == (True, "compliant")
+    assert row_2024.topics_missing == []
+    assert "kommune" in row_2024.categories_invited
+
+
+@pytest.mark.parametrize(
+    ("changes", "periods"),
+    [
+        # (day, value) saved in turn; the periods each value was in force until.
+        ([(at(2026, 6, 1, 12), False)], [(date(2026, 6, 1), True)]),
+        ([(at(2026, 6, 1, 9), False), (at(2026, 6, 1, 17), True)], [(date(2026, 6, 1), True)]),
+        (
+            [(at(2025, 3, 1, 12), False), (at(2026, 6, 1, 12), True)],
+            [(date(2025, 3, 1), True), (date(2026, 6, 1), False)],
+        ),
+        ([(at(2026, 6, 1, 12), True)], []),  # saved unchanged: no history
+    ],
+)
+def test_every_save_of_the_duty_keeps_its_dated_history(clock, changes, periods):
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    for moment, value in changes:
+        clock(moment)
+        dortmund.has_autobahnpolizei = value
+        dortmund.save()
+
+    assert [
+        (p.valid_until, p.has_autobahnpolizei)
+        for p in AutobahnpolizeiDutyPeriod.objects.filter(owner=dortmund).order_by("valid_until")
+    ] == periods
+
+
+@pytest.mark.parametrize(
+    ("year", "as_of", "required"),
+    [
+        (2024, date(2025, 1, 1), True),
+        (2025, date(2025, 12, 31), True),  # the change of 1 March 2026 is not in force yet
+        (2026, date(2026, 2, 28), True),  # judged on the as-of day
+        (2026, date(2026, 3, 1), False),
+        (2027, date(2027, 1, 1), False),
+    ],
+)
+def test_the_duty_of_a_year_is_the_one_in_force_on_its_last_judged_day(
+    clock, year, as_of, required
+):
+    clock(at(2026, 3, 1, 12))
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    dortmund.has_autobahnpolizei = False
+    dortmund.save()
+
+    assert record("pp-dortmund", year, as_of).siko_ap_required is required
+
+
+def test_the_authority_admin_writes_the_duty_history(admin_client, clock):
+    clock(CHANGE_DAY)
+    dortmund = Authority.objects.get(slug="pp-dortmund")
+    data = {
+        name: "" if value is None else value
+        for name, value in model_to_dict(dortmund).items()
+        if name != "has_autobahnpolizei"  # unticked
+    }
+
+    response = admin_client.post(
+        reverse("admin:authorities_authority_change", args=[dortmund.pk]), data
+    )
+
+    assert response.status_code == 302
+    assert list(
+        AutobahnpolizeiDutyPeriod.objects.filter(owner=dortmund).values_list(
+            "valid_until", "has_autobahnpolizei"
+        )
+    ) == [(date(2026, 6, 1), True)]
+    assert record("pp-dortmund", 2025, date(2026, 6, 1)).siko_ap_status == "breach"
+    assert record("pp-dortmund", 2026, date(2026, 6, 1)).siko_ap_status is None
+
+
+def test_history_does_not_add_queries(kpb_a_user, clock, django_assert_num_queries):
+    closed_year_scenario(kpb_a_user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            compute_compliance([2024, 2025, 2026], as_of=AS_OF_2026)
+        return len(captured)
+
+    few = queries()
+    clock(CHANGE_DAY)
+    for authority in Authority.objects.all():
+        authority.has_autobahnpolizei = not authority.has_autobahnpolizei
+        authority.save()
+    for agency in PartnerAgency.objects.filter(coverages__authority__slug="pp-dortmund"):
+        agency.category = "sonstige"
+        agency.save()
+
+    assert queries() == few == 11
