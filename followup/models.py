@@ -174,6 +174,16 @@ class MinutesEntry(_PartOfMinutes):
         default=OutcomeType.INFORMATION,
     )
     outcome = models.TextField(_("Ergebnis im Wortlaut"), blank=True)
+    # The Beschlusskontrolle's action made from an outcome "Maßnahme" (followup.outcomes); a
+    # correction keeps it, so a saved outcome never makes a second action.
+    action = models.ForeignKey(
+        "followup.Action",
+        verbose_name=_("angelegte Maßnahme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="minutes_entries",
+    )
 
     objects = scoped_manager(DistinctManager, authority="minutes__conference__authorities")
 
