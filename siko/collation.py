@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import F
+from django.db.models import F, OrderBy
 from django.db.models.functions import Collate
 
 #: The collation's name in SQL (PostgreSQL: built-in ICU collation; SQLite: registered below).
@@ -33,10 +33,10 @@ def german_key(text: str) -> tuple[str, str, tuple[tuple[bool, str], ...]]:
     return base, folded, tuple((not c.islower(), c) for c in text)
 
 
-def german(field: str) -> Collate:
-    """The field (a lookup path such as "agency__name" too) in German order, for order_by()
-    and Meta.ordering."""
-    return Collate(F(field), GERMAN)
+def german(field: str) -> OrderBy:
+    """The field (a lookup path such as "agency__name" too) in ascending German order, for
+    order_by() and Meta.ordering."""
+    return Collate(F(field), GERMAN).asc()
 
 
 def _compare(left: str, right: str) -> int:
