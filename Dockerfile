@@ -58,8 +58,9 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; hosts = [h.strip().lstrip('.') for h in os.environ.get('ALLOWED_HOSTS', '').split(',')]; host = next((h for h in hosts if h and h != '*'), 'localhost'); u.urlopen(u.Request('http://127.0.0.1:8000/healthz', headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=8)"]
 
 # The compose file's migrate service runs before this; worker and beat override the command.
-# The logger class masks the tokens of signed links in the access and error log (siko/log_masking.py).
+# No access log: SiKo writes one line per request itself (siko/request_log.py). The logger class
+# masks the tokens of signed links in the error log (siko/log_masking.py).
 CMD ["gunicorn", "siko.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", \
      "--graceful-timeout", "120", \
-     "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--error-logfile", "-", \
+     "--worker-tmp-dir", "/dev/shm", "--error-logfile", "-", \
      "--logger-class", "siko.log_masking.GunicornLogger"]

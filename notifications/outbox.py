@@ -187,7 +187,11 @@ def send_mail_row(mail_id: int, *, now: datetime | None = None) -> SendResult:
             state=MailState.SENT, sent_at=timezone.now(), last_error=""
         )
         logger.info(
-            "mail %s sent (correlation %s, attempt %s)", mail.pk, mail.correlation_id, mail.attempts
+            "mail %s sent (correlation %s, attempt %s)",
+            mail.pk,
+            mail.correlation_id,
+            mail.attempts,
+            extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
         )
         return SendResult(MailState.SENT)
 

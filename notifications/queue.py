@@ -1,5 +1,6 @@
 """The outbox: every mail is a row first (queued → sending → sent | failed)."""
 
+import logging
 from typing import Protocol
 
 from django.db.models import Model
@@ -7,6 +8,8 @@ from django.db.models import Model
 from notifications.compose import ComposedMail
 from notifications.models import OutgoingMail
 from notifications.tasks import send_mail_after_commit
+
+logger = logging.getLogger("notifications.outbox")
 
 
 class Addressed(Protocol):
@@ -48,5 +51,14 @@ def queue_mail(
         },
     )
     if created:
+        # The correlation id (the mail's Message-ID) links this request's log line to the
+        # line of the task that sends it (notifications.outbox).
+        logger.info(
+            "mail %s queued (correlation %s, %s)",
+            mail.pk,
+            mail.correlation_id,
+            kind,
+            extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
+        )
         send_mail_after_commit(mail.pk)
     return mail

@@ -11,10 +11,14 @@ import logging
 import re
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.log import AdminEmailHandler
+
 # gunicorn ships no type information.
 from gunicorn.glogging import Logger as _GunicornBaseLogger  # type: ignore[import-untyped]
 
 MASK = "***"
+StrOrPromise = str | Promise
 
 # A slash, also percent-encoded: a link can sit in a query string (…?next=%2Fkonferenzen%2F…).
 _SLASH = r"(?:/|%2[fF])"
@@ -79,3 +83,15 @@ class GunicornLogger(_GunicornBaseLogger):
         for log in (self.error_log, self.access_log):
             if not any(isinstance(f, MaskSecretsFilter) for f in log.filters):
                 log.addFilter(MaskSecretsFilter())
+
+
+class MaskedAdminEmailHandler(AdminEmailHandler):
+    """Django's error mail to ADMINS with the tokens of signed links masked in subject and text
+    (the report repeats the request path outside the log record's message)."""
+
+    def send_mail(
+        self, subject: StrOrPromise, message: StrOrPromise, *args: Any, **kwargs: Any
+    ) -> None:
+        if kwargs.get("html_message"):
+            kwargs["html_message"] = mask_secrets(str(kwargs["html_message"]))
+        super().send_mail(mask_secrets(str(subject)), mask_secrets(str(message)), *args, **kwargs)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id for every log line and the one line per request (siko/request_log.py).
+    "siko.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their long cache; everything SiKo renders gets the CSP,
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "siko.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews the session at most once a minute (siko/sessions.py), instead of on every request.
+    "siko.sessions.RefreshSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,9 +161,11 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "SiKo NRW"
 
-# Sessions end after 30 idle minutes and 12 hours at most.
+# Sessions end after 30 idle minutes and 12 hours at most. A session is written at most once a
+# minute (siko/sessions.py), so it ends between 30 and 31 minutes after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "siko.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_LIFETIME_SECONDS = env.int("SESSION_MAX_SECONDS", default=12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -358,22 +364,49 @@ CONTENT_SECURITY_POLICY = {
 }
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LOG_FORMAT ist „text“ oder „json“.")
+# Error mails of unhandled exceptions go to these addresses (comma-separated); none when empty.
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+# The worker logs through LOGGING too (format, request id, masking), not Celery's own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # The tokens of signed links never reach a log (siko/log_masking.py): masked on the loggers
     # that write request paths, before any handler, and on every handler for anything else.
     # gunicorn's access log: --logger-class siko.log_masking.GunicornLogger (Dockerfile).
-    "filters": {"mask_secrets": {"()": "siko.log_masking.MaskSecretsFilter"}},
+    # Every line carries the request id (siko/request_log.py); LOG_FORMAT=json: one JSON object
+    # per line (time, level, logger, message, request_id and the request's fields).
+    "filters": {
+        "mask_secrets": {"()": "siko.log_masking.MaskSecretsFilter"},
+        "request_id": {"()": "siko.request_log.RequestIdFilter"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
         },
+        "text": {"format": "{asctime} {levelname} {name} [{request_id}] {message}", "style": "{"},
+        "json": {"()": "siko.request_log.JsonLineFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_secrets"],
+        },
+        # Error mails to ADMINS (unhandled exceptions), their subject and text masked too.
+        "mail_admins": {
+            "class": "siko.log_masking.MaskedAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["mask_secrets"],
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",
@@ -385,7 +418,7 @@ LOGGING = {
         # Without Django's default handlers (console in DEBUG, mail_admins without ADMINS), which
         # would write unmasked: django.* records reach the root's console.
         "django": {"level": "INFO"},
-        "django.request": {"filters": ["mask_secrets"]},
+        "django.request": {"filters": ["mask_secrets"], "handlers": ["mail_admins"]},
         "django.security.csrf": {"filters": ["mask_secrets"]},
         # runserver's access log ("GET /konferenzen/antwort/…" 200)
         "django.server": {
@@ -401,3 +434,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Optional error reporting (sentry-sdk): only with SENTRY_DSN; no personal data is sent
+# (siko/error_reporting.py scrubs users, cookies, headers, bodies and the tokens of links).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from siko.error_reporting import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))

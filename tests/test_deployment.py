@@ -88,6 +88,9 @@ def test_compose_web_serves_gunicorn_without_a_host_port(services: dict[str, Any
     # Several web containers can run (--scale web=N): only the proxy publishes ports.
     assert "ports" not in web
     assert web["expose"] == ["8000"]
+    # One line per request, SiKo's own (siko/request_log.py); gunicorn writes errors only.
+    assert "--access-logfile" not in command
+    assert "--logger-class siko.log_masking.GunicornLogger" in command
     assert [name for name, service in services.items() if "ports" in service] == ["caddy"]
 
 
