@@ -8,10 +8,14 @@ through its field's storage (filesystem or S3 bucket), after a restore or as the
 
 import hashlib
 import logging
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.apps import apps
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -106,3 +110,59 @@ def record_document_check() -> DocumentCheck:
     else:
         logger.info("document check: %d documents match", report.checked)
     return check
+
+
+class DocumentCopyError(Exception):
+    """A backup or restore of stored documents that cannot go on (German message)."""
+
+
+def stored_names(storage: Storage | None = None, path: str = "") -> Iterator[str]:
+    """Every file in the storage (a directory tree or an S3 bucket), by its storage name."""
+    storage = storage or default_storage
+    directories, files = storage.listdir(path)
+    for name in sorted(files):
+        yield f"{path}/{name}" if path else name
+    for directory in sorted(directories):
+        yield from stored_names(storage, f"{path}/{directory}" if path else directory)
+
+
+def backup_documents(target: Path) -> int:
+    """Copies every stored file into the directory `target` (same names); returns the count."""
+    count = 0
+    for name in stored_names():
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(name, "rb") as source, destination.open("wb") as copy:
+            shutil.copyfileobj(source, copy, CHUNK)
+        count += 1
+    return count
+
+
+def restore_documents(source: Path) -> int:
+    """Copies a backup directory into the storage under the same names. A name that exists
+    already with other content stops the restore: it goes into an empty storage."""
+    if not source.is_dir():
+        raise DocumentCopyError(
+            _("Das Sicherungsverzeichnis %(dir)s gibt es nicht.") % {"dir": source}
+        )
+    files = sorted(p for p in source.rglob("*") if p.is_file())
+    for path in files:
+        name = path.relative_to(source).as_posix()
+        if default_storage.exists(name):
+            with default_storage.open(name, "rb") as stored:
+                if stored.read() == path.read_bytes():
+                    continue
+            raise DocumentCopyError(
+                _(
+                    "%(name)s ist im Speicher schon vorhanden und weicht von der Sicherung ab; "
+                    "Dokumente werden nur in einen leeren Speicher wiederhergestellt."
+                )
+                % {"name": name}
+            )
+        with path.open("rb") as handle:
+            saved = default_storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise DocumentCopyError(
+                _("%(name)s wurde als %(saved)s gespeichert.") % {"name": name, "saved": saved}
+            )
+    return len(files)

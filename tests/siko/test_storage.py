@@ -8,11 +8,14 @@ several hosts would talk to MinIO or another S3-compatible store.
 import hashlib
 import importlib
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import boto3
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from moto.server import ThreadedMotoServer
 
 from followup import minutes as minutes_services
@@ -130,3 +133,31 @@ def test_annual_report_is_stored_in_the_bucket_and_checked_from_it(
         f"{report}: Datei {report.pdf.name} weicht ab (SHA-256 gespeichert {report.sha256}, "
         f"Datei {hashlib.sha256(b'%PDF-1.7 x').hexdigest()})."
     ]
+
+
+@pytest.mark.django_db
+def test_documents_backed_up_from_a_bucket_restore_into_an_empty_bucket(
+    s3_bucket,
+    s3_endpoint,
+    settings,
+    tmp_path,
+    lzpd_user,
+    kpb_a_user,
+    django_capture_on_commit_callbacks,
+) -> None:
+    freeze_documents(kpb_a_user, lzpd_user, django_capture_on_commit_callbacks)
+    before = bucket_objects(s3_endpoint)
+    call_command("backup_documents", "--to", str(tmp_path / "sicherung"), stdout=StringIO())
+    for key in before:
+        s3_client(s3_endpoint).delete_object(Bucket=BUCKET, Key=key)
+    assert bucket_objects(s3_endpoint) == {}
+
+    call_command("restore_documents", "--from", str(tmp_path / "sicherung"), stdout=StringIO())
+
+    assert bucket_objects(s3_endpoint) == before
+    assert verify_documents().problems == []
+    # Restoring again over different content is refused in German.
+    key = sorted(before)[0]
+    s3_client(s3_endpoint).put_object(Bucket=BUCKET, Key=key, Body=b"anders")
+    with pytest.raises(CommandError, match="nur in einen leeren Speicher"):
+        call_command("restore_documents", "--from", str(tmp_path / "sicherung"))
