@@ -106,27 +106,39 @@ def _filename(conference: Conference, extension: str) -> str:
     return f"teilnehmende-{conference.host.slug}-{day}.{extension}"
 
 
-class ParticipantsCsvView(ConferenceMixin, View):
+class _ParticipantsExportView(ConferenceMixin, View):
+    """The conference's participant list as a file: `render` makes its bytes."""
+
     request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
+    content_type: str
+    extension: str
+    disposition: str  # "attachment" (save) or "inline" (show in the browser)
+
+    def render(self, conference: Conference) -> bytes:
+        raise NotImplementedError
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         conference = self.get_conference()
-        response = HttpResponse(
-            exports.render_participants_csv(conference), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{_filename(conference, "csv")}"'
+        response = HttpResponse(self.render(conference), content_type=self.content_type)
+        filename = _filename(conference, self.extension)
+        response["Content-Disposition"] = f'{self.disposition}; filename="{filename}"'
         return response
 
 
-class ParticipantsPdfView(ConferenceMixin, View):
-    request: AuthenticatedHttpRequest
-    permission_required = "conferences.view_conference"
+class ParticipantsCsvView(_ParticipantsExportView):
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+    disposition = "attachment"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        conference = self.get_conference()
-        response = HttpResponse(
-            exports.render_participants_pdf(conference), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = f'inline; filename="{_filename(conference, "pdf")}"'
-        return response
+    def render(self, conference: Conference) -> bytes:
+        return exports.render_participants_csv(conference)
+
+
+class ParticipantsPdfView(_ParticipantsExportView):
+    content_type = "application/pdf"
+    extension = "pdf"
+    disposition = "inline"
+
+    def render(self, conference: Conference) -> bytes:
+        return exports.render_participants_pdf(conference)
