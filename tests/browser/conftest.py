@@ -89,7 +89,50 @@ def login(page: Page, live_server, user: User, password: str = PASSWORD) -> None
 
 
 def assert_accessible(page: Page) -> None:
-    """axe-core on the current page: no violation of WCAG 2.1 level A or AA."""
+    """axe-core on the current page at its size and again at phone size (issue 15): no violation
+    of WCAG 2.1 level A or AA, and at 390 px the page does not scroll sideways."""
+    _assert_axe_clean(page)
+    assert_fits_phone(page)
+
+
+def assert_fits_phone(page: Page, address: str | None = None) -> None:
+    """The page at 390×844: `document.documentElement.scrollWidth` ≤ 390 and axe clean.
+
+    With `address` the page is loaded at phone size; without, the current page is resized in
+    place (no reload: a page shown after a POST keeps its content and its messages). The tab gets
+    its own size back afterwards.
+    """
+    own_size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        if address is not None:
+            page.goto(address)
+            page.wait_for_load_state()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (
+            f"{page.url} is {width}px wide at phone size ({PHONE['width']}px): it scrolls sideways"
+            f"\n{_widest_elements(page)}"
+        )
+        _assert_axe_clean(page, size="390×844")
+    finally:
+        if own_size is not None and own_size != PHONE:
+            page.set_viewport_size(own_size)
+
+
+def _widest_elements(page: Page) -> str:
+    """The elements that reach past the viewport, for the failure message."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)
+            .slice(0, 6)
+            .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} `
+                + `→ ${Math.round(e.getBoundingClientRect().right)}px`)
+            .join('\\n')"""
+    )
+
+
+def _assert_axe_clean(page: Page, size: str = "") -> None:
     results = _axe.run(
         page,
         options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
@@ -97,7 +140,8 @@ def assert_accessible(page: Page) -> None:
     if results.violations_count:
         rules = ", ".join(violation["id"] for violation in results.response["violations"])
         pytest.fail(
-            f"axe: WCAG 2.1 A/AA violated on {page.url}: {rules}\n{results.generate_report()}",
+            f"axe: WCAG 2.1 A/AA violated on {page.url} {size}: {rules}\n"
+            f"{results.generate_report()}",
             pytrace=False,
         )
 

@@ -1,5 +1,6 @@
 """The compliance dashboards in a real browser, with axe-core on every page visited."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -130,6 +131,20 @@ def test_dashboards_at_phone_size(
     assert matrix.evaluate("region => region.scrollWidth > region.clientWidth"), (
         "the matrix should scroll inside its region on a phone"
     )
+    running = timezone.localdate().year
+    years = matrix.locator("thead th").all_inner_texts()[1:]
+    assert [text.split()[0] for text in years[:2]] == [str(running), str(running - 1)]
+    dortmund = matrix.get_by_role("rowheader", name=re.compile("^Polizeipräsidium Dortmund"))
+    left_before = dortmund.bounding_box()["x"]
+    matrix.evaluate("region => { region.scrollLeft = 200; region.scrollTop = 300; }")
+    assert abs(dortmund.bounding_box()["x"] - left_before) <= 1, "the names stay in view"
+    header = matrix.locator("thead th").first
+    assert abs(header.bounding_box()["y"] - matrix.bounding_box()["y"]) <= 1, "the years stay"
+    words = dortmund.get_by_role("link").evaluate(
+        "link => { const r = document.createRange(); r.selectNodeContents(link);"
+        " return [...r.getClientRects()].length; }"
+    )
+    assert words <= 2, "the name wraps between its two words at most, never inside a word"
 
     page.goto(url(live_server, "reports:authority_dashboard", "pp-dortmund"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Polizeipräsidium Dortmund")

@@ -141,7 +141,7 @@ def test_state_view_years_filter_never_before_the_decree(lzpd_user, years, colum
 
     header = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
     shown = [int(y) for y in re.findall(r"<th scope=\"col\">(\d{4})", header)]
-    assert shown == list(range(max(2018, this_year() - int(years) + 1), this_year() + 1))
+    assert shown == list(range(this_year(), max(2018, this_year() - int(years) + 1) - 1, -1))
     assert len(shown) == min(columns, this_year() - 2017)
 
 
