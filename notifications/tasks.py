@@ -10,7 +10,7 @@ from datetime import datetime
 from celery import Task, shared_task
 from django_scopes import scopes_disabled
 
-from notifications import outbox, reminders
+from notifications import housekeeping, outbox, reminders
 from siko.tasks_queue import enqueue, enqueue_on_commit
 
 
@@ -38,6 +38,12 @@ def task_sweep_outbox() -> None:
 def task_send_due_reminders() -> None:
     with scopes_disabled():
         reminders.run_reminder_job()
+
+
+@shared_task(name="notifications.housekeeping")
+def task_outbox_housekeeping() -> None:
+    with scopes_disabled():
+        housekeeping.clear_sent_mails()
 
 
 def send_mail_after_commit(mail_id: int) -> None:

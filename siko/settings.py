@@ -301,6 +301,10 @@ SIKO_PRIVACY_DPO = env.str(
 SIKO_ACCESSIBILITY_CONTACT = env.str(
     "SIKO_ACCESSIBILITY_CONTACT", default="barrierefreiheit@polizei.nrw.example"
 )
+# Housekeeping (beat below): sent mails without a conference are deleted, those of a conference
+# lose their content, this many days after sending; local mailbox rows go after their own period.
+SIKO_OUTBOX_RETENTION_DAYS = env.int("SIKO_OUTBOX_RETENTION_DAYS", default=180)
+SIKO_LOCAL_MAILBOX_RETENTION_DAYS = env.int("SIKO_LOCAL_MAILBOX_RETENTION_DAYS", default=30)
 # Reminders planned for a day are due at this local time, when the daily sweep runs (beat below).
 SIKO_REMINDER_TIME = time(6, 0)
 CELERY_BEAT_SCHEDULE: dict = {
@@ -310,6 +314,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         # Europe/Berlin (CELERY_TIMEZONE)
         "schedule": crontab(hour=SIKO_REMINDER_TIME.hour, minute=SIKO_REMINDER_TIME.minute),
         "options": {"expires": 6 * 3600},
+    },
+    # Expired sessions, old login attempts, old local mailbox rows; sent mails past retention.
+    "housekeeping": {
+        "task": "siko.housekeeping",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 12 * 3600},
+    },
+    "outbox-housekeeping": {
+        "task": "notifications.housekeeping",
+        "schedule": crontab(hour=3, minute=20),
+        "options": {"expires": 12 * 3600},
     },
     # Nothing waits forever: re-queue mails whose task or worker got lost.
     "sweep-outbox": {

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django_scopes import scopes_disabled
 
-from siko import personal_data
+from siko import housekeeping, personal_data
 from siko.documents import record_document_check
 
 
@@ -16,3 +16,8 @@ def task_verify_documents() -> None:
 @shared_task(name="siko.apply_retention")
 def task_apply_retention() -> None:
     personal_data.apply_retention()
+
+
+@shared_task(name="siko.housekeeping")
+def task_housekeeping() -> None:
+    housekeeping.run_housekeeping()
