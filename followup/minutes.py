@@ -679,6 +679,7 @@ def start_correction(minutes: Minutes, *, reason: str, by: User) -> Minutes:
             report=e.report,
             outcome_type=e.outcome_type,
             outcome=e.outcome,
+            action_id=e.action_id,
         )
         for e in minutes.entries.all()
     )

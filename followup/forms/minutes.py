@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from conferences.enums import InvitationState
 from conferences.forms import DateTimeInput
 from conferences.models import Conference, Invitation
 from followup.minutes import default_attended_by, latest_comment_deadline
 from followup.models import Minutes, OutcomeType
-from siko.validation import check_date_window
+from followup.outcomes import ActionProposal
+from siko.validation import check_date_window, check_plausible_date
 
 PRESENT_CHOICES = [("", _("nicht erfasst")), ("yes", _("anwesend")), ("no", _("nicht anwesend"))]
 
@@ -75,8 +77,19 @@ class MinutesForm(forms.Form):
     def __init__(self, *args: Any, minutes: Minutes, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["notes"].initial = minutes.notes
+        conference = minutes.conference
+        self.agencies = {
+            str(i.agency_id): i.agency
+            for i in conference.invitations.exclude(state=InvitationState.PENDING)
+            .select_related("agency")
+            .order_by("agency__name")
+        }
+        owners = [
+            ("police", _("%(host)s (Polizei)") % {"host": conference.host.short_name}),
+            *((pk, agency.name) for pk, agency in self.agencies.items()),
+        ]
         self.rows = []
-        for entry in minutes.entries.all():
+        for entry in minutes.entries.select_related("action"):
             self.fields[f"report_{entry.pk}"] = forms.CharField(
                 label=_("Bericht"),
                 required=False,
@@ -95,14 +108,53 @@ class MinutesForm(forms.Form):
                 initial=entry.outcome,
                 widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
             )
+            owner = due = None
+            if entry.action_id is None:  # the Beschlusskontrolle follows an action up
+                self.fields[f"owner_{entry.pk}"] = forms.ChoiceField(
+                    label=_("Zuständig für die Maßnahme"),
+                    choices=owners,
+                    required=False,
+                    widget=forms.Select(attrs={"class": "form-select"}),
+                )
+                self.fields[f"due_{entry.pk}"] = forms.DateField(
+                    label=_("Maßnahme fällig am"),
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+                    help_text=_("Nur bei Ergebnis „Maßnahme“: mit Fälligkeit wird sie angelegt."),
+                )
+                owner, due = self[f"owner_{entry.pk}"], self[f"due_{entry.pk}"]
             self.rows.append(
                 (
                     entry,
                     self[f"report_{entry.pk}"],
                     self[f"type_{entry.pk}"],
                     self[f"outcome_{entry.pk}"],
+                    owner,
+                    due,
                 )
             )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # returns self.cleaned_data
+        cleaned = self.cleaned_data
+        for name, value in list(cleaned.items()):
+            if name.startswith("due_") and value:
+                try:
+                    check_plausible_date(value)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+    def proposals(self) -> dict[int, ActionProposal]:
+        """Owner and due date per entry whose outcome is an action not yet made."""
+        result = {}
+        for entry, *_fields in self.rows:
+            due = self.cleaned_data.get(f"due_{entry.pk}")
+            if self.cleaned_data.get(f"type_{entry.pk}") != OutcomeType.ACTION or not due:
+                continue
+            owner = self.cleaned_data.get(f"owner_{entry.pk}") or "police"
+            result[entry.pk] = ActionProposal(due, self.agencies.get(owner))
+        return result
 
     def entries(self) -> dict[int, dict[str, str]]:
         return {

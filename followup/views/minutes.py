@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_scopes import scopes_disabled
@@ -32,6 +33,7 @@ from followup.forms.minutes import (
     ResolveCommentForm,
 )
 from followup.models import Minutes, MinutesComment, MinutesStatus
+from followup.outcomes import save_minutes_with_actions
 from siko.views_base import SikoPermissionMixin
 
 BAD_LINK_TEMPLATE = "conferences/minutes/bad_link.html"
@@ -177,13 +179,34 @@ class MinutesEditView(_MinutesChangeMixin, TemplateView):
                 return self.render_to_response(
                     self.get_context_data(form=form, minutes=current), status=400
                 )
-            minutes_services.save_minutes_draft(
-                current, notes=form.cleaned_data["notes"], entries=form.entries(), by=request.user
-            )
+            try:
+                _minutes, made = save_minutes_with_actions(
+                    current,
+                    notes=form.cleaned_data["notes"],
+                    entries=form.entries(),
+                    proposals=form.proposals(),
+                    by=request.user,
+                )
+            except ConferenceError as error:
+                # Nothing was saved: the form keeps what was typed.
+                form.add_error(None, str(error))
+                return self.render_to_response(
+                    self.get_context_data(form=form, minutes=current), status=400
+                )
         except ConferenceError as error:
             messages.error(request, str(error))
             return self.back()
         messages.success(request, _("Protokollentwurf gespeichert."))
+        if made:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d Maßnahme in die Beschlusskontrolle übernommen.",
+                    "%(n)d Maßnahmen in die Beschlusskontrolle übernommen.",
+                    len(made),
+                )
+                % {"n": len(made)},
+            )
         return self.back()
 
 
