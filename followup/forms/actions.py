@@ -8,7 +8,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from authorities.models import Authority, PartnerAgency
+from authorities.forms.directory import AuthorityFilterForm
+from authorities.models import PartnerAgency
 from conferences.models import Conference
 from followup.models import ActionState, TrafficLight
 from siko.collation import german
@@ -87,23 +88,20 @@ LIGHT_FILTER_CHOICES = [
 ]
 
 
-class ActionFilterForm(forms.Form):
+class ActionFilterForm(AuthorityFilterForm):
+    """The Beschlusskontrolle's filter; "behoerde" as in AuthorityFilterForm."""
+
+    field_order = ["status", "ampel", "zustaendig", "behoerde", "q"]
+
     status = forms.ChoiceField(label=_("Status"), required=False, choices=STATE_FILTER_CHOICES)
     ampel = forms.ChoiceField(label=_("Ampel"), required=False, choices=LIGHT_FILTER_CHOICES)
     zustaendig = forms.ChoiceField(label=_("Zuständig"), required=False)
-    behoerde: "forms.ModelChoiceField[Authority]" = forms.ModelChoiceField(
-        label=_("Behörde"),
-        required=False,
-        queryset=Authority.objects.none(),
-        to_field_name="slug",
-        empty_label=_("alle"),
-    )
     q = forms.CharField(label=_("Suche"), required=False)
 
     def __init__(
         self, *args: Any, show_authority: bool, owner_choices: list[tuple[str, str]], **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, show_authority=show_authority, **kwargs)
         owner = self.fields["zustaendig"]
         assert isinstance(owner, forms.ChoiceField)  # declared above; narrows self.fields' Field
         owner.choices = [
@@ -111,19 +109,9 @@ class ActionFilterForm(forms.Form):
             (POLICE, _("Polizei")),
             *owner_choices,
         ]
-        if show_authority:
-            authority = self.fields["behoerde"]
-            assert isinstance(authority, forms.ModelChoiceField)  # declared above
-            authority.queryset = Authority.objects.order_by(german("short_name"))
-        else:
-            del self.fields["behoerde"]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.add_input(Submit("", _("Filtern"), css_class="btn-secondary"))
 
     def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        data = self.valid_data()
         return {
             "state": data.get("status") or "active",
             "light": data.get("ampel") or "",
