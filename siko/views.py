@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import ListView, RedirectView, TemplateView
 
 from siko.models import LocalMail
+from siko.version import __version__
 from siko.views_base import SikoPermissionMixin
 
 
@@ -20,7 +21,8 @@ class HealthzView(SikoPermissionMixin, View):
         checks = {"database": _check_database(), "broker": _check_broker()}
         healthy = all(state in {"ok", "in-process"} for state in checks.values())
         return JsonResponse(
-            {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+            {"status": "ok" if healthy else "error", "version": __version__, **checks},
+            status=200 if healthy else 503,
         )
 
 
@@ -63,6 +65,10 @@ class HomeView(SikoPermissionMixin, TemplateView):
             return redirect("reports:my_dashboard")
         if user.is_authenticated and user.is_partner:
             return redirect("conferences:partner_invitations")
+        if user.has_perm("reports.view_state"):
+            # LZPD, LKA and IM (and administrators) start on the Lagebild, their daily question
+            # (issue 15); the master data of the 47 authorities is one click away.
+            return redirect("reports:state")
         return redirect("authorities:authority_list")
 
 

@@ -331,6 +331,21 @@ def test_the_image_and_the_package_hold_every_app() -> None:
     assert apps <= packaged
 
 
+def test_the_license_file_matches_the_declared_licence_and_the_changelog_the_version() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+    assert project["license"] == {"text": "EUPL-1.2"}
+    assert licence.startswith("EUROPEAN UNION PUBLIC LICENCE v. 1.2\nEUPL © the European Union")
+    assert all(f"\n{n}." in licence for n in range(1, 16))  # the 15 articles
+    assert "Appendix" in licence and "GNU General Public License (GPL) v. 2, v. 3" in licence
+    assert "## [Unreleased]" in changelog
+    assert f"## [{project['version']}]" in changelog
+
+
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image() -> None:
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
 
