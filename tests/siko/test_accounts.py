@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.db.models import F
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -18,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from siko.accounts import LOGIN_AT_KEY
 from siko.models import LocalMail
 from siko.organisations import OrganisationKind
+from siko.sessions import REFRESH_INTERVAL_SECONDS, REFRESHED_AT_KEY
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -327,18 +330,72 @@ def test_session_login_time_recorded_at_login(kpb_a_user):
     assert before <= client.session[LOGIN_AT_KEY] <= time.time()
 
 
-def test_session_idle_timeout_is_thirty_minutes_renewed_on_each_request(kpb_a_user, settings):
+def session_writes(client: Client, url: str, times: int) -> int:
+    """Statements writing the session table during `times` requests of `url`."""
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(times):
+            assert client.get(url).status_code == 200
+    return sum(
+        q["sql"].startswith(("UPDATE", "INSERT")) and '"django_session"' in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def renewed_a_minute_ago(client: Client) -> None:
+    session = client.session
+    session[REFRESHED_AT_KEY] = time.time() - REFRESH_INTERVAL_SECONDS
+    session.save()
+
+
+def idle_for(client: Client, minutes: int) -> None:
+    """As if the session's last renewal was `minutes` ago."""
+    session = client.session
+    session[REFRESHED_AT_KEY] -= minutes * 60
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=F("expire_date") - timedelta(minutes=minutes)
+    )
+
+
+def test_session_idle_timeout_is_thirty_minutes_renewed_at_most_once_a_minute(kpb_a_user, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert not settings.SESSION_SAVE_EVERY_REQUEST
     client = Client()
     login(client, "kpb-a")
+    renewed_a_minute_ago(client)
     key = client.session.session_key
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=1))
 
     client.get(reverse("authorities:partner_list"))
 
     expires = Session.objects.get(pk=key).expire_date
-    assert expires > timezone.now() + timedelta(minutes=29)
+    # 30 idle minutes plus the minute in which the session is not written again.
+    assert (
+        timezone.now() + timedelta(minutes=30) < expires <= timezone.now() + timedelta(minutes=31)
+    )
+
+
+def test_two_requests_within_a_minute_write_the_session_once(kpb_a_user):
+    client = Client()
+    login(client, "kpb-a")
+    renewed_a_minute_ago(client)
+
+    assert session_writes(client, reverse("authorities:partner_list"), times=2) == 1
+    assert session_writes(client, reverse("authorities:partner_list"), times=3) == 0
+
+
+def test_session_idle_for_thirty_minutes_still_works_for_thirty_one_it_ends(kpb_a_user):
+    client = Client()
+    login(client, "kpb-a")
+    assert client.get(reverse("authorities:partner_list")).status_code == 200
+
+    idle_for(client, 30)
+    assert client.get(reverse("authorities:partner_list")).status_code == 200
+
+    idle_for(client, 31)
+    response = client.get(reverse("authorities:partner_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
 
 
 def test_session_idle_for_thirty_minutes_requires_new_login(kpb_a_user):
