@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,6 +63,26 @@ def unique_partner_slug(name: str, taken: Container[str] | None = None) -> str:
     while slug in taken:
         slug, counter = f"{base}-{counter}", counter + 1
     return slug
+
+
+#: The decree dates from 6 December 2018: no start year before it.
+FIRST_START_YEAR = 2018
+
+
+@transaction.atomic
+def set_siko_start_year(authority: Authority, *, year: int | None, by: User) -> Authority:
+    """Sets the year from which the authority's yearly rule is judged (the LZPD's decision);
+    earlier years are "nicht erfasst". None: the year of its first conference."""
+    latest = timezone.localdate().year + 1
+    if year is not None and not FIRST_START_YEAR <= year <= latest:
+        raise DirectoryError(
+            _("Das Startjahr muss zwischen %(first)s und %(last)s liegen.")
+            % {"first": FIRST_START_YEAR, "last": latest}
+        )
+    authority.siko_start_year = year
+    authority.save(update_fields=["siko_start_year"])
+    log_action("authority.start_year_set", authority, actor=by, data={"siko_start_year": year})
+    return authority
 
 
 @transaction.atomic

@@ -9,6 +9,11 @@ app_name = "authorities"
 urlpatterns = [
     path("behoerden/", views.AuthorityListView.as_view(), name="authority_list"),
     path("behoerden/<slug:slug>/", views.AuthorityDetailView.as_view(), name="authority_detail"),
+    path(
+        "behoerden/<slug:slug>/siko-start/",
+        views.AuthorityStartYearView.as_view(),
+        name="authority_start_year",
+    ),
     path("partner/", views.PartnerListView.as_view(), name="partner_list"),
     path("partner/neu/", views.PartnerCreateView.as_view(), name="partner_create"),
     path("partner/import/", views_csv.PartnerImportView.as_view(), name="partner_import"),

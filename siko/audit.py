@@ -16,6 +16,7 @@ ACTIONS: "dict[str, StrPromise]" = {
     "partner.created": _("Partnerbehörde angelegt"),
     "partner.changed": _("Partnerbehörde geändert"),
     "partner.imported": _("Partnerbehörde per CSV importiert"),
+    "authority.start_year_set": _("Startjahr der SiKo-Nutzung gesetzt"),
     "contact.created": _("Ansprechperson angelegt"),
     "contact.changed": _("Ansprechperson geändert"),
     "contact.deleted": _("Ansprechperson gelöscht"),

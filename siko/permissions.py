@@ -111,6 +111,7 @@ rules.add_perm("authorities.view_authority", own_authority_or_state)
 rules.add_perm("authorities.view_directory", police_or_state)
 rules.add_perm("authorities.view_partner", police_or_state | (is_partner_user & is_own_agency))
 rules.add_perm("authorities.add_partner", is_kpb_staff | is_lzpd | is_admin)
+rules.add_perm("authorities.set_start_year", is_lzpd | is_admin)
 rules.add_perm(
     "authorities.change_partner",
     (is_kpb_staff & agency_exclusive_to_own_area) | is_lzpd | is_admin,

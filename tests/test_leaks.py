@@ -538,6 +538,7 @@ PAGES: dict[str, Page] = {
     "authorities:contact_update": Page(lambda w: {"slug": w.own.slug, "pk": w.contact.pk}),
     "authorities:contact_delete": Page(lambda w: {"slug": w.own.slug, "pk": w.contact.pk}),
     "authorities:hospitation_list": Page(queries=("?behoerde={b.slug}", "?jahr={b.year}")),
+    "authorities:authority_start_year": Page(lambda w: {"slug": w.slug}, status=403),
     "authorities:hospitation_create": Page(),
     "authorities:hospitation_update": Page(
         lambda w: [{"pk": h.pk} for h in Hospitation.objects.filter(authority=w.authority)]

@@ -172,3 +172,23 @@ class ContactForm(forms.ModelForm):
         )
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Speichern")))
+
+
+class SikoStartYearForm(forms.Form):
+    """The LZPD's start year of an authority's SiKo use (the service checks the range)."""
+
+    siko_start_year = forms.IntegerField(
+        label=_("SiKo genutzt seit (Jahr)"),
+        required=False,
+        error_messages={"invalid": _("Bitte geben Sie das Jahr als Zahl ein, z. B. 2023.")},
+        help_text=_(
+            "Jahre davor zeigen Lagebild, Diagramme und Jahresbericht als „nicht erfasst“ und "
+            "zählen in keinem Anteil. Leer lassen: das Jahr der ersten in SiKo erfassten "
+            "Konferenz der Behörde."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Speichern")))

@@ -14,6 +14,7 @@ from authorities.forms.directory import (
     ContactForm,
     PartnerAgencyForm,
     PartnerSearchForm,
+    SikoStartYearForm,
 )
 from authorities.models import ADDRESSEE_ORDER, Authority, Contact, PartnerAgency
 from authorities.requests import AuthenticatedHttpRequest
@@ -64,6 +65,39 @@ class AuthorityDetailView(SikoPermissionMixin, DetailView):
         return super().get_context_data(
             groups=groups, gaps=[g for g in groups if g.is_gap], **kwargs
         )
+
+
+class AuthorityStartYearView(SikoPermissionMixin, FormView):
+    """The LZPD sets the year from which SiKo judges an authority (years before it: "nicht
+    erfasst")."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = "authorities.set_start_year"
+    template_name = "authorities/authority/start_year.html"
+    form_class = SikoStartYearForm
+
+    def get_authority(self) -> Authority:
+        if not hasattr(self, "authority"):
+            self.authority = get_object_or_404(Authority, slug=self.kwargs["slug"])
+        return self.authority
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"siko_start_year": self.get_authority().siko_start_year}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(authority=self.get_authority(), **kwargs)
+
+    def form_valid(self, form: SikoStartYearForm) -> HttpResponse:
+        authority = self.get_authority()
+        try:
+            services.set_siko_start_year(
+                authority, year=form.cleaned_data["siko_start_year"], by=self.request.user
+            )
+        except services.DirectoryError as error:
+            form.add_error("siko_start_year", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Startjahr gespeichert."))
+        return HttpResponseRedirect(authority.get_absolute_url())
 
 
 class PartnerListView(SikoPermissionMixin, ListView):

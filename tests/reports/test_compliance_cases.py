@@ -22,6 +22,7 @@ from django.utils import timezone
 from authorities.models import (
     Authority,
     AutobahnpolizeiDutyPeriod,
+    ComparisonGroup,
     Exercise,
     Hospitation,
     PartnerAgency,
@@ -664,3 +665,181 @@ def test_history_does_not_add_queries(kpb_a_user, clock, django_assert_num_queri
         agency.save()
 
     assert queries() == few == 11
+
+
+# 7. Years before SiKo was used ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start_year", "firsts", "year", "as_of", "status", "recorded_from"),
+    [
+        # The default: the year of the authority's first conference (neither draft nor
+        # cancelled); before it "nicht erfasst", from it on judged.
+        (None, {"pp-hagen": at(2023, 5, 5)}, 2022, date(2026, 1, 1), "not_recorded", 2023),
+        (None, {"pp-hagen": at(2023, 5, 5)}, 2023, date(2026, 1, 1), "compliant", 2023),
+        (None, {"pp-hagen": at(2023, 5, 5)}, 2024, date(2026, 1, 1), "breach", 2023),
+        # Without a conference of its own: the first conference of any authority.
+        (None, {"pp-essen": at(2022, 5, 5)}, 2021, date(2026, 1, 1), "not_recorded", 2022),
+        (None, {"pp-essen": at(2022, 5, 5)}, 2022, date(2026, 1, 1), "breach", 2022),
+        # Nothing entered at all: every year is judged.
+        (None, {}, 2021, date(2026, 1, 1), "breach", None),
+        # Never later than the as-of year: a running year is judged (and escalated).
+        (None, {"pp-hagen": at(2027, 5, 5)}, 2026, date(2026, 7, 1), "overdue", 2026),
+        # Set by the LZPD: it wins over the first conference, either way.
+        (2025, {"pp-hagen": at(2023, 5, 5)}, 2023, date(2026, 1, 1), "not_recorded", 2025),
+        (2025, {"pp-hagen": at(2023, 5, 5)}, 2025, date(2026, 1, 1), "breach", 2025),
+        (2021, {"pp-hagen": at(2023, 5, 5)}, 2022, date(2026, 1, 1), "breach", 2021),
+    ],
+)
+def test_years_before_the_start_year_are_not_recorded(
+    kpb_a_user, start_year, firsts, year, as_of, status, recorded_from
+):
+    Authority.objects.filter(slug="pp-hagen").update(siko_start_year=start_year)
+    for slug, start in firsts.items():
+        make_recorded_conference(slug, start, organiser=kpb_a_user)
+
+    r = record("pp-hagen", year, as_of)
+
+    assert (r.status, r.recorded_from) == (status, recorded_from)
+    assert r.label == {"not_recorded": "nicht erfasst"}.get(status, r.label)
+
+
+def test_drafts_and_cancelled_conferences_do_not_start_the_recording(kpb_a_user):
+    make_recorded_conference("pp-hagen", at(2022, 5, 5), status="draft", organiser=kpb_a_user)
+    make_recorded_conference("pp-hagen", at(2023, 5, 5), status="cancelled", organiser=kpb_a_user)
+    make_recorded_conference("pp-hagen", at(2024, 5, 5), organiser=kpb_a_user)
+
+    assert [
+        r.status
+        for r in compute_compliance(
+            [2022, 2023, 2024],
+            authorities=[Authority.objects.get(slug="pp-hagen")],
+            as_of=date(2025, 1, 1),
+        )
+    ] == ["not_recorded", "not_recorded", "compliant"]
+
+
+def test_a_not_recorded_siko_ap_year(kpb_a_user):
+    make_recorded_conference("pp-dortmund", at(2024, 5, 5), organiser=kpb_a_user)
+
+    r = record("pp-dortmund", 2023, date(2025, 1, 1))
+
+    assert (r.siko_ap_required, r.siko_ap_status, r.siko_ap_label) == (
+        True,
+        "not_recorded",
+        "nicht erfasst",
+    )
+
+
+def test_state_view_leaves_not_recorded_years_out_of_the_shares(kpb_a_user):
+    # Dortmund and Hagen start in 2024, Essen in 2025; nobody else has a conference.
+    make_recorded_conference("pp-dortmund", at(2024, 5, 5), organiser=kpb_a_user)
+    make_recorded_conference("pp-hagen", at(2024, 6, 5), organiser=kpb_a_user)
+    make_recorded_conference("pp-essen", at(2025, 5, 5), organiser=kpb_a_user)
+    group = ComparisonGroup.objects.create(name="Ruhr")
+    Authority.objects.filter(slug__in=["pp-dortmund", "pp-hagen", "pp-essen"]).update(
+        comparison_group=group
+    )
+    Authority.objects.filter(slug="pp-bochum").update(comparison_group=group, siko_start_year=2026)
+
+    overview = state_overview(
+        years=[2023, 2024, 2025], comparison_year=2024, groups=[group], as_of=date(2026, 1, 1)
+    )
+
+    by_year = {s.year: s for s in overview.summaries}
+    assert (by_year[2023].total, by_year[2023].share) == (0, None)  # nobody used SiKo yet
+    assert by_year[2023].counts == {"not_recorded": 47}
+    # 2024: the 44 without a conference and Essen start with Dortmund and Hagen, Bochum later.
+    assert (by_year[2024].compliant, by_year[2024].total) == (2, 45)
+    assert by_year[2024].counts["not_recorded"] == 2  # Essen, Bochum
+    assert (by_year[2025].compliant, by_year[2025].total) == (1, 46)
+    ruhr = next(g for g in overview.group_shares if g.name == "Ruhr")
+    assert (ruhr.compliant, ruhr.total, ruhr.share_text) == (2, 2, "100\u202f%")
+    [essen] = [row for row in overview.rows if row.authority.slug == "pp-essen"]
+    assert [c.label for c in essen.cells] == ["nicht erfasst", "nicht erfasst", "erfüllt"]
+
+
+def test_state_page_and_chart_say_nicht_erfasst(kpb_a_user, lzpd_user, clock):
+    make_recorded_conference("pp-dortmund", at(2024, 5, 5), organiser=kpb_a_user)
+    make_recorded_conference("pp-hagen", at(2025, 5, 5), organiser=kpb_a_user)
+    clock(at(2026, 3, 1, 9))
+
+    page = client_for(lzpd_user).get("/lagebild/?jahre=3").content.decode()
+
+    hagen = Authority.objects.get(slug="pp-hagen").short_name
+    assert f"{hagen} 2024: </span>nicht erfasst" in page
+    # 2024: Dortmund of the 46 authorities that used SiKo then (Hagen started in 2025).
+    assert "<title>2024: 2\u202f% (1 von 46 Behörden)</title>" in page
+    assert "<title>2025: 2\u202f% (1 von 47 Behörden)</title>" in page
+
+
+def test_no_escalation_for_a_not_recorded_year(kpb_a_user):
+    Authority.objects.filter(slug="pp-dortmund").update(siko_start_year=2026)
+
+    plan_compliance_reminders(now=at(2025, 4, 1, 6))
+
+    assert not Reminder.objects.filter(subject_key="pp-dortmund:2025").exists()
+    assert Reminder.objects.filter(subject_key="pp-hagen:2025").exists() is False  # no user
+    plan_compliance_reminders(now=at(2026, 4, 1, 6))
+    assert set(
+        Reminder.objects.filter(subject_key="pp-dortmund:2026").values_list("rule", flat=True)
+    ) == {"siko_yearly", "siko_ap_yearly"}
+
+
+def test_annual_report_rows_say_nicht_erfasst(kpb_a_user):
+    make_recorded_conference("pp-dortmund", at(2024, 5, 5), organiser=kpb_a_user)
+    make_recorded_conference("pp-hagen", at(2025, 5, 5), organiser=kpb_a_user)
+
+    data = collect_report_data(2025, as_of=date(2025, 3, 1))  # judges 2024
+
+    rows = {r["slug"]: r for r in data["rows"]}
+    assert (rows["pp-hagen"]["status"], rows["pp-hagen"]["status_label"]) == (
+        "not_recorded",
+        "nicht erfasst",
+    )
+    assert rows["pp-dortmund"]["status_label"] == "erfüllt"
+    assert (data["summary"]["authorities"], data["summary"]["not_recorded"]) == (46, 1)
+    assert data["summary"]["breach"] == 45
+    assert data["breaches"] == [r for r in data["rows"] if r["status"] == "breach"]
+    flat = compact(pdf_text(render_annual_report(data)))
+    assert compact("1 von 46 (2,2 %)") in flat
+    row = "Kreispolizeibehörden mit Jahr „nicht erfasst“ (vor ihrer Nutzung von SiKo; in keinem "
+    assert compact(row + "Anteil gezählt) 1") in flat
+
+
+@pytest.mark.parametrize(
+    ("posted", "stored", "message"),
+    [
+        ("2023", 2023, "Startjahr gespeichert."),
+        ("", None, "Startjahr gespeichert."),  # back to the first conference's year
+        ("2017", 2021, "Das Startjahr muss zwischen 2018 und 2027 liegen."),
+        ("2028", 2021, "Das Startjahr muss zwischen 2018 und 2027 liegen."),
+        ("zwanzig", 2021, "Bitte geben Sie das Jahr als Zahl ein, z. B. 2023."),
+    ],
+)
+def test_lzpd_sets_the_start_year_on_the_authority_page(lzpd_user, clock, posted, stored, message):
+    clock(at(2026, 5, 1, 12))
+    Authority.objects.filter(slug="pp-hagen").update(siko_start_year=2021)
+    client = client_for(lzpd_user)
+    url = reverse("authorities:authority_start_year", kwargs={"slug": "pp-hagen"})
+    detail = client.get(reverse("authorities:authority_detail", kwargs={"slug": "pp-hagen"}))
+    assert url in detail.content.decode()
+
+    response = client.post(url, {"siko_start_year": posted}, follow=True)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Authority.objects.get(slug="pp-hagen").siko_start_year == stored
+
+
+def test_kpb_staff_cannot_set_the_start_year(kpb_a_user):
+    url = reverse("authorities:authority_start_year", kwargs={"slug": "pp-dortmund"})
+
+    response = client_for(kpb_a_user).post(url, {"siko_start_year": "2025"})
+
+    assert response.status_code == 403
+    assert Authority.objects.get(slug="pp-dortmund").siko_start_year is None
+    detail = client_for(kpb_a_user).get(
+        reverse("authorities:authority_detail", kwargs={"slug": "pp-dortmund"})
+    )
+    assert url not in detail.content.decode()
