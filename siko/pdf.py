@@ -3,15 +3,20 @@
 Its URL fetcher serves files from our static directories (and data: URLs) only and refuses
 everything else (other files, http, https, ftp), so neither a template nor text entered by users
 (agenda, minutes, partner names) can make the renderer read a local file or call a host.
+
+WeasyPrint is imported on the first PDF only: importing it (Pango, fonts) takes about a second,
+which every `manage.py` command and every worker start would otherwise pay.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 
 def static_roots() -> list[Path]:
@@ -21,25 +26,35 @@ def static_roots() -> list[Path]:
     return [root.resolve() for root in roots]
 
 
-class StaticFilesFetcher(URLFetcher):
+class StaticFilesFetcher:
     """Serves file:// URLs inside the static directories and data: URLs; refuses the rest.
 
-    Refused URLs are kept in `refused` (for tests and logs); WeasyPrint skips the resource.
+    Refused URLs are kept in `refused` (for tests and logs); WeasyPrint skips the resource. A
+    URL fetcher for WeasyPrint (it calls the fetcher with the URL); the fetching itself is
+    WeasyPrint's URLFetcher, restricted to file and data URLs without redirects.
     """
 
     def __init__(self) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.roots = static_roots()
         self.refused: list[str] = []
+        self._fetcher: URLFetcher | None = None
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def __call__(self, url: str) -> "URLFetcherResponse":
+        return self.fetch(url)
+
+    def fetch(self, url: str, headers: dict | None = None) -> "URLFetcherResponse":
         scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == "file" and self._inside_static(url):
-            return super().fetch(url, headers)
+        if scheme == "data" or (scheme == "file" and self._inside_static(url)):
+            return self._weasyprint_fetcher().fetch(url, headers)
         self.refused.append(url)
         raise ValueError(f"Refused to fetch {url!r}: only static files may be used.")
+
+    def _weasyprint_fetcher(self) -> "URLFetcher":
+        if self._fetcher is None:
+            from weasyprint.urls import URLFetcher
+
+            self._fetcher = URLFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
+        return self._fetcher
 
     def _inside_static(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -58,6 +73,8 @@ def html_to_pdf(
 ) -> bytes:
     """PDF bytes of `html`. `pdf_variant` (e.g. "pdf/a-2a") and `pdf_tags` are WeasyPrint's
     options; by default a plain, untagged PDF as before."""
+    from weasyprint import HTML
+
     fetcher = fetcher or StaticFilesFetcher()
     base_url = (static_roots() or [Path(settings.BASE_DIR)])[0].as_uri() + "/"
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(

@@ -12,10 +12,11 @@ that itself starts with an apostrophe before a trigger, so that the round trip i
 
 import csv
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl is imported by the XLSX exports only, not by every CSV export
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
@@ -64,8 +65,10 @@ def csv_writer(
     return GuardedWriter(stream, delimiter=delimiter, lineterminator=lineterminator, **options)
 
 
-def xlsx_text(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
+def xlsx_text(sheet: "Worksheet", row: int, column: int, value: str) -> "Cell":
     """A text cell that stays text: openpyxl stores a str starting with "=" as a formula."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = sheet.cell(row=row, column=column, value=value)
     cell.data_type = "s"
@@ -74,7 +77,7 @@ def xlsx_text(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
     return cell
 
 
-def xlsx_value(sheet: Worksheet, row: int, column: int, value: Any) -> Cell | None:
+def xlsx_value(sheet: "Worksheet", row: int, column: int, value: Any) -> "Cell | None":
     """Any value of an export: text through `xlsx_text`, numbers as numbers, "" as no cell."""
     if value == "" or value is None:
         return None  # an empty cell, not an empty string
