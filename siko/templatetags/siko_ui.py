@@ -32,3 +32,32 @@ def scroll_region(parser: Parser, token: Token) -> ScrollRegionNode:
     nodelist = parser.parse(("endscroll_region",))
     parser.delete_first_token()
     return ScrollRegionNode(parser.compile_filter(bits[1]), nodelist)
+
+
+#: Which entry of the main navigation a page belongs to, by URL name; the first match wins, so
+#: the narrower prefixes come first (the action list lives below /konferenzen/ too).
+NAV_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("reports:annual_report", "reports"),
+    ("reports:", "state"),
+    ("conferences:action", "actions"),
+    ("conferences:conference_actions", "actions"),
+    ("conferences:calendar_feed", "feeds"),
+    ("conferences:", "conferences"),
+    ("authorities:partner", "partners"),
+    ("authorities:contact", "partners"),
+    ("authorities:", "authorities"),
+    ("mailbox", "mailbox"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context: template.Context) -> str:
+    """The navigation entry of the current page ("" for pages outside the navigation), for
+    `aria-current="page"` and the visible mark of the active entry."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match is not None else ""
+    for prefix, section in NAV_SECTIONS:
+        if view_name.startswith(prefix):
+            return section
+    return ""

@@ -54,7 +54,7 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-def _new_page(browser: Browser, **context_options) -> Iterator[Page]:
+def new_page(browser: Browser, **context_options) -> Iterator[Page]:
     context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin", **context_options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -65,13 +65,13 @@ def _new_page(browser: Browser, **context_options) -> Iterator[Page]:
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:
     """A desktop browser tab (1280×800) with German as the browser language."""
-    yield from _new_page(browser, viewport=DESKTOP)
+    yield from new_page(browser, viewport=DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser: Browser, live_server) -> Iterator[Page]:
     """A phone-sized tab (390×844, touch) with German as the browser language."""
-    yield from _new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
+    yield from new_page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
 def url(live_server, name: str, *args: object) -> str:

@@ -61,6 +61,10 @@ def test_lzpd_user_sees_all_47_authorities_and_filters_by_regierungsbezirk(
     page: Page, live_server, lzpd_browser_user: User
 ) -> None:
     login(page, live_server, lzpd_browser_user)
+    expect(page).to_have_url(url(live_server, "reports:state"))  # the start page (issue 15)
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role(
+        "link", name="Behörden"
+    ).click()
 
     expect(page).to_have_url(url(live_server, "authorities:authority_list"))
     rows = page.locator("table tbody tr")
