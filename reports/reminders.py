@@ -13,7 +13,7 @@ row locks; the handler checks the status again at send time.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from authorities.models import Authority, User
+from conferences.models import Conference
 from notifications.compose import ComposedMail, compose
 from notifications.models import Reminder
 from notifications.stages import (
@@ -105,9 +106,30 @@ def plan_compliance_reminders(*, now: datetime | None = None) -> int:
     return len(rows)
 
 
+def _unconfirmed(record: ComplianceRecord, rule: str) -> list[Conference]:
+    """The planned conferences past their end plus the grace period, not marked held."""
+    ids = (
+        record.unconfirmed_conference_ids
+        if rule == SIKO_YEARLY
+        else record.siko_ap_unconfirmed_conference_ids
+    )
+    if not ids:
+        return []
+    return list(Conference._base_manager.filter(pk__in=ids).order_by("start", "pk"))
+
+
 def compose_compliance_reminder(
-    *, rule: str, authority: Authority, year: int, stage: str, in_copy: bool
+    *,
+    rule: str,
+    authority: Authority,
+    year: int,
+    stage: str,
+    in_copy: bool,
+    unconfirmed: Sequence[Conference] = (),
 ) -> ComposedMail:
+    """The yearly-rule reminder. Where a planned conference passed without being marked held
+    (`unconfirmed`), it asks to record its attendance (which marks it held) instead of asking
+    to plan one."""
     site = settings.SITE_URL
     context = {
         "authority_name": authority.official_name,
@@ -118,6 +140,13 @@ def compose_compliance_reminder(
         "in_copy": in_copy,
         "plan_url": site + reverse("conferences:conference_create"),
         "dashboard_url": site + reverse("reports:authority_dashboard", args=[authority.slug]),
+        "unconfirmed": [
+            {
+                "date": german_date(conference.start),
+                "attendance_url": site + reverse("conferences:attendance", args=[conference.pk]),
+            }
+            for conference in unconfirmed
+        ],
     }
     return compose("compliance_reminder", context, folder="reports/email")
 
@@ -139,7 +168,12 @@ def remind_compliance(reminder: Reminder, *, now: datetime, cutoff: datetime) ->
         email=reminder.recipient, organisation_kind=OrganisationKind.KPB, authority=authority
     ).exists()
     composed = compose_compliance_reminder(
-        rule=reminder.rule, authority=authority, year=year, stage=reminder.stage, in_copy=in_copy
+        rule=reminder.rule,
+        authority=authority,
+        year=year,
+        stage=reminder.stage,
+        in_copy=in_copy,
+        unconfirmed=_unconfirmed(record, reminder.rule),
     )
     return send(reminder, now, composed)
 

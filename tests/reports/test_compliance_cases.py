@@ -29,7 +29,9 @@ from authorities.models import (
 )
 from conferences.models import Conference, Invitation, MandatedTopic
 from followup.models import Action
-from notifications.models import Reminder
+from notifications.enums import MailKind
+from notifications.models import OutgoingMail, Reminder
+from notifications.reminders import run_reminder_job
 from reports.annual.report import collect_report_data, render_annual_report
 from reports.compliance import compute_compliance
 from reports.management.commands.compliance import JSON_FIELDS
@@ -843,3 +845,48 @@ def test_kpb_staff_cannot_set_the_start_year(kpb_a_user):
         reverse("authorities:authority_detail", kwargs={"slug": "pp-dortmund"})
     )
     assert url not in detail.content.decode()
+
+
+# 8. The reminder for a SiKo whose holding is not confirmed ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject"),
+    [
+        ("siko", "Erinnerung: 2025 Durchführung der Sicherheitskonferenz nicht bestätigt"),
+        ("siko_ap", "Erinnerung: 2025 Durchführung der Siko-AP nicht bestätigt"),
+    ],
+)
+def test_reminder_asks_to_record_the_attendance_of_an_unconfirmed_conference(
+    kpb_a_user, django_capture_on_commit_callbacks, kind, subject
+):
+    planned = make_recorded_conference(
+        "pp-dortmund", MARCH_5, status="scheduled", kind=kind, organiser=kpb_a_user
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_reminder_job(now=at(2025, 4, 1, 6))
+
+    [mail] = OutgoingMail.objects.filter(kind=MailKind.REMINDER, subject__startswith=subject)
+    assert mail.to == kpb_a_user.email
+    text = " ".join(mail.body_text.split())
+    assert "deren Durchführung nicht bestätigt ist" in text
+    assert "Bitte erfassen Sie die Anwesenheit; damit ist die Durchführung bestätigt." in text
+    attendance = settings.SITE_URL + reverse("conferences:attendance", args=[planned.pk])
+    assert f"Anwesenheit der Konferenz vom Mittwoch, 5. März 2025 erfassen: {attendance}" in text
+    assert attendance in mail.body_html
+    assert "Konferenz planen" not in text
+    assert settings.SITE_URL + reverse("conferences:conference_create") not in mail.body_html
+
+
+def test_reminder_without_any_conference_still_asks_to_plan_one(
+    kpb_a_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_reminder_job(now=at(2025, 4, 1, 6))
+
+    mail = OutgoingMail.objects.get(
+        kind=MailKind.REMINDER, subject__contains="2025 noch keine Sicherheitskonferenz"
+    )
+    assert "Konferenz planen:" in mail.body_text
+    assert "Anwesenheit" not in mail.body_text
