@@ -139,11 +139,16 @@ def compose_invitation(invitation: Invitation) -> ComposedMail:
     )
 
 
-def compose_update(invitation: Invitation, changes: Iterable[ChangeLike]) -> ComposedMail:
-    """The update after a change of date, time or place: says plainly what changed."""
+def compose_update(
+    invitation: Invitation, changes: Iterable[ChangeLike], *, agenda_extended: bool = False
+) -> ComposedMail:
+    """The update after a change of date, time or place, or after items were added to the
+    agenda (`agenda_extended`, named in the subject): says plainly what changed."""
     from conferences.documents.ical import invitation_ics
 
-    context = _context(invitation, changes=describe_changes(changes))
+    context = _context(
+        invitation, changes=describe_changes(changes), agenda_extended=agenda_extended
+    )
     subject, text, html = render_parts("update", context, folder=FOLDER)
     return ComposedMail(
         subject, text, html, invitation_ics(invitation, method="REQUEST"), "REQUEST"

@@ -398,7 +398,9 @@ def cancel_conference(conference: Conference, *, reason: str, by: User) -> Confe
     return conference
 
 
-def _queue_update_notices(conference: Conference, summary: list[tuple[str, Any, Any]]) -> int:
+def _queue_update_notices(
+    conference: Conference, summary: list[tuple[str, Any, Any]], *, agenda_extended: bool = False
+) -> int:
     """One update mail (with the calendar entry of the current SEQUENCE) to each agency whose
     invitation went out; a repeated call for the same sequence queues nothing new."""
     invitations = _notified_invitations(conference)
@@ -407,7 +409,7 @@ def _queue_update_notices(conference: Conference, summary: list[tuple[str, Any, 
             kind=MailKind.UPDATE,
             dedup_key=f"update:{invitation.pk}:{conference.ical_sequence}",
             invitation=invitation,
-            composed=mails.compose_update(invitation, summary),
+            composed=mails.compose_update(invitation, summary, agenda_extended=agenda_extended),
         )
     return len(invitations)
 
@@ -425,7 +427,7 @@ def notify_agenda_extended(conference: Conference, *, titles: list[str], by: Use
     conference.save(update_fields=["ical_sequence", "updated"])
     label = _("Tagesordnung")
     summary = [(str(label), "–", _("neu: %(title)s") % {"title": t}) for t in titles]
-    count = _queue_update_notices(conference, summary)
+    count = _queue_update_notices(conference, summary, agenda_extended=True)
     log_action(
         "agenda.update_sent",
         conference,

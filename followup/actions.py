@@ -153,11 +153,13 @@ def change_action_state(
     return action
 
 
+#: Planned conferences: their agendas may still take open actions.
+PLANNED_STATES = [ConferenceStatus.DRAFT, ConferenceStatus.SCHEDULED]
+
+
 def _editable_upcoming(host_id: int, *, exclude_pk: int | None = None) -> QuerySet[Conference]:
     qs = Conference._base_manager.filter(
-        host_id=host_id,
-        status__in=[ConferenceStatus.DRAFT, ConferenceStatus.SCHEDULED],
-        start__gt=timezone.now(),
+        host_id=host_id, status__in=PLANNED_STATES, start__gt=timezone.now()
     )
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
@@ -182,49 +184,94 @@ def _agenda_item_for(action: Action, conference: Conference, order: int) -> Agen
 
 
 def _carry_to_next_conference(action: Action) -> None:
-    """A new action of an earlier conference goes onto the host's next planned conference."""
+    """A new action of an earlier conference goes onto the host's next planned conference while
+    that is a draft. Once its invitations are out, the agenda does not change silently: the
+    organiser is offered the action there (offered_actions) and sends an update if added."""
     conference = action.conference
     upcoming = (
         _editable_upcoming(conference.host_id, exclude_pk=conference.pk)
         .filter(start__gt=conference.start)
         .first()
     )
-    if upcoming is None:
+    if upcoming is None or upcoming.status != ConferenceStatus.DRAFT:
         return
     last = upcoming.agenda_items.aggregate(m=Max("order"))["m"] or 0
     _agenda_item_for(action, upcoming, last + 1).save()
 
 
-def add_open_actions_to_agenda(conference: Conference) -> int:
-    """Puts the host's open actions of earlier conferences on a new conference's agenda, one item
-    each (the organiser may remove them). Actions already on another planned conference's agenda
-    stay there. Runs inside create_conference's transaction (signal conference_created)."""
-    planned_elsewhere = (
-        AgendaItem._base_manager.filter(
-            source_action__isnull=False,
-            conference__status__in=[ConferenceStatus.DRAFT, ConferenceStatus.SCHEDULED],
-            conference__start__gt=timezone.now(),
-        )
-        .exclude(conference=conference)
-        .values("source_action_id")
-    )
-    open_actions = (
+def offered_actions(conference: Conference) -> QuerySet[Action]:
+    """The host's open actions of earlier conferences that are on neither this conference's
+    agenda nor another planned conference's: what a planned conference's agenda may take."""
+    on_agendas = AgendaItem._base_manager.filter(
+        Q(conference=conference)
+        | Q(conference__status__in=PLANNED_STATES, conference__start__gt=timezone.now()),
+        source_action__isnull=False,
+    ).values("source_action_id")
+    return (
         Action._base_manager.filter(
             conference__host_id=conference.host_id,
             state__in=ACTIVE_ACTION_STATES,
             conference__start__lt=conference.start,
         )
         .exclude(conference=conference)
-        .exclude(pk__in=planned_elsewhere)
+        .exclude(pk__in=on_agendas)
         .select_related("conference__host", "owner_agency")
         .order_by("due_date", "pk")
     )
+
+
+def _append_to_agenda(conference: Conference, actions: Iterable[Action]) -> list[AgendaItem]:
     last = conference.agenda_items.aggregate(m=Max("order"))["m"] or 0
-    items = [
+    return AgendaItem.objects.bulk_create(
         _agenda_item_for(action, conference, last + number)
-        for number, action in enumerate(open_actions, start=1)
-    ]
-    AgendaItem.objects.bulk_create(items)
+        for number, action in enumerate(actions, start=1)
+    )
+
+
+def add_open_actions_to_agenda(conference: Conference) -> int:
+    """Puts the host's open actions of earlier conferences on a new conference's agenda, one item
+    each (the organiser may remove them). Actions already on another planned conference's agenda
+    stay there. Runs inside create_conference's transaction (signal conference_created), so the
+    conference is a draft: nobody has been invited yet."""
+    return len(_append_to_agenda(conference, offered_actions(conference)))
+
+
+@transaction.atomic
+def add_offered_actions(conference: Conference, *, action_ids: Iterable[int], by: User) -> int:
+    """The organiser puts offered open actions onto the agenda of a planned conference. When its
+    invitations are out, every invited agency gets the update notice naming the new items, once
+    (conferences.services.notify_agenda_extended). Returns the number of items added."""
+    from conferences.services import ConferenceError, notify_agenda_extended
+
+    _check_host(conference, by)
+    if conference.status not in PLANNED_STATES or conference.has_started:
+        raise ActionError(
+            _(
+                "Die Tagesordnung einer begonnenen, durchgeführten oder abgesagten Konferenz "
+                "ändert sich nicht mehr."
+            )
+        )
+    wanted = set(action_ids)
+    chosen = [a for a in offered_actions(conference) if a.pk in wanted]
+    if not chosen:
+        raise ActionError(
+            _(
+                "Bitte wählen Sie mindestens eine offene Maßnahme, die noch nicht auf der "
+                "Tagesordnung steht."
+            )
+        )
+    items = _append_to_agenda(conference, chosen)
+    log_action(
+        "agenda.changed",
+        conference,
+        actor=by,
+        authority=conference.host,
+        data={"actions": [a.pk for a in chosen]},
+    )
+    try:
+        notify_agenda_extended(conference, titles=[i.title for i in items], by=by)
+    except ConferenceError as error:
+        raise ActionError(str(error)) from error
     return len(items)
 
 

@@ -50,4 +50,9 @@ urlpatterns = [
     path(
         "<int:pk>/massnahmen/", actions.ConferenceActionsView.as_view(), name="conference_actions"
     ),
+    path(
+        "<int:pk>/tagesordnung/massnahmen/",
+        actions.AgendaActionsView.as_view(),
+        name="agenda_actions",
+    ),
 ]

@@ -113,6 +113,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:calendar_feeds": (302, 200, 200, 200, 403, 403, 200, 200),
     "conferences:calendar_feed": ALL(404),  # an unknown token; valid ones: test_letters_feeds
     "conferences:attendance": CONFERENCE_CHANGE,
+    "conferences:agenda_actions": CONFERENCE_CHANGE,
     "conferences:minutes": OWN_AREA_READ,
     "conferences:minutes_edit": CONFERENCE_CHANGE,
     "conferences:minutes_circulate": CONFERENCE_CHANGE,
@@ -206,6 +207,7 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:conference_ics": {"pk": objects["conference"].pk},
         "conferences:calendar_feed": {"token": "unbekanntes-abo"},
         "conferences:attendance": {"pk": objects["conference"].pk},
+        "conferences:agenda_actions": {"pk": objects["conference"].pk},
         "conferences:minutes": {"pk": objects["conference"].pk},
         "conferences:minutes_edit": {"pk": objects["conference"].pk},
         "conferences:minutes_circulate": {"pk": objects["conference"].pk},

@@ -591,6 +591,7 @@ PAGES: dict[str, Page] = {
     "conferences:calendar_feeds": Page(),
     "conferences:calendar_feed": Page(lambda w: {"token": w.feed.token}, secret=True),
     "conferences:attendance": Page(conf("held")),
+    "conferences:agenda_actions": Page(conf()),
     "conferences:minutes": Page(every_conference),
     "conferences:minutes_edit": Page(conf("held"), status=302),  # approved: back to the page
     "conferences:minutes_circulate": Page(conf("held")),

@@ -1,4 +1,5 @@
-"""The "after the conference" panel of the conference page: attendance and minutes status."""
+"""What followup adds to the conference page: the "after the conference" panel (attendance and
+minutes status) and the offer of open actions for a scheduled conference's agenda."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django import template
 
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference
+from followup.actions import offered_actions
 from followup.minutes import attendance_summary, current_minutes, minutes_state
 
 register = template.Library()
@@ -24,4 +26,16 @@ def after_conference_panel(context: template.Context, conference: Conference) ->
         "summary": attendance_summary(conference.invitations.all()) if started else None,
         "minutes": current_minutes(conference) if started else None,
         "minutes_state": minutes_state(conference) if started else "",
+    }
+
+
+@register.inclusion_tag("conferences/agenda/_actions_offer.html", takes_context=True)
+def open_actions_offer(context: template.Context, conference: Conference) -> dict[str, Any]:
+    """On the page of a conference whose invitations are out: how many open actions of earlier
+    conferences its agenda has not taken (they are not carried onto it silently). One query."""
+    scheduled = conference.status == ConferenceStatus.SCHEDULED and not conference.has_started
+    return {
+        "conference": conference,
+        "user": context.get("user"),
+        "count": offered_actions(conference).count() if scheduled else 0,
     }

@@ -18,11 +18,13 @@ from django.views.generic import ListView, TemplateView
 from django_scopes import scopes_disabled
 
 from authorities.requests import AuthenticatedHttpRequest
+from conferences.enums import ConferenceStatus, InvitationState
 from conferences.views.partner import expired_link
 from conferences.views.planning import ConferenceMixin
 from followup import actions
 from followup import links as followup_links
 from followup.forms.actions import ActionFilterForm, ActionForm, ActionStateForm
+from followup.forms.offers import OfferedActionsForm
 from followup.models import Action, ActionState
 from siko.collation import german
 from siko.views_base import SikoPermissionMixin
@@ -135,6 +137,45 @@ class ConferenceActionsView(ConferenceMixin, TemplateView):
                 by=request.user,
             ),
             done=_("Maßnahme angelegt."),
+        )
+
+
+class AgendaActionsView(ConferenceMixin, TemplateView):
+    """The open actions a planned conference's agenda may still take; for a conference whose
+    invitations are out, adding them sends the update notice (POST)."""
+
+    permission_required = "conferences.change_conference"
+    template_name = "conferences/agenda/actions.html"
+    request: AuthenticatedHttpRequest
+
+    def get_form(self, data: Any = None) -> OfferedActionsForm:
+        conference = self.get_conference()
+        offered = actions.offered_actions(conference)
+        return OfferedActionsForm(data, conference=conference, offered=offered)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        conference = self.get_conference()
+        kwargs.setdefault("form", self.get_form())
+        return super().get_context_data(
+            closed=not conference.is_editable or conference.has_started,
+            recipients=conference.invitations.exclude(state=InvitationState.PENDING).count(),
+            **kwargs,
+        )
+
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+        conference = self.get_conference()
+        return _save(
+            self,
+            self.get_form(request.POST),
+            lambda data: actions.add_offered_actions(
+                conference, action_ids=[a.pk for a in data["actions"]], by=request.user
+            ),
+            done=_("Die Maßnahmen stehen auf der Tagesordnung.")
+            + (
+                " " + _("Alle Eingeladenen erhalten eine Änderungsmitteilung.")
+                if conference.status == ConferenceStatus.SCHEDULED
+                else ""
+            ),
         )
 
 
