@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import OutgoingMail
@@ -32,9 +34,24 @@ def render_parts(name: str, context: dict[str, Any], *, folder: str) -> tuple[st
         # A subject is plain text: every *_subject.txt turns autoescape off itself (Django's
         # password reset renders its subject too); newlines are folded into one line below.
         subject = render_to_string(f"{folder}/{name}_subject.txt", context).strip()
-        text = render_to_string(f"{folder}/{name}.txt", context)
-        html = render_to_string(f"{folder}/{name}.html", context)
+        footer = {"privacy_url": settings.SITE_URL + reverse("privacy")}
+        text = "\n".join(
+            (
+                render_to_string(f"{folder}/{name}.txt", context),
+                render_to_string("notifications/email/footer.txt", footer),
+            )
+        )
+        html = with_footer(
+            render_to_string(f"{folder}/{name}.html", context),
+            render_to_string("notifications/email/footer.html", footer),
+        )
     return " ".join(subject.split()), tidy_text(text), html
+
+
+def with_footer(html: str, footer: str) -> str:
+    """Every mail ends with the link to the privacy notice (Art. 13 DSGVO)."""
+    end = html.rfind("</body>")
+    return html[:end] + footer + html[end:] if end >= 0 else html + footer
 
 
 def tidy_text(text: str) -> str:

@@ -106,6 +106,8 @@ own_authority_or_state = (is_kpb_staff & is_own_authority) | state_or_admin
 
 rules.add_perm("siko.view_home", rules.is_authenticated)
 rules.add_perm("siko.read_mailbox", is_admin)
+rules.add_perm("siko.manage_personal_data", is_lzpd | is_admin)
+rules.add_perm("siko.view_audit_log", police_or_state)
 rules.add_perm("authorities.list_authorities", police_or_state)
 rules.add_perm("authorities.view_authority", own_authority_or_state)
 rules.add_perm("authorities.view_directory", police_or_state)

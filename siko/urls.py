@@ -4,13 +4,21 @@ from django.views.i18n import set_language
 
 import conferences.urls
 import followup.urls
-from siko import accounts, otp_views, views
+from siko import accounts, audit_views, otp_views, privacy_views, views
 from siko.views_base import declare_policy
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.HealthzView.as_view(), name="healthz"),
     path("postfach/", views.MailboxView.as_view(), name="mailbox"),
+    path("datenschutz/", privacy_views.PrivacyNoticeView.as_view(), name="privacy"),
+    path("datenschutz/auskunft/", privacy_views.PersonalDataView.as_view(), name="personal_data"),
+    path(
+        "barrierefreiheit/",
+        privacy_views.AccessibilityStatementView.as_view(),
+        name="accessibility",
+    ),
+    path("protokoll/", audit_views.AuditLogView.as_view(), name="audit_log"),
     path("anmelden/", accounts.LoginView.as_view(), name="login"),
     path("abmelden/", accounts.LogoutView.as_view(), name="logout"),
     path("passwort/", accounts.PasswordChangeView.as_view(), name="password_change"),

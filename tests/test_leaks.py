@@ -509,6 +509,18 @@ PAGES: dict[str, Page] = {
     "home": Page(status=302),
     "healthz": Page(),
     "mailbox": Page(status=403),
+    "privacy": Page(),
+    "accessibility": Page(),
+    "personal_data": Page(status=403),
+    # KPB A filters by B's authority and B's organiser: invalid choices, A's entries only.
+    "audit_log": Page(
+        queries=(
+            "?authority={b.authority.pk}",
+            "?actor={b.user.pk}",
+            "?object_type=conferences.Conference",
+            "?since=2000-01-01&until=2100-01-01",
+        )
+    ),
     "login": Page(status=302),
     "logout": Page(status=405),
     "password_change": Page(),
