@@ -141,6 +141,15 @@ def create_past_conference(
     minutes are recorded by followup.records, which wraps this service."""
     _check_past(data["start"], data["end"])
     _check_kind(data.get("kind", ConferenceKind.SIKO), host)
+    year = timezone.localtime(data["start"]).year
+    topics = list(topics)
+    in_force = set(MandatedTopic.objects.in_force(year).values_list("pk", flat=True))
+    outside = sorted(t.title for t in topics if t.pk not in in_force)
+    if outside:
+        raise ConferenceError(
+            _("Im Jahr %(year)s kein Pflichtthema: %(titles)s.")
+            % {"year": year, "titles": ", ".join(outside)}
+        )
     agencies = list(dict.fromkeys(agencies))
     if not agencies:
         raise ConferenceError(_("Bitte nennen Sie mindestens eine eingeladene Partnerbehörde."))

@@ -67,7 +67,8 @@ class ConferenceRecordForm(ConferenceForm):
         super().__init__(*args, host=host, **kwargs)
         topics = self.fields["topics"]
         assert isinstance(topics, forms.ModelMultipleChoiceField)  # declared above
-        topics.queryset = MandatedTopic.objects.active()
+        # Every topic: the service checks that it applied in the conference's year.
+        topics.queryset = MandatedTopic.objects.order_by("order", "title")
         for name in ("invited", "present"):
             agencies = self.fields[name]
             assert isinstance(agencies, forms.ModelMultipleChoiceField)  # declared above

@@ -116,6 +116,21 @@ def test_future_date_is_refused(kpb_a_user):
     assert Conference.objects.count() == 0
 
 
+def test_topic_that_did_not_apply_in_the_year_is_refused(kpb_a_user):
+    later = MandatedTopic.objects.create(
+        key="kinderschutz", title="Kinderschutz", valid_from_year=2027
+    )
+    with pytest.raises(ConferenceError, match="Im Jahr 2026 kein Pflichtthema: Kinderschutz."):
+        records.record_past_conference(
+            host=kpb_a_user.authority,
+            data=_data(),
+            topics=[later],
+            attendance={PartnerAgency.objects.get(slug="sta-dortmund"): (True, "")},
+            by=kpb_a_user,
+        )
+    assert Conference.objects.count() == 0
+
+
 def test_date_outside_the_window_is_refused(kpb_a_user):
     with pytest.raises(ConferenceError, match="zwischen dem"):
         enter(kpb_a_user, start=datetime(2001, 3, 5, 10, 0, tzinfo=BERLIN))
@@ -162,6 +177,7 @@ def test_kpb_staff_enter_a_conference_through_the_page(kpb_a_user, settings, tmp
     assert reverse("conferences:conference_record") in page.content.decode()
     agencies = {a.slug: a.pk for a in PartnerAgency.objects.filter(slug__in=AGENCIES)}
     topic = MandatedTopic.objects.active().first()
+    uploaded = pdf_bytes()
     response = client.post(
         reverse("conferences:conference_record"),
         {
@@ -174,7 +190,7 @@ def test_kpb_staff_enter_a_conference_through_the_page(kpb_a_user, settings, tmp
             "free_items": "Verschiedenes\n\n",
             "invited": list(agencies.values()),
             "present": [agencies["sta-dortmund"]],
-            "minutes_pdf": SimpleUploadedFile("protokoll.pdf", pdf_bytes(), "application/pdf"),
+            "minutes_pdf": SimpleUploadedFile("protokoll.pdf", uploaded, "application/pdf"),
         },
     )
     conference = Conference.objects.get()
@@ -183,6 +199,11 @@ def test_kpb_staff_enter_a_conference_through_the_page(kpb_a_user, settings, tmp
     detail = client.get(conference.get_absolute_url()).content.decode()
     assert "nachgetragen am" in detail
     assert conference.minutes_versions.get().is_approved
+    minutes_page = client.get(reverse("conferences:minutes", args=[conference.pk]))
+    assert minutes_page.status_code == 200
+    pdf = client.get(reverse("conferences:minutes_pdf", args=[conference.pk, 1]))
+    assert pdf.status_code == 200
+    assert b"".join(pdf.streaming_content) == uploaded
 
 
 def test_page_shows_the_refusal_in_german(kpb_a_user, settings, tmp_path):
