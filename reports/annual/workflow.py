@@ -82,12 +82,27 @@ def _locked(report: AnnualReport) -> AnnualReport:
     return AnnualReport._base_manager.select_for_update().get(pk=report.pk)
 
 
+def check_period_over(year: int, period_year: int | None = None) -> None:
+    """The report judges a closed year: before 1 January after `period_year` (default Y-1)
+    that year is still running, and the report is refused (web workflow and command alike)."""
+    period_year = year - 1 if period_year is None else period_year
+    if timezone.localdate().year <= period_year:
+        raise ReportError(
+            _(
+                "Der Bericht %(year)s wertet das Jahr %(period)s aus, das noch nicht "
+                "abgeschlossen ist; er kann ab dem 1. Januar %(next)s erstellt werden."
+            )
+            % {"year": year, "period": period_year, "next": period_year + 1}
+        )
+
+
 def _check_period(year: int, period_year: int, state_as_of: date | None) -> None:
     check_year(year)
     if not EARLIEST_YEAR - 1 <= period_year < year:
         raise ReportError(
             _("Das ausgewertete Jahr muss vor dem Berichtsjahr %(year)s liegen.") % {"year": year}
         )
+    check_period_over(year, period_year)
     if state_as_of is not None and state_as_of.year != year:
         raise ReportError(
             _("Der Stand des laufenden Jahres muss ein Tag im Jahr %(year)s sein.") % {"year": year}

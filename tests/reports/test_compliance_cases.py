@@ -33,14 +33,17 @@ from notifications.enums import MailKind
 from notifications.models import OutgoingMail, Reminder
 from notifications.reminders import run_reminder_job
 from reports.annual.report import collect_report_data, render_annual_report
+from reports.annual.workflow import ReportError, start_report, update_draft
 from reports.compliance import compute_compliance
 from reports.management.commands.compliance import JSON_FIELDS
 from reports.management.commands.compliance import Command as ComplianceCommand
+from reports.models import AnnualReport
 from reports.reminders import plan_compliance_reminders
 from reports.selectors import Cell, state_overview
 from tests.conftest import client_for
 from tests.factories.conferences import make_recorded_conference
 from tests.helpers import compact, pdf_text
+from tests.reports.test_annual_report_workflow import form_data
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -276,6 +279,50 @@ def test_annual_report_for_a_running_year_is_refused(clock, tmp_path, now, year)
         f"er kann ab dem 1. Januar {year} erstellt werden."
     )
     assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    ("now", "year", "period_year", "refused"),
+    [
+        (at(2026, 12, 1), "2027", "2026", True),
+        (at(2026, 12, 31, 23, 30), "2027", "2026", True),
+        (at(2026, 12, 1), "2027", "2025", False),  # an earlier, closed year may be judged
+        (at(2027, 1, 1, 0, 10), "2027", "2026", False),
+    ],
+)
+def test_web_workflow_refuses_a_report_for_a_running_year_with_the_same_sentence(
+    lzpd_user, clock, now, year, period_year, refused
+):
+    clock(now)
+
+    response = client_for(lzpd_user).post(
+        reverse("reports:annual_report_create"),
+        form_data(year=year, period_year=period_year, state_as_of=f"{year}-03-01"),
+    )
+
+    sentence = (
+        f"Der Bericht {year} wertet das Jahr {period_year} aus, das noch nicht abgeschlossen "
+        f"ist; er kann ab dem 1. Januar {int(period_year) + 1} erstellt werden."
+    )
+    if refused:
+        assert response.status_code == 200  # the form again, with the sentence
+        assert sentence in response.content.decode()
+        assert not AnnualReport.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert AnnualReport.objects.get().period_year == int(period_year)
+
+
+def test_a_draft_cannot_be_moved_to_a_running_year(lzpd_user, clock):
+    clock(at(2026, 12, 1))
+    report = start_report(year=2027, period_year=2025, by=lzpd_user)
+
+    with pytest.raises(ReportError) as error:
+        update_draft(report, by=lzpd_user, period_year=2026, state_as_of=None, outline=[])
+
+    assert "wertet das Jahr 2026 aus, das noch nicht abgeschlossen ist" in str(error.value)
+    report.refresh_from_db()
+    assert report.period_year == 2025
 
 
 def test_annual_report_from_1_january_on_is_written(clock, tmp_path, capsys):

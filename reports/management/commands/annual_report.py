@@ -2,10 +2,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from reports.annual.report import collect_report_data, render_annual_report
-from reports.annual.workflow import ReportError, check_year, last_agreed_outline
+from reports.annual.workflow import ReportError, check_period_over, check_year, last_agreed_outline
 
 
 class Command(BaseCommand):
@@ -29,16 +28,11 @@ class Command(BaseCommand):
             raise CommandError(f"Ungültiges Jahr: {options['year']!r}.", returncode=2) from None
         try:
             check_year(year)
+            # The report of Y judges Y-1 as of 1 January of Y (collect_report_data): before
+            # that day it would judge a year that is still running.
+            check_period_over(year)
         except ReportError as error:
             raise CommandError(str(error), returncode=2) from None
-        # The report of Y judges Y-1 as of 1 January of Y (collect_report_data): before that day
-        # it would judge a year that is still running.
-        if timezone.localdate().year < year:
-            raise CommandError(
-                f"Der Bericht {year} wertet das Jahr {year - 1} aus, das noch nicht "
-                f"abgeschlossen ist; er kann ab dem 1. Januar {year} erstellt werden.",
-                returncode=2,
-            )
         output = Path(options["output"])
         if output.is_dir() or not output.parent.is_dir():
             raise CommandError(f"Zieldatei nicht beschreibbar: {output}.", returncode=2)
