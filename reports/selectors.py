@@ -3,6 +3,8 @@ arranges its records (per authority, per year, per comparison group) for the pag
 
 Query budget: the state view needs the same number of queries for 1 or 10 years and for any
 amount of conference data (one query for the authorities, the rest inside compute_compliance).
+The dashboards take the rule's records from reports.compliance_cache: one query for the data
+version when nothing changed since the last page.
 """
 
 from collections import Counter
@@ -17,7 +19,8 @@ from authorities.models import Authority, ComparisonGroup
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference, MandatedTopic
 from reports.charts import percent
-from reports.compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
+from reports.compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus
+from reports.compliance_cache import cached_compliance
 
 #: The decree dates from 6 December 2018; earlier years have no rule to measure.
 FIRST_YEAR = 2018
@@ -150,7 +153,7 @@ def state_overview(
     the comparison groups side by side (state-wide) for `comparison_year`."""
     as_of = as_of or timezone.localdate()
     authorities = list(Authority.objects.order_by(german("short_name")))
-    records = compute_compliance(
+    records = cached_compliance(
         sorted(set(years) | {comparison_year}), authorities=authorities, as_of=as_of
     )
     by_key = {(r.authority, r.year): r for r in records}
@@ -263,7 +266,7 @@ def authority_dashboard(
     past_years = years_ending(running - 1, PAST_YEARS_ON_DASHBOARD)
     records = {
         r.year: r
-        for r in compute_compliance(
+        for r in cached_compliance(
             sorted(set(past_years) | {year}), authorities=[authority], as_of=as_of
         )
     }
