@@ -937,3 +937,15 @@ def test_reminder_without_any_conference_still_asks_to_plan_one(
     )
     assert "Konferenz planen:" in mail.body_text
     assert "Anwesenheit" not in mail.body_text
+
+
+def test_authority_page_explains_a_not_recorded_year(kpb_a_user, clock):
+    make_recorded_conference("pp-dortmund", at(2024, 5, 5), organiser=kpb_a_user)
+    clock(at(2026, 3, 1, 9))
+
+    page = client_for(kpb_a_user).get("/lagebild/behoerde/pp-dortmund/?jahr=2023").content.decode()
+
+    text = " ".join(page.split())
+    assert "Dieses Jahr liegt vor der Nutzung von SiKo durch die Behörde (ab 2024)" in text
+    assert "Dieses Jahr ist nicht erfasst: die Angaben unten werden nicht bewertet." in text
+    assert "Bitte planen Sie eine Sicherheitskonferenz." not in text
