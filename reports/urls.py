@@ -7,6 +7,8 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.StateView.as_view(), name="state"),
+    path("export.csv", views.StateExportView.as_view(), {"fmt": "csv"}, name="state_csv"),
+    path("export.xlsx", views.StateExportView.as_view(), {"fmt": "xlsx"}, name="state_xlsx"),
     path("behoerde/", views.AuthorityDashboardView.as_view(), name="my_dashboard"),
     path(
         "behoerde/<slug:slug>/",

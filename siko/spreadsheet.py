@@ -18,6 +18,11 @@ if TYPE_CHECKING:  # openpyxl is imported by the XLSX exports only, not by every
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
 
+#: The Content-Type of each export format.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 

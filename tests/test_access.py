@@ -134,6 +134,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:action_link": ALL(200),
     "conferences:conference_actions": OWN_AREA_READ,
     "reports:state": (302, 403, 403, 200, 200, 200, 403, 200),
+    "reports:state_csv": (302, 403, 403, 200, 200, 200, 403, 200),
+    "reports:state_xlsx": (302, 403, 403, 200, 200, 200, 403, 200),
     "reports:my_dashboard": (302, 200, 200, 302, 302, 302, 403, 302),
     "reports:authority_dashboard": OWN_AREA_READ,
     "reports:group_list": (302, 403, 403, 200, 200, 200, 403, 200),

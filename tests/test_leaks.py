@@ -639,6 +639,8 @@ PAGES: dict[str, Page] = {
     ),
     "conferences:conference_actions": Page(every_conference),
     "reports:state": Page(status=403),
+    "reports:state_csv": Page(status=403),
+    "reports:state_xlsx": Page(status=403),
     "reports:my_dashboard": Page(queries=("?jahr={b.year}", "?jahr=1999")),
     "reports:authority_dashboard": Page(lambda w: {"slug": w.slug}, queries=("?jahr={b.year}",)),
     "reports:group_list": Page(status=403),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from authorities.enums import AuthorityKind, Regierungsbezirk
 from authorities.models import Authority, ComparisonGroup
 from reports.selectors import DEFAULT_YEARS, FIRST_YEAR, MAX_YEARS
+from reports.state_table import STATUS_FILTER_CHOICES
 
 
 class StateFilterForm(forms.Form):
@@ -39,6 +40,13 @@ class StateFilterForm(forms.Form):
     vergleichsjahr = forms.TypedChoiceField(
         label=_("Vergleichsjahr"), required=False, coerce=int, empty_value=None
     )
+    status = forms.ChoiceField(
+        label=_("Jahrespflicht"), required=False, choices=STATUS_FILTER_CHOICES
+    )
+    statusjahr = forms.TypedChoiceField(
+        label=_("im Jahr"), required=False, coerce=int, empty_value=None
+    )
+    sortierung = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, groups: list[ComparisonGroup], running_year: int, **kwargs: Any
@@ -54,6 +62,9 @@ class StateFilterForm(forms.Form):
         year_field.choices = [("", _("Vorjahr"))] + [
             (y, str(y)) for y in range(running_year, FIRST_YEAR - 1, -1)
         ]
+        status_year_field = self.fields["statusjahr"]
+        assert isinstance(status_year_field, forms.TypedChoiceField)
+        status_year_field.choices = year_field.choices
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
@@ -64,7 +75,12 @@ class StateFilterForm(forms.Form):
                 Column("art", css_class="col-sm-6 col-lg-2"),
                 Column("gruppe", css_class="col-sm-6 col-lg-3"),
                 Column("vergleichsjahr", css_class="col-sm-6 col-lg-2"),
-            )
+            ),
+            Row(
+                Column("status", css_class="col-sm-6 col-lg-3"),
+                Column("statusjahr", css_class="col-sm-6 col-lg-2"),
+            ),
+            "sortierung",
         )
         self.helper.add_input(Submit("", _("Anzeigen"), css_class="btn-secondary"))
 
@@ -77,7 +93,11 @@ class StateFilterForm(forms.Form):
         count = data.get("jahre") or DEFAULT_YEARS
         comparison_year = data.get("vergleichsjahr") or max(FIRST_YEAR, self.running_year - 1)
         group_id = data.get("gruppe")
+        previous_year = max(FIRST_YEAR, self.running_year - 1)
         return {
+            "status": data.get("status") or "",
+            "status_year": data.get("statusjahr") or previous_year,
+            "sort": data.get("sortierung") or "",
             "count": count,
             "regierungsbezirk": data.get("regierungsbezirk") or "",
             "kind": data.get("art") or "",

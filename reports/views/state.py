@@ -19,7 +19,7 @@ from django.views.generic.base import ContextMixin
 from authorities.models import Authority, ComparisonGroup
 from authorities.requests import AuthenticatedHttpRequest
 from followup.actions import action_summary
-from reports import charts, selectors
+from reports import charts, selectors, state_table
 from reports.comparison_groups import (
     ComparisonGroupError,
     create_comparison_group,
@@ -28,7 +28,9 @@ from reports.comparison_groups import (
 )
 from reports.forms.state import ComparisonGroupForm, DashboardYearForm, StateFilterForm
 from reports.reminders import SIKO_AP_YEARLY, sent_reminders
+from reports.selectors import FIRST_YEAR
 from siko.collation import german
+from siko.spreadsheet import CONTENT_TYPES
 from siko.views_base import SikoPermissionMixin
 
 
@@ -40,20 +42,8 @@ class StateView(SikoPermissionMixin, TemplateView):
     template_name = "reports/state.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        today = timezone.localdate()
-        groups = list(ComparisonGroup.objects.order_by(german("name")))
-        form = StateFilterForm(self.request.GET or None, groups=groups, running_year=today.year)
-        filters = form.filters()
-        years = selectors.years_ending(today.year, filters["count"])
-        overview = selectors.state_overview(
-            years=years,
-            comparison_year=filters["comparison_year"],
-            groups=groups,
-            regierungsbezirk=filters["regierungsbezirk"],
-            kind=filters["kind"],
-            group=filters["group"],
-            as_of=today,
-        )
+        matrix = _state_matrix(self.request)
+        overview, filters, sort = matrix.overview, matrix.filters, matrix.sort
         # One reverse() per authority instead of one per cell: the matrix has up to 470 cells.
         for row in overview.rows:
             row.url = reverse("reports:authority_dashboard", args=[row.authority.slug])
@@ -98,15 +88,91 @@ class StateView(SikoPermissionMixin, TemplateView):
             % {"year": overview.comparison_year},
         )
         return super().get_context_data(
-            form=form,
+            form=matrix.form,
             overview=overview,
+            rows=matrix.rows,
+            year_columns=[
+                (summary, sort.toggled(str(summary.year)), sort.aria(str(summary.year)))
+                for summary in reversed(overview.summaries)
+            ],
+            name_sort=sort.toggled(state_table.BY_NAME),
+            name_aria=sort.aria(state_table.BY_NAME),
+            quick_years=[max(FIRST_YEAR, overview.as_of.year - 1), overview.as_of.year],
+            without_siko=state_table.WITHOUT_SIKO,
+            status_filter=filters["status"],
+            status_label=dict(state_table.STATUS_FILTER_CHOICES)[filters["status"]],
+            status_year=filters["status_year"],
+            sorted_by_year=sort.column != state_table.BY_NAME,
             year_chart=year_chart,
             group_chart=group_chart,
-            groups=groups,
-            entered=selectors.entered_afterwards(years),
-            filtered=bool(filters["regierungsbezirk"] or filters["kind"] or filters["group"]),
+            groups=matrix.groups,
+            entered=selectors.entered_afterwards(overview.years),
+            filtered=bool(
+                filters["regierungsbezirk"]
+                or filters["kind"]
+                or filters["group"]
+                or filters["status"]
+            ),
             **kwargs,
         )
+
+
+@dataclass
+class _StateMatrix:
+    form: StateFilterForm
+    filters: dict[str, Any]
+    groups: list[ComparisonGroup]
+    overview: selectors.StateOverview
+    rows: list[selectors.MatrixRow]  # narrowed to the status filter and sorted
+    sort: state_table.Sort
+
+
+def _state_matrix(request: HttpRequest) -> _StateMatrix:
+    """The filters of the query string and the matrix they select: the page and its exports show
+    the same rows. The status filter narrows the matrix only; the shares keep all authorities of
+    the region, kind and group filters."""
+    today = timezone.localdate()
+    groups = list(ComparisonGroup.objects.order_by(german("name")))
+    form = StateFilterForm(request.GET or None, groups=groups, running_year=today.year)
+    filters = form.filters()
+    years = selectors.years_ending(today.year, filters["count"])
+    if filters["status"] and filters["status_year"] < years[0]:
+        years = selectors.years_ending(today.year, today.year - filters["status_year"] + 1)
+    overview = selectors.state_overview(
+        years=years,
+        comparison_year=filters["comparison_year"],
+        groups=groups,
+        regierungsbezirk=filters["regierungsbezirk"],
+        kind=filters["kind"],
+        group=filters["group"],
+        as_of=today,
+    )
+    sort = state_table.Sort.parse(filters["sort"], years)
+    rows = state_table.filter_rows(
+        overview.rows, status=filters["status"], year=filters["status_year"]
+    )
+    return _StateMatrix(form, filters, groups, overview, state_table.sort_rows(rows, sort), sort)
+
+
+class StateExportView(SikoPermissionMixin, View):
+    """The matrix as shown (filters, status, sorting) as CSV or XLSX, with German column names."""
+
+    permission_required = "reports.view_state"
+    RENDER = {"csv": state_table.state_csv, "xlsx": state_table.state_xlsx}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fmt = self.kwargs["fmt"]
+        render, content_type = self.RENDER[fmt], CONTENT_TYPES[fmt]
+        matrix = _state_matrix(request)
+        name = f"lagebild-{matrix.overview.as_of:%Y-%m-%d}"
+        if matrix.filters["status"] == state_table.WITHOUT_SIKO:
+            name = f"lagebild-ohne-siko-{matrix.filters['status_year']}"
+        response = HttpResponse(
+            render(matrix.rows, matrix.overview.years), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class AuthorityDashboardView(SikoPermissionMixin, TemplateView):

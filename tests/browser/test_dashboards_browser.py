@@ -1,5 +1,6 @@
 """The compliance dashboards in a real browser, with axe-core on every page visited."""
 
+import csv
 import re
 from datetime import datetime, timedelta
 
@@ -162,3 +163,39 @@ def _assert_no_horizontal_page_scrolling(page: Page) -> None:
     # Compared with the device width: a mobile browser widens window.innerWidth to the content.
     overflow = page.evaluate("document.documentElement.scrollWidth") - page.viewport_size["width"]
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at phone size"
+
+
+def test_lzpd_finds_the_authorities_without_siko_last_year_in_two_clicks_and_downloads_them(
+    page: Page, live_server, lzpd_browser_user: User, some_years: int
+) -> None:
+    """Issue 15: "Welche Behörden hatten im Vorjahr keine SiKo?" – from the login, one click
+    answers it on the start page, a second downloads the list."""
+    year = some_years
+    login(page, live_server, lzpd_browser_user)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lagebild NRW")
+
+    page.get_by_role("link", name=f"Ohne SiKo im Jahr {year}").click()  # click 1
+
+    matrix = page.get_by_role("region", name="Jahrespflicht je Behörde und Jahr")
+    expect(matrix.locator("tbody tr")).to_have_count(45)
+    expect(matrix.get_by_role("link", name="Polizeipräsidium Dortmund")).to_have_count(0)
+    expect(
+        matrix.get_by_role("link", name=f"Kreispolizeibehörde Borken {year}: nicht erfüllt")
+    ).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"im Jahr {year}")
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Gezeigte Liste als CSV").click()  # click 2
+
+    download = download_info.value
+    assert download.suggested_filename == f"lagebild-ohne-siko-{year}.csv"
+    with open(download.path(), encoding="utf-8-sig") as stream:
+        header, *rows = list(csv.reader(stream, delimiter=";"))
+    assert header[:3] == ["Behörde", "Art", "Regierungsbezirk"]
+    assert len(rows) == 45
+    shown = {row[0] for row in rows}
+    assert "Polizeipräsidium Dortmund" not in shown
+    assert "Polizeipräsidium Münster" not in shown
+    column = header.index(f"Jahrespflicht {year}")
+    assert {row[column] for row in rows} == {"nicht erfüllt"}
