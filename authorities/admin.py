@@ -1,7 +1,36 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from authorities.models import Authority, ComparisonGroup, Contact, Coverage, PartnerAgency, User
+from authorities.models import (
+    Authority,
+    AutobahnpolizeiDutyPeriod,
+    ComparisonGroup,
+    Contact,
+    Coverage,
+    PartnerAgency,
+    PartnerCategoryPeriod,
+    User,
+)
+
+
+class DutyPeriodInline(admin.TabularInline):
+    """The dated history, written by every save (DatedMasterData): shown, never edited."""
+
+    model = AutobahnpolizeiDutyPeriod
+    extra = 0
+    can_delete = False
+    readonly_fields = ["has_autobahnpolizei", "valid_until"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CategoryPeriodInline(DutyPeriodInline):
+    model = PartnerCategoryPeriod  # type: ignore[assignment]
+    readonly_fields = ["category", "valid_until"]
 
 
 @admin.register(Authority)
@@ -15,6 +44,7 @@ class AuthorityAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "regierungsbezirk", "has_autobahnpolizei"]
     search_fields = ["official_name", "short_name"]
+    inlines = [DutyPeriodInline]
 
 
 class CoverageInline(admin.TabularInline):
@@ -27,7 +57,7 @@ class PartnerAgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "confidence", "active"]
     list_filter = ["category", "confidence", "active"]
     search_fields = ["name"]
-    inlines = [CoverageInline]
+    inlines = [CoverageInline, CategoryPeriodInline]
 
 
 @admin.register(Contact)

@@ -681,12 +681,19 @@ def test_the_authority_admin_writes_the_duty_history(admin_client, clock):
         for name, value in model_to_dict(dortmund).items()
         if name != "has_autobahnpolizei"  # unticked
     }
+    # The history inline shows the periods only (none yet).
+    prefix = "duty_periods"
+    data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
 
     response = admin_client.post(
         reverse("admin:authorities_authority_change", args=[dortmund.pk]), data
     )
 
     assert response.status_code == 302
+    change_page = admin_client.get(
+        reverse("admin:authorities_authority_change", args=[dortmund.pk])
+    ).content.decode()
+    assert "01.06.2026" in change_page or "1. Juni 2026" in change_page
     assert list(
         AutobahnpolizeiDutyPeriod.objects.filter(owner=dortmund).values_list(
             "valid_until", "has_autobahnpolizei"
@@ -949,3 +956,21 @@ def test_authority_page_explains_a_not_recorded_year(kpb_a_user, clock):
     assert "Dieses Jahr liegt vor der Nutzung von SiKo durch die Behörde (ab 2024)" in text
     assert "Dieses Jahr ist nicht erfasst: die Angaben unten werden nicht bewertet." in text
     assert "Bitte planen Sie eine Sicherheitskonferenz." not in text
+
+
+def test_a_csv_import_changing_a_category_keeps_the_history(kpb_a_user, lzpd_user, clock):
+    from tests.authorities.test_csv_import import csv_bytes, import_file
+
+    clock(at(2026, 5, 1, 12))
+    closed_year_scenario(kpb_a_user)
+    agency = dortmund_kommune()
+    clock(CHANGE_DAY)
+
+    response = import_file(client_for(lzpd_user), csv_bytes(f"{agency.name};sonstige;;;;"))
+
+    assert response.status_code == 200
+    assert list(agency.category_periods.values_list("valid_until", "category")) == [
+        (date(2026, 6, 1), "kommune")
+    ]
+    assert "kommune" in record("pp-dortmund", 2024, AS_OF_2026).categories_invited
+    assert "kommune" not in record("pp-dortmund", 2026, AS_OF_2026).categories_invited
