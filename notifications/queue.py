@@ -1,11 +1,13 @@
 """The outbox: every mail is a row first (queued → sending → sent | failed)."""
 
 import logging
+from collections.abc import Iterable
 from typing import Protocol
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from notifications.compose import ComposedMail
+from notifications.enums import MailState
 from notifications.models import OutgoingMail
 from notifications.tasks import send_mail_after_commit
 
@@ -62,3 +64,30 @@ def queue_mail(
         )
         send_mail_after_commit(mail.pk)
     return mail
+
+
+def failed_without_conference() -> QuerySet[OutgoingMail]:
+    """Failed mails that no conference's mail log shows (overview links, yearly reminders,
+    report notices): the LZPD's page and the admin show them instead."""
+    return OutgoingMail.objects.filter(state=MailState.FAILED, conference__isnull=True)
+
+
+def requeue_failed(mail_ids: Iterable[int]) -> int:
+    """Gives failed mails a fresh round of attempts ("erneut senden"): failed → queued with the
+    attempts reset, their task started after commit. Rows in another state are left alone, so
+    a double click or a row that was sent meanwhile changes nothing. Returns how many."""
+    ids = list(
+        OutgoingMail.objects.filter(pk__in=list(mail_ids), state=MailState.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    requeued = []
+    for mail_id in ids:
+        if OutgoingMail.objects.filter(pk=mail_id, state=MailState.FAILED).update(
+            state=MailState.QUEUED, attempts=0, next_attempt_at=None, sending_since=None
+        ):
+            requeued.append(mail_id)
+            send_mail_after_commit(mail_id)
+    if requeued:
+        logger.info("mails %s queued again after failing", requeued, extra={"mail_ids": requeued})
+    return len(requeued)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.views import annual as views_annual
+from reports.views import mails as views_mails
 from reports.views import state as views
 
 app_name = "reports"
@@ -16,6 +17,7 @@ urlpatterns = [
         name="authority_dashboard",
     ),
     path("erinnerungen/", views.ReminderLogView.as_view(), name="reminder_log"),
+    path("postausgang/", views_mails.FailedMailsView.as_view(), name="failed_mails"),
     path("vergleichsgruppen/", views.ComparisonGroupListView.as_view(), name="group_list"),
     path("vergleichsgruppen/neu/", views.ComparisonGroupCreateView.as_view(), name="group_create"),
     path(

@@ -141,6 +141,9 @@ rules.add_perm(
     "conferences.manage_agency_feed", (is_partner_user & is_own_agency) | is_lzpd | is_admin
 )
 
+# Failed mails without a conference: LZPD and administrators see them and send them again.
+rules.add_perm("notifications.resend_mail", is_lzpd | is_admin)
+
 rules.add_perm("reports.view_state", state_or_admin)
 rules.add_perm("reports.view_authority_dashboard", own_authority_or_state)
 rules.add_perm("reports.view_comparison_groups", state_or_admin)

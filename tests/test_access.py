@@ -140,6 +140,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "reports:authority_dashboard": OWN_AREA_READ,
     "reports:group_list": (302, 403, 403, 200, 200, 200, 403, 200),
     "reports:reminder_log": (302, 403, 403, 200, 200, 200, 403, 200),
+    "reports:failed_mails": LZPD_ONLY,
     "reports:group_create": (302, 403, 403, 200, 403, 403, 403, 200),
     "reports:group_update": (302, 403, 403, 200, 403, 403, 403, 200),
     "reports:group_delete": (302, 403, 403, 200, 403, 403, 403, 200),

@@ -645,6 +645,7 @@ PAGES: dict[str, Page] = {
     "reports:authority_dashboard": Page(lambda w: {"slug": w.slug}, queries=("?jahr={b.year}",)),
     "reports:group_list": Page(status=403),
     "reports:reminder_log": Page(status=403),
+    "reports:failed_mails": Page(status=403),
     "reports:group_create": Page(status=403),
     "reports:group_update": Page(lambda w: {"pk": w.group.pk}, status=403),
     "reports:group_delete": Page(lambda w: {"pk": w.group.pk}, status=403),

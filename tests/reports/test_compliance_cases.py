@@ -857,6 +857,14 @@ def test_annual_report_rows_say_nicht_erfasst(kpb_a_user):
     assert (data["summary"]["authorities"], data["summary"]["not_recorded"]) == (46, 1)
     assert data["summary"]["breach"] == 45
     assert data["breaches"] == [r for r in data["rows"] if r["status"] == "breach"]
+    # The chart of the last years: 2024 of the 46 authorities that used SiKo then.
+    [chart_2024] = [h for h in data["history"] if h["year"] == 2024]
+    assert (chart_2024["siko_held"], chart_2024["authorities"], chart_2024["not_recorded"]) == (
+        1,
+        46,
+        1,
+    )
+    assert chart_2024["share"] == pytest.approx(1 / 46)
     flat = compact(pdf_text(render_annual_report(data)))
     assert compact("1 von 46 (2,2 %)") in flat
     row = "Kreispolizeibehörden mit Jahr „nicht erfasst“ (vor ihrer Nutzung von SiKo; in keinem "
