@@ -497,7 +497,15 @@ def collect_report_data(
             "rows": rows,
             "breaches": [r for r in rows if r["status"] == ComplianceStatus.BREACH],
             "comparison_groups": comparison_groups,
-            "topic_count": len(topic_titles),
+            # The mandated topics in force in the judged year (each record lists all of them).
+            "topic_count": next(
+                (
+                    len(r.topics_covered) + len(r.topics_missing)
+                    for r in past
+                    if r.year == period_year
+                ),
+                0,
+            ),
         }
 
 

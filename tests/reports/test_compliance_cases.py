@@ -32,7 +32,7 @@ from followup.models import Action
 from notifications.enums import MailKind
 from notifications.models import OutgoingMail, Reminder
 from notifications.reminders import run_reminder_job
-from reports.annual.report import collect_report_data, render_annual_report
+from reports.annual.report import annual_report_html, collect_report_data, render_annual_report
 from reports.annual.workflow import ReportError, start_report, update_draft
 from reports.compliance import compute_compliance
 from reports.management.commands.compliance import JSON_FIELDS
@@ -42,7 +42,7 @@ from reports.reminders import plan_compliance_reminders
 from reports.selectors import Cell, state_overview
 from tests.conftest import client_for
 from tests.factories.conferences import make_recorded_conference
-from tests.helpers import compact, pdf_text
+from tests.helpers import compact, html_text, pdf_text
 from tests.reports.test_annual_report_workflow import form_data
 
 pytestmark = pytest.mark.django_db
@@ -982,3 +982,16 @@ def test_a_csv_import_changing_a_category_keeps_the_history(kpb_a_user, lzpd_use
     ]
     assert "kommune" in record("pp-dortmund", 2024, AS_OF_2026).categories_invited
     assert "kommune" not in record("pp-dortmund", 2026, AS_OF_2026).categories_invited
+
+
+def test_report_methods_count_the_topics_in_force_in_the_judged_year(kpb_a_user, clock):
+    clock(at(2026, 2, 1, 12))
+    add_topic()  # applies from 2026 on
+
+    judged_2025 = collect_report_data(2026, as_of=date(2026, 2, 1))
+    judged_2026 = collect_report_data(2027, period_year=2026, as_of=date(2027, 2, 1))
+
+    assert (judged_2025["topic_count"], judged_2026["topic_count"]) == (6, 7)
+    flat = compact(html_text(annual_report_html(judged_2025)))
+    assert compact("die im Jahr 2025 geltenden Pflichtthemen (6)") in flat
+    assert compact("Abgeschlossene Jahre bleiben abgeschlossen") in flat
