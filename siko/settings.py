@@ -104,7 +104,13 @@ TEMPLATES = [
 if not env.str("DATABASE_URL", default=""):
     VAR_DIR.mkdir(exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'siko.sqlite3'}")}
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# PostgreSQL: each gunicorn or Celery process keeps its connection for a minute (checked before
+# reuse) instead of opening one per request, which cost more than a small page itself.
+_PERSISTENT = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"].setdefault(
+    "CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if _PERSISTENT else 0)
+)
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", _PERSISTENT)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode with several users: readers do not wait for a writer (WAL); a writer waits
     # up to 20 s for another (busy timeout) and takes the write lock at BEGIN (IMMEDIATE), so a

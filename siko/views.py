@@ -1,4 +1,5 @@
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,6 +10,9 @@ from django.views.generic import ListView, RedirectView, TemplateView
 from siko.models import LocalMail
 from siko.version import __version__
 from siko.views_base import SikoPermissionMixin
+
+if TYPE_CHECKING:
+    import redis
 
 
 class HealthzView(SikoPermissionMixin, View):
@@ -41,16 +45,19 @@ def _check_broker() -> str:
 
     if not settings.REDIS_URL:
         return "in-process"
-    import redis
-
     try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
-        )
-        client.ping()
+        _broker_client(settings.REDIS_URL).ping()
     except Exception as error:  # noqa: BLE001
         return f"error: {type(error).__name__}"
     return "ok"
+
+
+@functools.cache
+def _broker_client(url: str) -> "redis.Redis":
+    """One client (and connection pool) per process: a check does not open a connection."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 class HomeView(SikoPermissionMixin, TemplateView):
