@@ -14,14 +14,22 @@ as the data grows from one year (plus the running year) to ten years: the counts
 
 import argparse
 import io
+import json
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from bench_setup import (  # first: configures and sets up Django
+    BENCH_FILES,
+    ISOLATE,
+    ROOT,
     bench_conference,
     bench_organiser,
     decree_agencies,
@@ -179,12 +187,13 @@ def count_queries() -> str:
     return f"{len(collecting.captured_queries)} + {len(rendering.captured_queries)}"
 
 
-def measure(runs: int) -> dict:
+def measure(runs: int, *, warm_up: bool = True) -> dict:
     from pypdf import PdfReader
 
     from reports.annual.report import collect_report_data, render_annual_report
 
-    render_annual_report(collect_report_data(REPORT_YEAR, as_of=AS_OF))  # warm up
+    if warm_up:
+        render_annual_report(collect_report_data(REPORT_YEAR, as_of=AS_OF))
     collect, render, total = [], [], []
     pdf = b""
     for _ in range(runs):
@@ -206,29 +215,156 @@ def measure(runs: int) -> dict:
     }
 
 
+def build_all() -> tuple[dict[str, int], dict[str, str], float]:
+    """The data in three steps, with the query count after each."""
+    organisers = make_organisers()
+    # The data grows in steps: the judged year only, then the running year too, then all
+    # ten years. Without any conference in the running year Django sends no query for an
+    # empty `IN ()` (3 fewer); from then on the count must not change.
+    judged = REPORT_YEAR - 1
+    started = time.perf_counter()
+    counts = build_data([judged], organisers, seed=2018)
+    queries = {"judged year only": count_queries()}
+    steps = (
+        ("judged and running year", [REPORT_YEAR], 2019),
+        ("10 years", [y for y in YEARS if y not in (judged, REPORT_YEAR)], 2020),
+    )
+    for label, years, seed in steps:
+        more = build_data(years, organisers, seed=seed)
+        counts = {key: counts[key] + more[key] for key in counts}
+        queries[label] = count_queries()
+    return counts, queries, time.perf_counter() - started
+
+
+def serve() -> None:
+    """--serve: builds the data, says READY, then renders once per "run" line on stdin and
+    answers with the timings as JSON (the side-by-side mode drives two of these)."""
+    with seeded_database():
+        counts, queries, _seconds = build_all()
+        print("READY " + json.dumps({"counts": counts, "queries": queries}), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "run":
+                break
+            result = measure(1, warm_up=False)
+            timings = {key: result[key][0] for key in ("collect", "render", "total")}
+            print("RESULT " + json.dumps({**timings, "pages": result["pages"]}), flush=True)
+
+
+def profile() -> None:
+    """--profile: where one rendering spends its time, by package (cProfile, own time)."""
+    import cProfile
+    import pstats
+    from collections import Counter
+
+    from reports.annual.report import collect_report_data, render_annual_report
+
+    with seeded_database():
+        build_all()
+        data = collect_report_data(REPORT_YEAR, as_of=AS_OF)
+        render_annual_report(data)  # warm up
+        profiler = cProfile.Profile()
+        profiler.runcall(render_annual_report, data)
+        stats = pstats.Stats(profiler)
+        shares: Counter[str] = Counter()
+        for (filename, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+            shares[_package(filename)] += own
+        total = sum(shares.values())
+        print(f"one render_annual_report under cProfile: {total:.2f} s (own time by package)")
+        for package, seconds in shares.most_common(12):
+            print(f"  {package:<40} {seconds:>6.2f} s {seconds / total * 100:>5.1f} %")
+
+
+def _package(filename: str) -> str:
+    """weasyprint.layout.table, fontTools.subset, reports.annual, … for a code file."""
+    path = Path(filename)
+    parts = path.parts
+    for anchor in ("site-packages", str(ROOT.name)):
+        if anchor in parts:
+            inner = parts[parts.index(anchor) + 1 :]
+            depth = 3 if inner and inner[0] == "weasyprint" else 2
+            return ".".join(p.removesuffix(".py") for p in inner[:depth])
+    return "Python built-ins" if filename.startswith(("<", "~")) else path.name
+
+
+def side_by_side(old: Path, runs: int) -> None:
+    """--old: this checkout and `old` render alternately, each with its own code and data."""
+    for name in BENCH_FILES:
+        shutil.copy(ROOT / "bench" / name, old / "bench" / name)
+    isolate = Path(tempfile.mkdtemp(prefix="siko-isolate-"))
+    (isolate / "sitecustomize.py").write_text(ISOLATE)
+    trees = {"new": (ROOT, str(ROOT)), "old": (old, f"{isolate}:{old}")}
+    workers = {}
+    for name, (tree, path) in trees.items():
+        env = {**os.environ, "PYTHONPATH": path}
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        workers[name] = subprocess.Popen(
+            [sys.executable, "bench/annual_report.py", "--serve"],
+            cwd=tree,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    ready = {name: _answer(worker, "READY ") for name, worker in workers.items()}
+    results: dict[str, list[dict]] = {name: [] for name in workers}
+    loads = [os.getloadavg()[0]]
+    for number in range(runs + 1):  # the first round warms up
+        for name, worker in workers.items():
+            assert worker.stdin is not None
+            worker.stdin.write("run\n")
+            worker.stdin.flush()
+            answer = _answer(worker, "RESULT ")
+            if number:
+                results[name].append(answer)
+        loads.append(os.getloadavg()[0])
+    for worker in workers.values():
+        assert worker.stdin is not None
+        worker.stdin.close()
+        worker.wait(timeout=120)
+    print(f"SiKo annual report benchmark, side by side – {timezone.localtime():%Y-%m-%d %H:%M %Z}")
+    print(f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}, {connection.vendor}")
+    print(f"new: {ROOT}, old: {old}; data: {ready['new']['counts']}")
+    print(
+        f"runs: {runs} each after one warm-up, alternating; "
+        f"load average {min(loads):.2f}–{max(loads):.2f}"
+    )
+    print(f"{'step':<34} {'old median s':>12} {'new median s':>12} {'new/old':>8}")
+    for key, label in (
+        ("collect", "collect_report_data"),
+        ("render", "render_annual_report (PDF/A)"),
+        ("total", "both"),
+    ):
+        before = statistics.median(r[key] for r in results["old"])
+        after = statistics.median(r[key] for r in results["new"])
+        print(f"{label:<34} {before:>12.2f} {after:>12.2f} {after / before * 100:>7.0f} %")
+    print(f"pages: old {results['old'][0]['pages']}, new {results['new'][0]['pages']}")
+
+
+def _answer(worker: subprocess.Popen, prefix: str) -> dict:
+    assert worker.stdout is not None
+    for line in worker.stdout:
+        if line.startswith(prefix):
+            return json.loads(line.removeprefix(prefix))
+    raise SystemExit(f"benchmark worker ended without {prefix.strip()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="reports generated (default 5)")
+    parser.add_argument("--old", type=Path, help="another checkout, rendered alternately")
+    parser.add_argument("--profile", action="store_true", help="where one rendering spends time")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        return serve()
+    if args.old:
+        return side_by_side(args.old, args.runs)
+    if args.profile:
+        return profile()
 
     with seeded_database():
-        organisers = make_organisers()
-        # The data grows in steps: the judged year only, then the running year too, then all
-        # ten years. Without any conference in the running year Django sends no query for an
-        # empty `IN ()` (3 fewer); from then on the count must not change.
         judged = REPORT_YEAR - 1
-        started = time.perf_counter()
-        counts = build_data([judged], organisers, seed=2018)
-        queries = {"judged year only": count_queries()}
-        steps = (
-            ("judged and running year", [REPORT_YEAR], 2019),
-            ("10 years", [y for y in YEARS if y not in (judged, REPORT_YEAR)], 2020),
-        )
-        for label, years, seed in steps:
-            more = build_data(years, organisers, seed=seed)
-            counts = {key: counts[key] + more[key] for key in counts}
-            queries[label] = count_queries()
-        build_seconds = time.perf_counter() - started
+        counts, queries, build_seconds = build_all()
         result = measure(args.runs)
 
         print(f"SiKo annual report benchmark – {timezone.localtime():%Y-%m-%d %H:%M %Z}")

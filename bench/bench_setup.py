@@ -33,6 +33,23 @@ import django  # noqa: E402
 
 django.setup()
 
+#: The benchmark scripts; a run "side by side" copies them into the other checkout's bench/.
+BENCH_FILES = (
+    "bench_setup.py",
+    "state_view.py",
+    "http_load.py",
+    "bare_site.py",
+    "annual_report.py",
+)
+#: Put first on PYTHONPATH for another checkout: drops the editable install's finder, which would
+#: otherwise import this checkout's modules that the other one lacks.
+ISOLATE = """import sys
+def _own(hook):
+    return not getattr(hook, "__module__", "").startswith("__editable__")
+sys.meta_path[:] = [f for f in sys.meta_path if _own(f)]
+sys.path_hooks[:] = [h for h in sys.path_hooks if _own(h)]
+"""
+
 
 @contextmanager
 def seeded_database() -> Iterator[None]:

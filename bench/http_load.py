@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from bench_setup import ROOT  # noqa: E402 - first: configures Django
+from bench_setup import BENCH_FILES, ISOLATE, ROOT  # noqa: E402 - first: configures Django
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -258,14 +258,6 @@ def siko_env(tree: Path, tmp: str, name: str) -> dict[str, str]:
     return env
 
 
-#: Put first on PYTHONPATH for another checkout: drops the editable install's finder, which would
-#: otherwise import this checkout's modules that the other one lacks.
-ISOLATE = """import sys
-def _own(hook):
-    return not getattr(hook, "__module__", "").startswith("__editable__")
-sys.meta_path[:] = [f for f in sys.meta_path if _own(f)]
-sys.path_hooks[:] = [h for h in sys.path_hooks if _own(h)]
-"""
 PROJECT_PACKAGES = ("siko", "notifications", "authorities", "conferences", "followup", "reports")
 IMPORTED_FROM = """import sys, django
 django.setup()
@@ -329,9 +321,6 @@ def run_wrk(url: str, cookie: str, script: str, duration: int) -> dict[str, floa
         "p95": result["p95"] / 1000,
         "p99": result["p99"] / 1000,
     }
-
-
-BENCH_FILES = ("bench_setup.py", "state_view.py", "http_load.py", "bare_site.py")
 
 
 def build_database(years: int) -> None:
