@@ -292,7 +292,8 @@ def side_by_side(old: Path, runs: int) -> None:
         shutil.copy(ROOT / "bench" / name, old / "bench" / name)
     isolate = Path(tempfile.mkdtemp(prefix="siko-isolate-"))
     (isolate / "sitecustomize.py").write_text(ISOLATE)
-    trees = {"new": (ROOT, str(ROOT)), "old": (old, f"{isolate}:{old}")}
+    # Both isolated: the venv's editable install may point at yet another checkout.
+    trees = {"new": (ROOT, f"{isolate}:{ROOT}"), "old": (old, f"{isolate}:{old}")}
     workers = {}
     for name, (tree, path) in trees.items():
         env = {**os.environ, "PYTHONPATH": path}

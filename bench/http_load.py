@@ -250,11 +250,11 @@ def siko_env(tree: Path, tmp: str, name: str) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(tree),
     )
-    if tree.resolve() != ROOT.resolve():
-        isolate = Path(tmp) / f"isolate-{name}"
-        isolate.mkdir()
-        (isolate / "sitecustomize.py").write_text(ISOLATE)
-        env["PYTHONPATH"] = f"{isolate}:{tree}"
+    # Always: the venv's editable install may point at yet another checkout.
+    isolate = Path(tmp) / f"isolate-{name}"
+    isolate.mkdir()
+    (isolate / "sitecustomize.py").write_text(ISOLATE)
+    env["PYTHONPATH"] = f"{isolate}:{tree}"
     return env
 
 
