@@ -18,8 +18,8 @@ from siko.scoping import scope_for_user
 class SessionLifetimeMiddleware:
     """Ends every session 12 hours after the login, however active it was.
 
-    Idle sessions end through SESSION_COOKIE_AGE (30 minutes), renewed on each request
-    (SESSION_SAVE_EVERY_REQUEST). The login time is stored by the user_logged_in signal; a session
+    Idle sessions end through SESSION_COOKIE_AGE (30 minutes), renewed at most once a minute
+    (siko.sessions.RefreshSessionMiddleware). The login time is stored by the user_logged_in signal; a session
     without it predates this rule and is ended too.
     """
 
