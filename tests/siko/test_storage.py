@@ -16,10 +16,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from followup import minutes as minutes_services
 from siko.documents import verify_documents
+from tests.conftest import client_for
 from tests.followup.test_minutes_approval import circulated_minutes
 from tests.siko.test_documents import freeze_documents
 
@@ -115,6 +117,12 @@ def test_approved_minutes_are_stored_in_the_bucket_and_read_back_unchanged(
     with minutes.pdf.open("rb") as handle:
         assert hashlib.sha256(handle.read()).hexdigest() == minutes.sha256
     assert not any(Path(django_settings.MEDIA_ROOT).rglob("*"))
+    # The organiser's download streams the file from the bucket.
+    url = reverse(
+        "conferences:minutes_pdf", kwargs={"pk": minutes.conference_id, "version": minutes.version}
+    )
+    download = client_for(kpb_a_user).get(url)
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == minutes.sha256
 
 
 @pytest.mark.django_db
