@@ -11,8 +11,7 @@ from siko.admin import ReadOnlyAdmin
 class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 0
-    fields = ["agency", "contact", "state", "sent_at", "answered_at", "attended"]
-    readonly_fields = fields
+    fields = readonly_fields = ("agency", "contact", "state", "sent_at", "answered_at", "attended")
     can_delete = False
     show_change_link = False
 
