@@ -85,6 +85,14 @@ def person_everywhere(organiser, capture) -> Minutes:
         last_name="Leitung",
     )
     User.objects.filter(pk=account.pk).update(email=ADDRESS.upper())
+    # An older audit entry that named the address in its text and data.
+    AuditEntry.objects.create(
+        action="partner.changed",
+        object_type="authorities.Contact",
+        object_id="1",
+        object_repr=f"Leitung ({ADDRESS})",
+        data={"fields": ["email"], "old": ADDRESS},
+    )
     return approved
 
 
