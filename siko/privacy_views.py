@@ -80,6 +80,10 @@ class PersonalDataView(SikoPermissionMixin, FormView):
     template_name = "siko/personal_data.html"
     form_class = PersonalDataForm
 
+    def get_initial(self) -> dict[str, Any]:
+        # Linked from a contact's delete page with its address.
+        return {"email": self.request.GET.get("email", "")[:254]}
+
     def form_valid(self, form: PersonalDataForm) -> HttpResponse:
         request = self.request
         by = request.user if isinstance(request.user, AbstractBaseUser) else None
