@@ -115,3 +115,15 @@ def test_weekly_job_stores_the_result_and_the_admin_shows_it(
         302,
         403,
     }
+
+
+def test_beat_runs_the_check_weekly_and_the_retention_daily(settings):
+    from siko.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    weekly, daily = schedule["verify-documents"], schedule["apply-retention"]
+
+    assert (weekly["task"], weekly["schedule"].day_of_week) == ("siko.verify_documents", {0})
+    assert (daily["task"], len(daily["schedule"].day_of_week)) == ("siko.apply_retention", 7)
+    app.loader.import_default_modules()
+    assert {"siko.verify_documents", "siko.apply_retention"} <= set(app.tasks)
