@@ -25,6 +25,8 @@ The window that stays open
 import logging
 import re
 import smtplib
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +35,8 @@ from email.utils import formataddr, parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import formats, timezone
@@ -180,8 +183,9 @@ def send_mail_row(mail_id: int, *, now: datetime | None = None) -> SendResult:
             )
             return SendResult(MailState.FAILED)
         try:
-            build_message(mail).send()
+            _send_over_kept_connection(build_message(mail))
         except Exception as error:  # noqa: BLE001 - every error ends in a visible row state
+            _drop_kept_connection()
             return _record_failure(mail, error, started)
         OutgoingMail.objects.filter(pk=mail_id).update(
             state=MailState.SENT, sent_at=timezone.now(), last_error=""
@@ -194,6 +198,68 @@ def send_mail_row(mail_id: int, *, now: datetime | None = None) -> SendResult:
             extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
         )
         return SendResult(MailState.SENT)
+
+
+#: A worker keeps its mail server connection between mails (a fan-out sends one after the other
+#: without connecting each time); after this long without a mail it connects anew.
+KEPT_CONNECTION_IDLE_SECONDS = 20
+_kept = threading.local()
+
+
+def _mail_settings() -> tuple:
+    return tuple(
+        getattr(settings, name, None)
+        for name in (
+            "EMAIL_BACKEND",
+            "EMAIL_HOST",
+            "EMAIL_PORT",
+            "EMAIL_HOST_USER",
+            "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL",
+        )
+    )
+
+
+def _drop_kept_connection() -> None:
+    connection = getattr(_kept, "connection", None)
+    _kept.connection = None
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection is dropped either way
+            logger.debug("closing the kept mail connection failed", exc_info=True)
+
+
+def _kept_connection() -> tuple[BaseEmailBackend, bool]:
+    """This thread's open mail connection and whether it was used before (reused)."""
+    now = time.monotonic()
+    if getattr(_kept, "connection", None) is not None and (
+        _kept.settings != _mail_settings() or now - _kept.used > KEPT_CONNECTION_IDLE_SECONDS
+    ):
+        _drop_kept_connection()
+    reused = getattr(_kept, "connection", None) is not None
+    if not reused:
+        connection = get_connection()
+        connection.open()  # SMTP connects here; the local mailbox has nothing to open
+        _kept.connection, _kept.settings = connection, _mail_settings()
+    _kept.used = now
+    return _kept.connection, reused
+
+
+def _send_over_kept_connection(message: EmailMultiAlternatives) -> None:
+    """Sends over the kept connection. If the server closed a reused connection in the meantime
+    (idle timeout, restart), the mail goes once more over a new one: smtplib reports a disconnect
+    before the server's 250 to DATA, so the server did not take the message – except in the
+    window the module docstring describes, which a worker kill opens just the same."""
+    message.connection, reused = _kept_connection()
+    try:
+        message.send()
+    except smtplib.SMTPServerDisconnected:
+        if not reused:
+            raise
+        _drop_kept_connection()
+        message.connection, _reused = _kept_connection()
+        message.send()
 
 
 def _smtp_code(error: Exception) -> int | None:
