@@ -36,3 +36,13 @@ class AnswerChannel(models.TextChoices):
     PHONE = "phone", _("telefonisch")
     LETTER = "letter", _("per Brief oder Fax")
     EMAIL = "email", _("per E-Mail")
+    CALENDAR = "calendar", _("Kalender")
+
+
+class CalendarReplyOutcome(models.TextChoices):
+    """What became of a reply from a calendar program (conferences.calendar_replies)."""
+
+    RECORDED = "recorded", _("als Antwort übernommen")
+    OLDER = "older", _("nicht übernommen: eine neuere Antwort liegt vor")
+    COUNTER = "counter", _("Terminvorschlag an die Organisation weitergeleitet")
+    UNMATCHED = "unmatched", _("nicht zugeordnet")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db.models import Field
 from django.utils import translation
 
@@ -130,13 +131,31 @@ def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
     )
 
 
-def compose_invitation(invitation: Invitation) -> ComposedMail:
+def reply_to(conference: Conference) -> str:
+    """Reply-To of a mail with a meeting request: the organising staff member, while the
+    calendar's ORGANIZER is SiKo's reply mailbox (SIKO_REPLY_MAILBOX); otherwise the mail's
+    sender stays the address to answer."""
+    return conference.organiser.email if settings.SIKO_REPLY_MAILBOX else ""
+
+
+def _calendar_mail(
+    invitation: Invitation, name: str, context: dict[str, Any], method: str
+) -> ComposedMail:
     from conferences.documents.ical import invitation_ics
 
-    subject, text, html = render_parts("invitation", _context(invitation), folder=FOLDER)
+    subject, text, html = render_parts(name, context, folder=FOLDER)
     return ComposedMail(
-        subject, text, html, invitation_ics(invitation, method="REQUEST"), "REQUEST"
+        subject,
+        text,
+        html,
+        invitation_ics(invitation, method=method),
+        method,
+        reply_to=reply_to(invitation.conference),
     )
+
+
+def compose_invitation(invitation: Invitation) -> ComposedMail:
+    return _calendar_mail(invitation, "invitation", _context(invitation), "REQUEST")
 
 
 def compose_update(
@@ -144,22 +163,14 @@ def compose_update(
 ) -> ComposedMail:
     """The update after a change of date, time or place, or after items were added to the
     agenda (`agenda_extended`, named in the subject): says plainly what changed."""
-    from conferences.documents.ical import invitation_ics
-
     context = _context(
         invitation, changes=describe_changes(changes), agenda_extended=agenda_extended
     )
-    subject, text, html = render_parts("update", context, folder=FOLDER)
-    return ComposedMail(
-        subject, text, html, invitation_ics(invitation, method="REQUEST"), "REQUEST"
-    )
+    return _calendar_mail(invitation, "update", context, "REQUEST")
 
 
 def compose_cancellation(invitation: Invitation) -> ComposedMail:
-    from conferences.documents.ical import invitation_ics
-
-    subject, text, html = render_parts("cancellation", _context(invitation), folder=FOLDER)
-    return ComposedMail(subject, text, html, invitation_ics(invitation, method="CANCEL"), "CANCEL")
+    return _calendar_mail(invitation, "cancellation", _context(invitation), "CANCEL")
 
 
 def compose_reminder(invitation: Invitation) -> ComposedMail:

@@ -13,6 +13,7 @@ from authorities.models import Authority, Contact, DistinctManager, PartnerAgenc
 from conferences.enums import (
     ANSWERED_STATES,
     AnswerChannel,
+    CalendarReplyOutcome,
     ConferenceKind,
     ConferenceStatus,
     InvitationState,
@@ -343,3 +344,51 @@ class CalendarFeed(models.Model):
     def webcal_url(self) -> str:
         """The same address for calendar programs, which subscribe on a click on webcal://."""
         return "webcal://" + self.url.split("://", 1)[1]
+
+
+class CalendarReply(models.Model):
+    """A message read from the reply mailbox (SIKO_REPLY_MAILBOX): an iMIP REPLY or COUNTER of
+    a calendar program, stored once per Message-ID, with what became of it. A reply that
+    matches no invitation, or whose addresses disagree, stays here "nicht zugeordnet" with its
+    reason and changes no answer; the conference's organisers see it (LZPD and administrators
+    also those that name no conference)."""
+
+    message_id = models.CharField(_("Message-ID"), max_length=500, unique=True)
+    sender = models.CharField(_("Absender"), max_length=320, blank=True)
+    subject = models.CharField(_("Betreff"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("gesendet am"), null=True, blank=True)
+    method = models.CharField(_("iTIP-Methode"), max_length=20, blank=True)
+    uid = models.CharField(_("Kalenderkennung (UID)"), max_length=300, blank=True)
+    attendee = models.CharField(_("Teilnehmer"), max_length=320, blank=True)
+    partstat = models.CharField(_("Teilnahmestatus"), max_length=20, blank=True)
+    conference = models.ForeignKey(
+        Conference,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calendar_replies",
+        verbose_name=_("Konferenz"),
+    )
+    invitation = models.ForeignKey(
+        Invitation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calendar_replies",
+        verbose_name=_("Einladung"),
+    )
+    outcome = models.CharField(
+        _("Ergebnis"), max_length=10, choices=CalendarReplyOutcome.choices, db_index=True
+    )
+    reason = models.TextField(_("Grund"), blank=True)
+    received = models.DateTimeField(_("verarbeitet am"), auto_now_add=True)
+
+    objects = scoped_manager(DistinctManager, authority="conference__authorities")
+
+    class Meta:
+        ordering = ["-received", "-pk"]
+        verbose_name = _("Kalenderantwort")
+        verbose_name_plural = _("Kalenderantworten")
+
+    def __str__(self) -> str:
+        return f"{self.sender} – {self.message_id}"

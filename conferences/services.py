@@ -612,8 +612,10 @@ def record_answer(
     delegate_name: str = "",
     delegate_function: str = "",
     by: User | None = None,
+    answered_at: datetime | None = None,
 ) -> Invitation:
-    """An answer by link (partner) or recorded by the organiser (phone, letter).
+    """An answer by link (partner) or recorded by the organiser (phone, letter), or read from a
+    calendar reply (conferences.calendar_replies, `answered_at` its DTSTAMP).
 
     Changing the answer is possible until the conference starts.
     """
@@ -639,7 +641,7 @@ def record_answer(
     invitation.comment = comment
     invitation.delegate_name = delegate_name if state == InvitationState.DELEGATED else ""
     invitation.delegate_function = delegate_function if state == InvitationState.DELEGATED else ""
-    invitation.answered_at = timezone.now()
+    invitation.answered_at = min(answered_at, timezone.now()) if answered_at else timezone.now()
     invitation.save()
     Reminder.objects.filter(invitation=invitation, sent_at__isnull=True).update(
         cancelled_at=timezone.now()

@@ -27,6 +27,9 @@ class ComposedMail:
     html: str = ""
     ics: str = ""
     ics_method: str = ""
+    #: Where answers by mail go when it is not the sender (the organiser, while the calendar's
+    #: ORGANIZER is the reply mailbox).
+    reply_to: str = ""
 
 
 def render_parts(name: str, context: dict[str, Any], *, folder: str) -> tuple[str, str, str]:

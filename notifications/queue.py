@@ -50,6 +50,7 @@ def queue_mail(
             "body_html": composed.html,
             "ics": composed.ics,
             "ics_method": composed.ics_method,
+            "reply_to": composed.reply_to,
         },
     )
     if created:

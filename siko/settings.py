@@ -311,6 +311,15 @@ SIKO_ACCESSIBILITY_CONTACT = env.str(
 # lose their content, this many days after sending; local mailbox rows go after their own period.
 SIKO_OUTBOX_RETENTION_DAYS = env.int("SIKO_OUTBOX_RETENTION_DAYS", default=180)
 SIKO_LOCAL_MAILBOX_RETENTION_DAYS = env.int("SIKO_LOCAL_MAILBOX_RETENTION_DAYS", default=30)
+# Calendar replies (README "Kalenderantworten"): the ORGANIZER of every meeting request is this
+# mailbox, which beat polls over IMAP (imaps://user:password@host:993/INBOX); unset, the
+# organising staff member stays the ORGANIZER and nothing is polled.
+SIKO_REPLY_MAILBOX = env.str("SIKO_REPLY_MAILBOX", default="")
+SIKO_REPLY_IMAP_URL = env.str("SIKO_REPLY_IMAP_URL", default="")
+SIKO_REPLY_FOLDER_DONE = env.str("SIKO_REPLY_FOLDER_DONE", default="SiKo/verarbeitet")
+SIKO_REPLY_FOLDER_UNMATCHED = env.str(
+    "SIKO_REPLY_FOLDER_UNMATCHED", default="SiKo/nicht-zugeordnet"
+)
 # Reminders planned for a day are due at this local time, when the daily sweep runs (beat below).
 SIKO_REMINDER_TIME = time(6, 0)
 CELERY_BEAT_SCHEDULE: dict = {
@@ -331,6 +340,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.housekeeping",
         "schedule": crontab(hour=3, minute=20),
         "options": {"expires": 12 * 3600},
+    },
+    # Replies of calendar programs in the reply mailbox (nothing to do while it is unset).
+    "poll-calendar-replies": {
+        "task": "conferences.poll_calendar_replies",
+        "schedule": 180.0,
+        "options": {"expires": 170},
     },
     # Nothing waits forever: re-queue mails whose task or worker got lost.
     "sweep-outbox": {

@@ -13,7 +13,7 @@ from authorities.models import Authority, PartnerAgency, User
 from conferences.topics import ensure_decree_topics
 from siko.organisations import OrganisationKind
 
-pytest_plugins = ["tests.smtp"]  # smtp_server fixture; Celery tasks in-process
+pytest_plugins = ["tests.smtp", "tests.imap"]  # SMTP and IMAP servers; Celery tasks in-process
 
 PASSWORD = "Test-Passwort-2026!"
 

@@ -91,8 +91,12 @@ def _calendar(method: str) -> Calendar:
 
 
 def _organiser(conference: Conference) -> vCalAddress:
+    """The ORGANIZER: SiKo's reply mailbox when one is set (SIKO_REPLY_MAILBOX), so that the
+    answers calendar programs send reach SiKo (conferences.calendar_replies); otherwise the
+    organising staff member. The name is the staff member's either way."""
     user = conference.organiser
-    address = vCalAddress(f"mailto:{user.email or _default_sender()}")
+    mailbox = settings.SIKO_REPLY_MAILBOX or user.email or _default_sender()
+    address = vCalAddress(f"mailto:{mailbox}")
     name = user.get_full_name() or user.username
     address.params["cn"] = vText(f"{name} ({conference.host.short_name})")
     return address

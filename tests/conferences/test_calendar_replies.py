@@ -1,0 +1,394 @@
+"""Answers from calendar programs (issue 17): replies as Outlook and Thunderbird send them
+(RFC 6047) are APPENDed to a real Dovecot mailbox, read by the beat task and matched to the
+invitation by UID, ATTENDEE and From."""
+
+import base64
+import quopri
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from authorities.models import PartnerAgency
+from conferences import services
+from conferences.documents.ical import invitation_ics, invitation_uid
+from conferences.enums import AnswerChannel, CalendarReplyOutcome, InvitationState
+from conferences.mails import compose_invitation
+from conferences.models import CalendarReply, Conference, Invitation
+from conferences.tasks import task_poll_calendar_replies
+from notifications.models import OutgoingMail
+from tests.factories.conferences import add_head, invite_schulaemter, make_conference
+
+pytestmark = pytest.mark.django_db
+
+ERIKA = "erika.beispiel@example.org"
+DONE, UNMATCHED = "SiKo/verarbeitet", "SiKo/nicht-zugeordnet"
+
+
+@pytest.fixture
+def invitation(kpb_a_user) -> Invitation:
+    """The Staatsanwaltschaft Dortmund's invitation, sent by KPB A."""
+    kpb_a_user.email = "petra.planer@polizei.nrw.example"
+    kpb_a_user.save()
+    conference = make_conference(kpb_a_user, title="SiKo Dortmund Frühjahr")
+    agency = add_head("sta-dortmund", "Erika Beispiel", email=ERIKA)
+    services.add_invitations(conference, agencies=[agency], by=kpb_a_user)
+    services.send_invitations(conference, by=kpb_a_user)
+    return Invitation.objects.get(conference=conference, agency=agency)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def outlook_reply(
+    uid: str,
+    *,
+    partstat: str = "ACCEPTED",
+    sender: str = ERIKA,
+    attendee: str = ERIKA,
+    stamp: datetime | None = None,
+    message_id: str = "<outlook-1@example.org>",
+    method: str = "REPLY",
+    comment: str = "Ich komme gern.",
+) -> bytes:
+    """As Outlook (Exchange) sends it: multipart/alternative, the text quoted-printable, the
+    calendar base64 with METHOD:REPLY, X-MS headers."""
+    stamp = stamp or timezone.now()
+    calendar = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            f"METHOD:{method}",
+            "PRODID:Microsoft Exchange Server 2010",
+            "VERSION:2.0",
+            "BEGIN:VEVENT",
+            f"ATTENDEE;PARTSTAT={partstat};CN=Erika Beispiel:mailto:{attendee}",
+            f"COMMENT;LANGUAGE=de-DE:{comment}",
+            "SUMMARY;LANGUAGE=de-DE:Angenommen: SiKo Dortmund Frühjahr",
+            f"UID:{uid}",
+            "SEQUENCE:0",
+            f"DTSTAMP:{_stamp(stamp)}",
+            "DTSTART:20270302T090000Z",
+            "DTEND:20270302T120000Z",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    text = quopri.encodestring(f"{comment}\r\nGrüße, Erika Beispiel".encode()).decode()
+    encoded = base64.encodebytes(calendar.encode()).decode()
+    return (
+        f'From: "Beispiel, Erika" <{sender}>\r\n'
+        "To: SiKo Antworten <siko-antworten@polizei.nrw.example>\r\n"
+        "Subject: Angenommen: SiKo Dortmund Frühjahr\r\n"
+        "Thread-Topic: SiKo Dortmund Frühjahr\r\n"
+        f"Date: {stamp.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+        f"Message-ID: {message_id}\r\n"
+        "Accept-Language: de-DE, en-US\r\n"
+        "Content-Language: de-DE\r\n"
+        "X-MS-Has-Attach:\r\n"
+        "X-MS-TNEF-Correlator:\r\n"
+        "X-MS-Exchange-Calendar-Series-Instance-Id: BAAAAIIA4AB0xbcQGoLgCAAAAAA==\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="_000_outlook_"\r\n'
+        "\r\n"
+        "--_000_outlook_\r\n"
+        'Content-Type: text/plain; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "\r\n"
+        f"{text}\r\n"
+        "--_000_outlook_\r\n"
+        'Content-Type: text/calendar; charset="utf-8"; method=REPLY\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        "\r\n"
+        f"{encoded}"
+        "--_000_outlook_--\r\n"
+    ).encode()
+
+
+def thunderbird_reply(
+    uid: str,
+    *,
+    partstat: str = "DECLINED",
+    sender: str = ERIKA,
+    stamp: datetime | None = None,
+    message_id: str = "<tb-1@example.org>",
+    delegate: tuple[str, str] | None = None,
+) -> bytes:
+    """As Thunderbird sends it: multipart/mixed with a multipart/alternative (text and
+    text/calendar; method=REPLY, 8bit) and the same calendar attached as invite.ics."""
+    stamp = stamp or timezone.now()
+    attendees = [f"ATTENDEE;RSVP=TRUE;CN=Erika Beispiel;PARTSTAT={partstat};ROLE=REQ-PARTICIPANT"]
+    if delegate:
+        name, address = delegate
+        attendees[0] += f';DELEGATED-TO="mailto:{address}"'
+    attendees[0] += f":mailto:{ERIKA}"
+    if delegate:
+        attendees.append(
+            f'ATTENDEE;CN={name};PARTSTAT=NEEDS-ACTION;DELEGATED-FROM="mailto:{ERIKA}"'
+            f":mailto:{address}"
+        )
+    calendar = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN",
+            "VERSION:2.0",
+            "METHOD:REPLY",
+            "BEGIN:VEVENT",
+            "CREATED:20261201T100000Z",
+            f"DTSTAMP:{_stamp(stamp)}",
+            f"UID:{uid}",
+            "SUMMARY:SiKo Dortmund Frühjahr",
+            "ORGANIZER;CN=Petra Planer:mailto:siko-antworten@polizei.nrw.example",
+            *attendees,
+            "DTSTART:20270302T090000Z",
+            "DTEND:20270302T120000Z",
+            "SEQUENCE:0",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    return (
+        f"From: Erika Beispiel <{sender}>\r\n"
+        "To: siko-antworten@polizei.nrw.example\r\n"
+        "Subject: Abgelehnt: SiKo Dortmund Frühjahr\r\n"
+        f"Date: {stamp.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
+        f"Message-ID: {message_id}\r\n"
+        "User-Agent: Mozilla Thunderbird\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="------------tb-mixed"\r\n'
+        "\r\n"
+        "--------------tb-mixed\r\n"
+        'Content-Type: multipart/alternative; boundary="------------tb-alt"\r\n'
+        "\r\n"
+        "--------------tb-alt\r\n"
+        "Content-Type: text/plain; charset=UTF-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        "Erika Beispiel hat die Einladung abgelehnt.\r\n"
+        "--------------tb-alt\r\n"
+        "Content-Type: text/calendar; method=REPLY; charset=UTF-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        "\r\n"
+        f"{calendar}"
+        "--------------tb-alt--\r\n"
+        "--------------tb-mixed\r\n"
+        'Content-Type: application/ics; name="invite.ics"\r\n'
+        'Content-Disposition: attachment; filename="invite.ics"\r\n'
+        "Content-Transfer-Encoding: base64\r\n"
+        "\r\n"
+        f"{base64.encodebytes(calendar.encode()).decode()}"
+        "--------------tb-mixed--\r\n"
+    ).encode()
+
+
+def _poll() -> None:
+    task_poll_calendar_replies.delay()
+
+
+def _reload(invitation: Invitation) -> Invitation:
+    return Invitation.objects.get(pk=invitation.pk)
+
+
+def test_meeting_request_names_the_reply_mailbox_as_organizer_and_the_staff_member_reply_to(
+    invitation, reply_mailbox
+):
+    ics = invitation_ics(invitation, method="REQUEST")
+    assert "ORGANIZER;CN=" in ics
+    assert "mailto:siko-antworten@polizei.nrw.example" in ics.replace("\r\n ", "")
+    assert compose_invitation(invitation).reply_to == "petra.planer@polizei.nrw.example"
+
+
+def test_without_reply_mailbox_the_staff_member_stays_organizer(invitation, settings):
+    settings.SIKO_REPLY_MAILBOX = ""
+    ics = invitation_ics(invitation, method="REQUEST").replace("\r\n ", "")
+    assert "mailto:petra.planer@polizei.nrw.example" in ics
+    assert compose_invitation(invitation).reply_to == ""
+
+
+def test_outlook_accept_is_recorded_with_channel_kalender_and_moved(invitation, reply_mailbox):
+    reply_mailbox.append(outlook_reply(invitation_uid(invitation)))
+
+    _poll()
+
+    answered = _reload(invitation)
+    assert answered.state == InvitationState.ACCEPTED
+    assert answered.answered_via == AnswerChannel.CALENDAR
+    assert answered.get_answered_via_display() == "Kalender"
+    assert answered.comment == "Ich komme gern."
+    assert reply_mailbox.message_ids("INBOX") == []
+    assert reply_mailbox.message_ids(DONE) == ["<outlook-1@example.org>"]
+    reply = CalendarReply.objects.get()
+    assert (reply.outcome, reply.invitation) == (CalendarReplyOutcome.RECORDED, answered)
+
+
+def test_thunderbird_decline_is_recorded(invitation, reply_mailbox):
+    reply_mailbox.append(thunderbird_reply(invitation_uid(invitation), partstat="DECLINED"))
+
+    _poll()
+
+    assert _reload(invitation).state == InvitationState.DECLINED
+    assert reply_mailbox.message_ids(DONE) == ["<tb-1@example.org>"]
+
+
+def test_outlook_tentative_is_recorded(invitation, reply_mailbox):
+    reply_mailbox.append(outlook_reply(invitation_uid(invitation), partstat="TENTATIVE"))
+
+    _poll()
+
+    assert _reload(invitation).state == InvitationState.TENTATIVE
+
+
+def test_thunderbird_delegation_records_the_delegate(invitation, reply_mailbox):
+    raw = thunderbird_reply(
+        invitation_uid(invitation),
+        partstat="DELEGATED",
+        delegate=("Max Vertreter", "max.vertreter@example.org"),
+    )
+    reply_mailbox.append(raw)
+
+    _poll()
+
+    answered = _reload(invitation)
+    assert answered.state == InvitationState.DELEGATED
+    assert answered.delegate_name == "Max Vertreter"
+    assert "max.vertreter@example.org" in answered.delegate_function
+
+
+def test_forged_from_goes_to_the_unmatched_list_and_changes_nothing(invitation, reply_mailbox):
+    raw = outlook_reply(invitation_uid(invitation), sender="angreifer@example.net")
+    reply_mailbox.append(raw)
+
+    _poll()
+
+    assert _reload(invitation).state == InvitationState.SENT
+    reply = CalendarReply.objects.get()
+    assert reply.outcome == CalendarReplyOutcome.UNMATCHED
+    assert reply.conference == invitation.conference
+    assert "angreifer@example.net" in reply.reason
+    assert reply_mailbox.message_ids(UNMATCHED) == ["<outlook-1@example.org>"]
+
+
+def test_unknown_uid_goes_to_the_unmatched_list_without_conference(invitation, reply_mailbox):
+    reply_mailbox.append(outlook_reply("unbekannt-123@example.org"))
+
+    _poll()
+
+    reply = CalendarReply.objects.get()
+    assert (reply.outcome, reply.conference) == (CalendarReplyOutcome.UNMATCHED, None)
+    assert reply.reason == "Zu dieser Kalenderkennung (UID) gibt es keine Einladung."
+    assert _reload(invitation).state == InvitationState.SENT
+
+
+def test_the_same_reply_twice_is_processed_once(invitation, reply_mailbox):
+    raw = outlook_reply(invitation_uid(invitation))
+    reply_mailbox.append(raw)
+    _poll()
+    services.record_answer(invitation, state=InvitationState.DECLINED, via=AnswerChannel.LINK)
+
+    reply_mailbox.append(raw)
+    _poll()
+
+    assert CalendarReply.objects.count() == 1
+    assert _reload(invitation).state == InvitationState.DECLINED
+    assert reply_mailbox.message_ids(DONE) == ["<outlook-1@example.org>"] * 2
+
+
+def test_reply_after_the_conference_began_is_refused_with_the_reason(invitation, reply_mailbox):
+    start = timezone.now() - timedelta(days=1)
+    Conference.objects.filter(pk=invitation.conference_id).update(
+        start=start, end=start + timedelta(hours=3)
+    )
+    reply_mailbox.append(outlook_reply(invitation_uid(invitation)))
+
+    _poll()
+
+    reply = CalendarReply.objects.get()
+    assert reply.outcome == CalendarReplyOutcome.UNMATCHED
+    assert reply.reason == (
+        "Die Konferenz hat bereits begonnen; die Antwort kann nicht mehr geändert werden."
+    )
+    assert _reload(invitation).state == InvitationState.SENT
+    assert reply_mailbox.message_ids(UNMATCHED) == ["<outlook-1@example.org>"]
+
+
+def test_older_calendar_reply_never_overrides_the_answer_through_the_link(
+    invitation, reply_mailbox
+):
+    services.record_answer(invitation, state=InvitationState.DECLINED, via=AnswerChannel.LINK)
+    older = timezone.now() - timedelta(hours=2)
+    reply_mailbox.append(outlook_reply(invitation_uid(invitation), stamp=older))
+
+    _poll()
+
+    answered = _reload(invitation)
+    assert (answered.state, answered.answered_via) == (InvitationState.DECLINED, "link")
+    assert CalendarReply.objects.get().outcome == CalendarReplyOutcome.OLDER
+
+
+def test_a_later_answer_through_the_link_overrides_the_calendar_reply(invitation, reply_mailbox):
+    earlier = timezone.now() - timedelta(minutes=5)
+    reply_mailbox.append(outlook_reply(invitation_uid(invitation), stamp=earlier))
+    _poll()
+
+    services.record_answer(invitation, state=InvitationState.DECLINED, via=AnswerChannel.LINK)
+
+    answered = _reload(invitation)
+    assert (answered.state, answered.answered_via) == (InvitationState.DECLINED, "link")
+
+
+def test_counter_proposal_tells_the_organiser_and_keeps_the_answer(invitation, reply_mailbox):
+    reply_mailbox.append(outlook_reply(invitation_uid(invitation), method="COUNTER"))
+
+    _poll()
+
+    assert _reload(invitation).state == InvitationState.SENT
+    assert CalendarReply.objects.get().outcome == CalendarReplyOutcome.COUNTER
+    mail = OutgoingMail.objects.get(to="petra.planer@polizei.nrw.example")
+    assert mail.subject == (
+        "Terminvorschlag von Staatsanwaltschaft Dortmund zu „SiKo Dortmund Frühjahr“"
+    )
+    assert "Vorgeschlagener Beginn: Dienstag, 2. März 2027, 10:00 Uhr" in mail.body_text
+
+
+def test_routed_invitation_is_matched_by_its_own_uid(kpb_a_user, reply_mailbox):
+    conference = make_conference(kpb_a_user, title="SiKo Dortmund Frühjahr")
+    [schulamt] = invite_schulaemter(conference, kpb_a_user)
+    services.send_invitations(conference, by=kpb_a_user)
+    routed = conference.invitations.get(agency=schulamt)
+    raw = outlook_reply(
+        invitation_uid(routed), sender="dez48@example.org", attendee="dez48@example.org"
+    )
+    reply_mailbox.append(raw)
+
+    _poll()
+
+    assert _reload(routed).state == InvitationState.ACCEPTED
+
+
+def test_a_reply_to_the_conference_uid_by_an_agency_not_invited_is_unmatched(
+    invitation, reply_mailbox
+):
+    other = PartnerAgency.objects.get(slug="hza-dortmund")
+    address = "zoll@example.org"
+    raw = outlook_reply(invitation_uid(invitation), sender=address, attendee=address)
+    reply_mailbox.append(raw)
+
+    _poll()
+
+    reply = CalendarReply.objects.get()
+    assert reply.outcome == CalendarReplyOutcome.UNMATCHED
+    assert reply.reason == "zoll@example.org ist zu dieser Konferenz nicht eingeladen."
+    assert not other.invitations.exists()
+
+
+def test_without_reply_mailbox_nothing_is_polled(invitation, imap_server, settings):
+    imap_server.empty()
+    settings.SIKO_REPLY_MAILBOX = ""
+    imap_server.append(outlook_reply(invitation_uid(invitation)))
+
+    _poll()
+
+    assert imap_server.message_ids("INBOX") == ["<outlook-1@example.org>"]
+    assert not CalendarReply.objects.exists()
