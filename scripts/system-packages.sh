@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages SiKo's tests need beside Python: Chromium for the browser tests, Pango and
-# HarfBuzz's subsetter for WeasyPrint, a font. Called by `make test` and by `.ci/run` (which adds the
-# PostgreSQL and Redis client tools as arguments).
+# HarfBuzz's subsetter for WeasyPrint, a font, Dovecot's IMAP server (the tests of the calendar
+# replies start their own instance, tests/imap.py). Called by `make test` and by `.ci/run` (which
+# adds the PostgreSQL and Redis client tools as arguments).
 #
 # Installs what is missing when it may (root, or sudo without a password); otherwise it stops before
 # the tests with one German sentence naming the exact apt command. Nothing is skipped silently.
@@ -15,6 +16,7 @@ need_package libpango-1.0-0
 need_package libpangoft2-1.0-0
 need_package libharfbuzz-subset0
 need_package fonts-dejavu-core
+need_package dovecot-imapd
 for package in "$@"; do need_package "$package"; done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
