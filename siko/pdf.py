@@ -34,6 +34,10 @@ class StaticFilesFetcher:
     WeasyPrint's URLFetcher, restricted to file and data URLs without redirects.
     """
 
+    #: WeasyPrint 70 asks a fetcher that raised whether to stop the rendering: a refused
+    #: resource is skipped, as before (WeasyPrint 69 does not ask).
+    _fail_on_errors = False
+
     def __init__(self) -> None:
         self.roots = static_roots()
         self.refused: list[str] = []
