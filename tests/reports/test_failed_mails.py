@@ -140,3 +140,10 @@ def test_the_admin_action_sends_failed_mails_again(
         "einladung": MailState.SENT,
         "versandt": MailState.SENT,
     }
+
+
+def test_the_lagebild_links_the_page_for_lzpd_only(lzpd_user, lka_user) -> None:
+    state = reverse("reports:state")
+
+    assert PAGE in client_for(lzpd_user).get(state).content.decode()
+    assert PAGE not in client_for(lka_user).get(state).content.decode()
