@@ -21,6 +21,7 @@ from conferences.models import Conference, MandatedTopic
 from reports.charts import percent
 from reports.compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus
 from reports.compliance_cache import cached_compliance
+from siko.collation import german
 
 #: The decree dates from 6 December 2018; earlier years have no rule to measure.
 FIRST_YEAR = 2018
@@ -33,9 +34,8 @@ STATUS_ORDER = (
     ComplianceStatus.SCHEDULED,
     ComplianceStatus.OVERDUE,
     ComplianceStatus.BREACH,
-)
     ComplianceStatus.NOT_RECORDED,
-from siko.collation import german
+)
 
 
 def status_label(status: str) -> str:
