@@ -558,7 +558,15 @@ PAGES: dict[str, Page] = {
     "authorities:exercise_list": Page(queries=("?behoerde={b.slug}", "?jahr={b.year}")),
     "authorities:exercise_create": Page(),
     "authorities:exercise_update": Page(lambda w: {"pk": w.exercise.pk}),
-    "conferences:conference_list": Page(queries=("?jahr={b.year}", "?q=LEAKB", "?page=2")),
+    "conferences:conference_list": Page(
+        queries=(
+            "?jahr={b.year}",
+            "?q=LEAKB",
+            "?page=2",
+            "?behoerde={b.slug}",
+            "?regierungsbezirk=Münster&status=held&art=siko",
+        )
+    ),
     "conferences:conference_create": Page(),
     "conferences:conference_record": Page(),
     "conferences:conference_detail": Page(every_conference),

@@ -40,6 +40,20 @@ class AnswerSummary:
     totals: list[int] = field(default_factory=list)
     total: int = 0
 
+    def without_empty_states(self) -> "AnswerSummary":
+        """Only the states some invitation is in: a table of six states for two answers is
+        mostly zeros (issue 15). The order of the states stays."""
+        keep = [i for i, n in enumerate(self.totals) if n]
+        return AnswerSummary(
+            states=[self.states[i] for i in keep],
+            rows=[
+                CategoryCounts(row.label, [row.counts[i] for i in keep], row.total)
+                for row in self.rows
+            ],
+            totals=[self.totals[i] for i in keep],
+            total=self.total,
+        )
+
 
 def answer_summary(conference: Conference) -> AnswerSummary:
     states = list(InvitationState)
@@ -71,7 +85,7 @@ def answers_context(conference: Conference) -> dict[str, Any]:
         .order_by("agency__category", german("agency__name"))
     )
     return {
-        "summary": summary,
+        "summary": summary.without_empty_states(),
         "invitations": invitations,
         "state_counts": [
             (state.label, n) for state, n in zip(summary.states, summary.totals, strict=True)

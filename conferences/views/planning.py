@@ -18,6 +18,7 @@ from authorities.requests import AuthenticatedHttpRequest
 from conferences import selectors, services
 from conferences.documents.exports import answers_context
 from conferences.enums import InvitationState
+from conferences.filters import ConferenceFilter
 from conferences.forms import (
     AgendaItemForm,
     CancelForm,
@@ -43,7 +44,12 @@ class ConferenceListView(SikoPermissionMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Conference]:
-        return selectors.conference_list().annotate(
+        self.filterset = ConferenceFilter(
+            self.request.GET or None,
+            queryset=selectors.conference_list(),
+            show_authority=not self.request.user.authority_id,
+        )
+        return self.filterset.qs.annotate(
             invitation_count=Count("invitations", distinct=True),
             accepted_count=Count(
                 "invitations",
@@ -52,6 +58,13 @@ class ConferenceListView(SikoPermissionMixin, ListView):
                     invitations__state__in=[InvitationState.ACCEPTED, InvitationState.DELEGATED]
                 ),
             ),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            filter_form=self.filterset.form,
+            filtered=bool(self.filterset.is_bound and self.filterset.form.changed_data),
+            **kwargs,
         )
 
 
