@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -411,3 +412,11 @@ def poll_mailbox(url: str = "", *, limit: int = 200) -> PollResult:
             result.processed += 1
             result.unmatched += int(is_unmatched)
     return result
+
+
+def unmatched_replies() -> "QuerySet[CalendarReply]":
+    """The "nicht zugeordnet" list, newest first. Scoped: the staff of a conference's
+    authorities see its replies, the LZPD and administrators also those naming no conference."""
+    return CalendarReply.objects.filter(outcome=CalendarReplyOutcome.UNMATCHED).select_related(
+        "conference", "invitation__agency"
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences.views import answers, documents, partner, planning
+from conferences.views import answers, documents, partner, planning, replies
 
 # Mounted by siko/urls.py under /konferenzen/ in the "conferences" namespace, together with the
 # followup app's patterns (one namespace, so the URL names stayed as they were).
@@ -57,6 +57,11 @@ urlpatterns = [
     ),
     path("<int:pk>/kalender.ics", documents.ConferenceIcsView.as_view(), name="conference_ics"),
     path("kalender/", documents.CalendarFeedsView.as_view(), name="calendar_feeds"),
+    path(
+        "kalenderantworten/",
+        replies.UnmatchedRepliesView.as_view(),
+        name="calendar_replies_unmatched",
+    ),
     path("kalender/<str:token>.ics", documents.CalendarFeedView.as_view(), name="calendar_feed"),
     path(
         "partner/uebersicht/",

@@ -129,6 +129,8 @@ rules.add_perm("conferences.add_conference", is_kpb_staff)
 rules.add_perm("conferences.change_conference", (is_kpb_staff & is_host_authority) | is_admin)
 rules.add_perm("conferences.leave_conference", is_kpb_staff & is_co_host_authority)
 rules.add_perm("conferences.view_own_invitations", is_partner_user)
+# The "nicht zugeordnet" list of calendar replies: KPB staff see their conferences' (scoped).
+rules.add_perm("conferences.view_calendar_replies", is_kpb_staff | is_lzpd | is_admin)
 rules.add_perm("conferences.list_actions", police_or_state)
 rules.add_perm("conferences.view_action", police_or_state)
 rules.add_perm("conferences.change_action", (is_kpb_staff & is_host_authority) | is_admin)

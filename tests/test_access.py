@@ -115,6 +115,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:invitation_letter": OWN_AREA_READ,
     "conferences:conference_ics": OWN_AREA_READ,
     "conferences:calendar_feeds": (302, 200, 200, 200, 403, 403, 200, 200),
+    "conferences:calendar_replies_unmatched": (302, 200, 200, 200, 403, 403, 403, 200),
     "conferences:calendar_feed": ALL(404),  # an unknown token; valid ones: test_letters_feeds
     "conferences:attendance": CONFERENCE_CHANGE,
     "conferences:agenda_actions": CONFERENCE_CHANGE,

@@ -46,10 +46,11 @@ from authorities.models import (
     Hospitation,
     PartnerAgency,
 )
-from conferences import links, services
+from conferences import calendar_replies, links, services
 from conferences.documents import feeds
-from conferences.enums import AnswerChannel, InvitationState
-from conferences.models import CalendarFeed, Conference, Invitation
+from conferences.documents.ical import invitation_uid
+from conferences.enums import AnswerChannel, CalendarReplyOutcome, InvitationState
+from conferences.models import CalendarFeed, CalendarReply, Conference, Invitation
 from followup import actions, records
 from followup import links as followup_links
 from followup import minutes as minutes_services
@@ -62,6 +63,7 @@ from reports.models import AnnualReport, GenerationState, ReportStatus
 from reports.reminders import compose_compliance_reminder
 from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
+from tests.factories.calendar_replies import outlook_reply
 from tests.factories.conferences import make_conference
 from tests.helpers import compact, pdf_text
 from tests.test_access import all_url_names
@@ -142,6 +144,15 @@ def plant(prefix: str, user: Any, shared: PartnerAgency) -> World:
     services.add_agenda_item(w.upcoming, item=_item(m, "upcoming"), by=user)
     services.add_invitations(w.upcoming, agencies=[own, local, shared], by=user)
     services.send_invitations(w.upcoming, by=user)
+    # A calendar reply SiKo could not assign, on the "nicht zugeordnet" list of its organisers.
+    CalendarReply.objects.create(
+        message_id=f"<{prefix}-{SUFFIX}@example.org>",
+        sender=f"{prefix.lower()}-reply-{SUFFIX}@example.org",
+        subject=m("calendar-reply-subject"),
+        conference=w.upcoming,
+        outcome=CalendarReplyOutcome.UNMATCHED,
+        reason=m("calendar-reply-reason"),
+    )
     services.record_answer(
         w.upcoming.invitations.get(agency=shared),
         state=InvitationState.DECLINED,
@@ -609,6 +620,7 @@ PAGES: dict[str, Page] = {
     ),
     "conferences:conference_ics": Page(every_conference),
     "conferences:calendar_feeds": Page(),
+    "conferences:calendar_replies_unmatched": Page(),
     "conferences:calendar_feed": Page(lambda w: {"token": w.feed.token}, secret=True),
     "conferences:attendance": Page(conf("held")),
     "conferences:agenda_actions": Page(conf()),
@@ -788,6 +800,12 @@ def produce_more_mails(a: World) -> None:
     anonymous = Client()
     anonymous.post(reverse("conferences:partner_overview_request"), {"email": a.contact.email})
     anonymous.post(reverse("password_reset"), {"email": a.user.email})
+    # A counter proposal from the calendar of A's partner: the organiser is told.
+    counter = a.upcoming.invitations.get(agency=a.own)
+    address = counter.recipient_email
+    calendar_replies.process_message(
+        outlook_reply(invitation_uid(counter), method="COUNTER", sender=address, attendee=address)
+    )
     third = make_user("kpb-c", OrganisationKind.KPB, authority="pp-bochum")
     start = (timezone.now() + timedelta(days=50)).replace(microsecond=0)
     times = {"start": start, "end": start + timedelta(hours=2), "place": "Saal", "kind": "siko"}

@@ -2,11 +2,10 @@
 (RFC 6047) are APPENDed to a real Dovecot mailbox, read by the beat task and matched to the
 invitation by UID, ATTENDEE and From."""
 
-import base64
-import quopri
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import PartnerAgency
@@ -17,11 +16,13 @@ from conferences.mails import compose_invitation
 from conferences.models import CalendarReply, Conference, Invitation
 from conferences.tasks import task_poll_calendar_replies
 from notifications.models import OutgoingMail
+from tests.conftest import client_for
+from tests.factories.calendar_replies import ERIKA, outlook_reply, thunderbird_reply
 from tests.factories.conferences import add_head, invite_schulaemter, make_conference
+from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 
-ERIKA = "erika.beispiel@example.org"
 DONE, UNMATCHED = "SiKo/verarbeitet", "SiKo/nicht-zugeordnet"
 
 
@@ -35,152 +36,6 @@ def invitation(kpb_a_user) -> Invitation:
     services.add_invitations(conference, agencies=[agency], by=kpb_a_user)
     services.send_invitations(conference, by=kpb_a_user)
     return Invitation.objects.get(conference=conference, agency=agency)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def outlook_reply(
-    uid: str,
-    *,
-    partstat: str = "ACCEPTED",
-    sender: str = ERIKA,
-    attendee: str = ERIKA,
-    stamp: datetime | None = None,
-    message_id: str = "<outlook-1@example.org>",
-    method: str = "REPLY",
-    comment: str = "Ich komme gern.",
-) -> bytes:
-    """As Outlook (Exchange) sends it: multipart/alternative, the text quoted-printable, the
-    calendar base64 with METHOD:REPLY, X-MS headers."""
-    stamp = stamp or timezone.now()
-    calendar = "\r\n".join(
-        [
-            "BEGIN:VCALENDAR",
-            f"METHOD:{method}",
-            "PRODID:Microsoft Exchange Server 2010",
-            "VERSION:2.0",
-            "BEGIN:VEVENT",
-            f"ATTENDEE;PARTSTAT={partstat};CN=Erika Beispiel:mailto:{attendee}",
-            f"COMMENT;LANGUAGE=de-DE:{comment}",
-            "SUMMARY;LANGUAGE=de-DE:Angenommen: SiKo Dortmund Frühjahr",
-            f"UID:{uid}",
-            "SEQUENCE:0",
-            f"DTSTAMP:{_stamp(stamp)}",
-            "DTSTART:20270302T090000Z",
-            "DTEND:20270302T120000Z",
-            "END:VEVENT",
-            "END:VCALENDAR",
-            "",
-        ]
-    )
-    text = quopri.encodestring(f"{comment}\r\nGrüße, Erika Beispiel".encode()).decode()
-    encoded = base64.encodebytes(calendar.encode()).decode()
-    return (
-        f'From: "Beispiel, Erika" <{sender}>\r\n'
-        "To: SiKo Antworten <siko-antworten@polizei.nrw.example>\r\n"
-        "Subject: Angenommen: SiKo Dortmund Frühjahr\r\n"
-        "Thread-Topic: SiKo Dortmund Frühjahr\r\n"
-        f"Date: {stamp.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
-        f"Message-ID: {message_id}\r\n"
-        "Accept-Language: de-DE, en-US\r\n"
-        "Content-Language: de-DE\r\n"
-        "X-MS-Has-Attach:\r\n"
-        "X-MS-TNEF-Correlator:\r\n"
-        "X-MS-Exchange-Calendar-Series-Instance-Id: BAAAAIIA4AB0xbcQGoLgCAAAAAA==\r\n"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: multipart/alternative; boundary="_000_outlook_"\r\n'
-        "\r\n"
-        "--_000_outlook_\r\n"
-        'Content-Type: text/plain; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: quoted-printable\r\n"
-        "\r\n"
-        f"{text}\r\n"
-        "--_000_outlook_\r\n"
-        'Content-Type: text/calendar; charset="utf-8"; method=REPLY\r\n'
-        "Content-Transfer-Encoding: base64\r\n"
-        "\r\n"
-        f"{encoded}"
-        "--_000_outlook_--\r\n"
-    ).encode()
-
-
-def thunderbird_reply(
-    uid: str,
-    *,
-    partstat: str = "DECLINED",
-    sender: str = ERIKA,
-    stamp: datetime | None = None,
-    message_id: str = "<tb-1@example.org>",
-    delegate: tuple[str, str] | None = None,
-) -> bytes:
-    """As Thunderbird sends it: multipart/mixed with a multipart/alternative (text and
-    text/calendar; method=REPLY, 8bit) and the same calendar attached as invite.ics."""
-    stamp = stamp or timezone.now()
-    attendees = [f"ATTENDEE;RSVP=TRUE;CN=Erika Beispiel;PARTSTAT={partstat};ROLE=REQ-PARTICIPANT"]
-    if delegate:
-        name, address = delegate
-        attendees[0] += f';DELEGATED-TO="mailto:{address}"'
-    attendees[0] += f":mailto:{ERIKA}"
-    if delegate:
-        attendees.append(
-            f'ATTENDEE;CN={name};PARTSTAT=NEEDS-ACTION;DELEGATED-FROM="mailto:{ERIKA}"'
-            f":mailto:{address}"
-        )
-    calendar = "\r\n".join(
-        [
-            "BEGIN:VCALENDAR",
-            "PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN",
-            "VERSION:2.0",
-            "METHOD:REPLY",
-            "BEGIN:VEVENT",
-            "CREATED:20261201T100000Z",
-            f"DTSTAMP:{_stamp(stamp)}",
-            f"UID:{uid}",
-            "SUMMARY:SiKo Dortmund Frühjahr",
-            "ORGANIZER;CN=Petra Planer:mailto:siko-antworten@polizei.nrw.example",
-            *attendees,
-            "DTSTART:20270302T090000Z",
-            "DTEND:20270302T120000Z",
-            "SEQUENCE:0",
-            "END:VEVENT",
-            "END:VCALENDAR",
-            "",
-        ]
-    )
-    return (
-        f"From: Erika Beispiel <{sender}>\r\n"
-        "To: siko-antworten@polizei.nrw.example\r\n"
-        "Subject: Abgelehnt: SiKo Dortmund Frühjahr\r\n"
-        f"Date: {stamp.strftime('%a, %d %b %Y %H:%M:%S +0000')}\r\n"
-        f"Message-ID: {message_id}\r\n"
-        "User-Agent: Mozilla Thunderbird\r\n"
-        "MIME-Version: 1.0\r\n"
-        'Content-Type: multipart/mixed; boundary="------------tb-mixed"\r\n'
-        "\r\n"
-        "--------------tb-mixed\r\n"
-        'Content-Type: multipart/alternative; boundary="------------tb-alt"\r\n'
-        "\r\n"
-        "--------------tb-alt\r\n"
-        "Content-Type: text/plain; charset=UTF-8\r\n"
-        "Content-Transfer-Encoding: 8bit\r\n"
-        "\r\n"
-        "Erika Beispiel hat die Einladung abgelehnt.\r\n"
-        "--------------tb-alt\r\n"
-        "Content-Type: text/calendar; method=REPLY; charset=UTF-8\r\n"
-        "Content-Transfer-Encoding: 8bit\r\n"
-        "\r\n"
-        f"{calendar}"
-        "--------------tb-alt--\r\n"
-        "--------------tb-mixed\r\n"
-        'Content-Type: application/ics; name="invite.ics"\r\n'
-        'Content-Disposition: attachment; filename="invite.ics"\r\n'
-        "Content-Transfer-Encoding: base64\r\n"
-        "\r\n"
-        f"{base64.encodebytes(calendar.encode()).decode()}"
-        "--------------tb-mixed--\r\n"
-    ).encode()
 
 
 def _poll() -> None:
@@ -392,3 +247,44 @@ def test_without_reply_mailbox_nothing_is_polled(invitation, imap_server, settin
 
     assert imap_server.message_ids("INBOX") == ["<outlook-1@example.org>"]
     assert not CalendarReply.objects.exists()
+
+
+def _unmatched(subject: str, conference: Conference | None, number: int = 0) -> CalendarReply:
+    return CalendarReply.objects.create(
+        message_id=f"<{subject}-{number}@example.org>",
+        sender="angreifer@example.net",
+        subject=subject,
+        conference=conference,
+        outcome=CalendarReplyOutcome.UNMATCHED,
+        reason=f"Grund {subject}",
+    )
+
+
+def test_unmatched_list_shows_the_organisers_their_conferences_replies_only(
+    invitation, kpb_a_user, kpb_b_user, lzpd_user, lka_user
+):
+    _unmatched("Antwort-Dortmund", invitation.conference)
+    _unmatched("Antwort-ohne-Konferenz", None)
+    url = reverse("conferences:calendar_replies_unmatched")
+
+    own = client_for(kpb_a_user).get(url).content.decode()
+    other = client_for(kpb_b_user).get(url).content.decode()
+    lzpd = client_for(lzpd_user).get(url).content.decode()
+
+    assert "Antwort-Dortmund" in own and "Grund Antwort-Dortmund" in own
+    assert "Antwort-ohne-Konferenz" not in own
+    assert "Antwort-Dortmund" not in other
+    assert "Keine nicht zugeordneten Kalenderantworten." in other
+    assert "Antwort-Dortmund" in lzpd and "Antwort-ohne-Konferenz" in lzpd
+    assert client_for(lka_user).get(url).status_code == 403
+
+
+def test_unmatched_list_needs_the_same_queries_for_more_replies(invitation, kpb_a_user):
+    _unmatched("erste", invitation.conference)
+    url = reverse("conferences:calendar_replies_unmatched")
+
+    def grow() -> None:
+        for number in range(5):
+            _unmatched("weitere", invitation.conference, number)
+
+    assert_constant_queries(client_for(kpb_a_user), url, grow)
