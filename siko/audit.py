@@ -62,6 +62,8 @@ ACTIONS: "dict[str, StrPromise]" = {
     "annual_report.correction_started": _("Korrekturfassung des Jahresberichts angelegt"),
     "personal_data.exported": _("Auskunft über personenbezogene Daten erteilt"),
     "personal_data.erased": _("Personenbezogene Daten gelöscht"),
+    "api_token.created": _("API-Schlüssel angelegt"),
+    "api_token.revoked": _("API-Schlüssel widerrufen"),
 }
 
 

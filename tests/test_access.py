@@ -49,6 +49,19 @@ LZPD_POST_ONLY = (302, 403, 403, 405, 403, 403, 403, 405)
 SHARED_AGENCY_CHANGE = (302, 403, 404, 200, 403, 403, 403, 200)
 OWN_AGENCY = "kommune-dortmund"  # covers Dortmund's area alone
 
+API_DATA_URLS = (
+    "api:body-list",
+    "api:body-detail",
+    "api:organization-list",
+    "api:organization-detail",
+    "api:meeting-list",
+    "api:meeting-detail",
+    "api:compliance-list",
+    "api:report-list",
+    "api:report-detail",
+    "api:report-file",
+)
+
 EXPECTED: dict[str, tuple[int, ...]] = {
     "home": (302, 302, 302, 302, 302, 302, 302, 302),
     "healthz": ALL(200),
@@ -158,6 +171,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "reports:annual_report_part": OWN_AREA_READ,
     "reports:annual_report_csv": STATE_READ,
     "reports:annual_report_xlsx": STATE_READ,
+    # The API takes no session: without a token every role gets 401 (API_TOKEN_EXPECTED below).
+    **{name: ALL(401) for name in API_DATA_URLS},
+    "api:schema": ALL(200),
+    "api:docs": ALL(200),
 }
 
 
@@ -242,6 +259,11 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "reports:annual_report_part": {"pk": objects["final_report"].pk, "slug": "pp-dortmund"},
         "reports:annual_report_csv": {"pk": objects["final_report"].pk},
         "reports:annual_report_xlsx": {"pk": objects["final_report"].pk},
+        "api:body-detail": {"slug": "pp-dortmund"},
+        "api:organization-detail": {"slug": "sta-dortmund"},
+        "api:meeting-detail": {"pk": objects["conference"].pk},
+        "api:report-detail": {"pk": objects["final_report"].pk},
+        "api:report-file": {"pk": objects["final_report"].pk},
     }
     return kwargs.get(name, {})
 
@@ -379,6 +401,49 @@ def test_status_for_every_role(name, personas, objects):
     seen = {role: personas[role].get(url).status_code for role in ROLES}
     expected = dict(zip(ROLES, EXPECTED[name], strict=True))
     assert seen == expected, url
+
+
+# The API with a token of each role's account (partners get none: no token, 401). A KPB reads
+# its own authority's objects; B's token meets A's as 404. Each KPB downloads its own part of a
+# final report, the state bodies the whole report.
+#                  anonymous kpb_a kpb_b lzpd  lka   im   partner admin
+API_OWN_AREA_READ = (401, 200, 404, 200, 200, 200, 401, 200)
+API_READ = (401, 200, 200, 200, 200, 200, 401, 200)
+API_TOKEN_EXPECTED = {
+    "api:body-list": API_READ,
+    "api:body-detail": API_OWN_AREA_READ,
+    "api:organization-list": API_READ,
+    "api:organization-detail": API_OWN_AREA_READ,  # sta-dortmund covers Dortmund, not Borken
+    "api:meeting-list": API_READ,
+    "api:meeting-detail": API_OWN_AREA_READ,
+    "api:compliance-list": API_READ,
+    "api:report-list": API_READ,
+    "api:report-detail": API_READ,
+    "api:report-file": API_READ,
+}
+API_QUERIES = {"api:compliance-list": "?year=2026"}
+
+
+def test_every_api_url_has_an_expected_status_per_token_role():
+    assert set(API_TOKEN_EXPECTED) == set(API_DATA_URLS)
+
+
+@pytest.mark.parametrize("name", sorted(API_TOKEN_EXPECTED))
+def test_api_status_for_every_role_with_its_token(name, personas, objects):
+    from authorities.models import User
+    from tests.factories.api import token_client
+
+    url = reverse(name, kwargs=url_kwargs(name, objects)) + API_QUERIES.get(name, "")
+    users = {role: User.objects.filter(username=role.replace("_", "-")).first() for role in ROLES}
+    seen = {
+        role: (
+            token_client(users[role]).get(url)
+            if role not in ("anonymous", "partner")
+            else personas[role].get(url)
+        ).status_code
+        for role in ROLES
+    }
+    assert seen == dict(zip(ROLES, API_TOKEN_EXPECTED[name], strict=True)), url
 
 
 SHARED_AGENCY_PAGES = (

@@ -74,7 +74,14 @@ SUFFIX = "7f3a"
 SHARED = "bpold-sankt-augustin"  # covers all 47 KPBs, Dortmund and Borken included
 LOCAL = {"pp-dortmund": "kommune-dortmund", "lr-borken": "kommune-kreis-borken"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEXT_TYPES = {"text/html", "text/plain", "text/calendar", "text/csv", "application/json"}
+TEXT_TYPES = {
+    "text/html",
+    "text/plain",
+    "text/calendar",
+    "text/csv",
+    "application/json",
+    "application/vnd.oai.openapi",  # the API's schema (YAML)
+}
 SECRET_LINK = re.compile(
     r"/konferenzen/(?:kalender/[\w-]+\.ics|antwort/[\w:.-]+/|partner/uebersicht/[\w:.-]+/"
     r"|protokoll/kommentar/[\w:.-]+/(?:protokoll\.pdf)?|massnahme/[\w:.-]+/)"
@@ -516,6 +523,27 @@ def upcoming_invitation(w: World) -> int:
     return w.upcoming.invitations.get(agency=w.own).pk
 
 
+#: The API's data URLs, fetched with KPB A's token (every `next` link followed).
+API_PAGES: dict[str, Page] = {
+    "api:body-list": Page(queries=("?page_size=1",)),
+    "api:body-detail": Page(lambda w: {"slug": w.slug}),
+    "api:organization-list": Page(queries=("?page_size=3",)),
+    "api:organization-detail": Page(lambda w: [{"slug": w.own.slug}, {"slug": w.local.slug}]),
+    "api:meeting-list": Page(queries=("?page_size=2",)),
+    "api:meeting-detail": Page(every_conference),
+    "api:compliance-list": Page(
+        status=400,  # the year is required
+        queries=(
+            "?year={a.year}",
+            "?year={b.year}&body={b.slug}",
+            "?year={a.year}&as_of={a.year}-12-31&page_size=1",
+        ),
+    ),
+    "api:report-list": Page(),
+    "api:report-detail": Page(lambda w: [{"pk": w.reports.final.pk}, {"pk": w.reports.draft.pk}]),
+    "api:report-file": Page(lambda w: [{"pk": w.reports.final.pk}, {"pk": w.reports.draft.pk}]),
+}
+
 PAGES: dict[str, Page] = {
     "home": Page(status=302),
     "healthz": Page(),
@@ -682,6 +710,10 @@ PAGES: dict[str, Page] = {
     "reports:annual_report_part": Page(lambda w: {"pk": w.reports.final.pk, "slug": w.slug}),
     "reports:annual_report_csv": Page(lambda w: {"pk": w.reports.final.pk}, status=403),
     "reports:annual_report_xlsx": Page(lambda w: {"pk": w.reports.final.pk}, status=403),
+    # The API takes no session (401); with A's token: API_PAGES and test_..._through_the_api.
+    "api:schema": Page(),
+    "api:docs": Page(),
+    **{name: Page(page.kwargs, status=401) for name, page in API_PAGES.items()},
 }
 
 #: Mail templates (subject files) every mail kind starts from. Each is produced below by KPB A's
@@ -725,7 +757,8 @@ def walk(reader: Reader, a: World, b: World) -> None:
             continue
         for b_url in {reverse(name, kwargs=kwargs) for kwargs in page.arguments(b)} - set(a_urls):
             response = reader.get(b_url, f"{name} (B's objects) {b_url}")
-            assert response.status_code in (403, 404), (name, b_url, response.status_code)
+            # 401: the API, which takes no session.
+            assert response.status_code in (401, 403, 404), (name, b_url, response.status_code)
             if page.status == 405:  # POST only: try it with B's objects
                 reader.post(b_url, {}, f"POST {name} (B's objects) {b_url}")
 
@@ -761,6 +794,43 @@ def test_kpb_a_reads_no_data_of_kpb_b_on_any_page_or_download(world):
     assert {f for f, text in a.markers.items() if text not in shown} == set(NOT_ON_A_PAGE)
     decoded = {reader.types[label] for labels in shown.values() for label in labels}
     assert {"text/html", "text/calendar", "text/csv", "application/pdf"} <= decoded
+
+
+def test_every_api_url_is_in_the_api_leak_table():
+    assert set(API_PAGES) | {"api:schema", "api:docs"} == {
+        name for name in all_url_names() if name.startswith("api:")
+    }
+
+
+def test_kpb_a_reads_no_data_of_kpb_b_through_the_api(world):
+    """Every API URL with A's token: A's objects, B's (404), the query variants, every page."""
+    from tests.factories.api import token_client
+
+    a, b = for_world(world.a, world), for_world(world.b, world)
+    reader = Reader(token_client(a.user))
+    for name, page in sorted(API_PAGES.items()):
+        a_urls = [reverse(name, kwargs=kwargs) for kwargs in page.arguments(a)]
+        for number, a_url in enumerate(a_urls):
+            response = reader.get(a_url)
+            if number == 0:
+                assert response.status_code == page.status, (name, a_url, response.status_code)
+            for query in page.queries:
+                response = reader.get(a_url + query.format(a=a, b=b))
+                while response.status_code == 200 and (response.json() or {}).get("next"):
+                    response = reader.get(response.json()["next"])
+        if page.kwargs is None:
+            continue
+        for b_url in {reverse(name, kwargs=kwargs) for kwargs in page.arguments(b)} - set(a_urls):
+            response = reader.get(b_url, f"{name} (B's objects) {b_url}")
+            assert response.status_code == 404, (name, b_url, response.status_code)
+
+    assert_no_leak(reader.texts, b)
+    # The control: A's conferences, agendas and own agency reach the API's answers.
+    shown = found(reader.texts, a.markers.values())
+    for field in ("upcoming-title", "held-title", "held-agenda-title", "cancel-reason"):
+        assert a.markers[field] in shown, field
+    assert a.markers["agency-name"] in shown
+    assert {"application/json", "application/pdf"} <= set(reader.types.values())
 
 
 def test_mails_of_kpb_a_carry_no_data_of_kpb_b(world):
