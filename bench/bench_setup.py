@@ -40,6 +40,7 @@ BENCH_FILES = (
     "http_load.py",
     "bare_site.py",
     "annual_report.py",
+    "fanout.py",
 )
 #: Put first on PYTHONPATH for another checkout: drops the editable install's finder, which would
 #: otherwise import this checkout's modules that the other one lacks.

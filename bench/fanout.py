@@ -1,0 +1,204 @@
+"""Mail delivery benchmark: outbox rows through 2 Celery worker processes to a local aiosmtpd.
+
+Run from the project root (needs PostgreSQL and Redis on localhost):
+
+    .venv/bin/python bench/fanout.py                      # 250 mails
+    .venv/bin/python bench/fanout.py --old /tmp/siko-old  # an older checkout's workers after it
+
+It builds a throwaway PostgreSQL database (<name>_bench_<pid> beside DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/siko_fanout; never the named one), starts an aiosmtpd server
+on a free port that notes when each message arrives and how many connections it got, and a
+Celery worker as deployed (`celery -A siko worker --concurrency 2`, production settings,
+EMAIL_URL pointing at the server, a Redis database of its own). It then queues --mails outbox
+rows of invitation size (text, HTML and calendar), hands every row's task to the broker at once
+and waits until all are sent. Printed: the first mail's arrival after the hand-over, the time
+until the last, mails per second between first and last, and SMTP connections.
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/siko_fanout")
+os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
+
+import argparse  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from bench_setup import BENCH_FILES, ISOLATE, ROOT, seeded_database  # noqa: E402 - first
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+BODY = "Sehr geehrte Damen und Herren,\n\nhiermit laden wir Sie ein.\n" * 40
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//SiKo NRW//DE\r\nMETHOD:REQUEST\r\n"
+    "BEGIN:VEVENT\r\nUID:bench@siko\r\nDTSTART:20270115T090000Z\r\nDTEND:20270115T120000Z\r\n"
+    "SUMMARY:Sicherheitskonferenz\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+class Recorder:
+    """aiosmtpd handler: arrival time of every message, number of connections (EHLO/HELO)."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[float] = []
+        self.connections = 0
+
+    async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.arrivals.append(time.monotonic())
+        return "250 Message accepted for delivery"
+
+
+def queue_rows(count: int, tag: str) -> list[int]:
+    from notifications.enums import MailKind, MailState
+    from notifications.models import OutgoingMail
+
+    rows = OutgoingMail.objects.bulk_create(
+        OutgoingMail(
+            kind=MailKind.INVITATION,
+            dedup_key=f"bench:{tag}:{n}",
+            to=f"partner{n}@example.org",
+            subject=f"Einladung zur Sicherheitskonferenz ({n})",
+            body_text=BODY,
+            body_html="<p>" + BODY.replace("\n", "<br>") + "</p>",
+            ics=ICS,
+            ics_method="REQUEST",
+            state=MailState.QUEUED,
+        )
+        for n in range(count)
+    )
+    return [row.pk for row in rows]
+
+
+def unsent(ids: list[int]) -> int:
+    from notifications.enums import MailState
+    from notifications.models import OutgoingMail
+
+    return OutgoingMail.objects.filter(pk__in=ids).exclude(state=MailState.SENT).count()
+
+
+def start_worker(tree: Path, port: int, tmp: str, name: str) -> subprocess.Popen:
+    database = connection.settings_dict
+    isolate = Path(tmp) / f"isolate-{name}"
+    isolate.mkdir()
+    (isolate / "sitecustomize.py").write_text(ISOLATE)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SIKO_"))},
+        "DJANGO_SETTINGS_MODULE": "siko.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": f"{isolate}:{tree}",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "siko", "worker", "--concurrency", "2"]
+        + ["--loglevel", "WARNING", "--without-mingle", "--without-gossip", "-n", f"{name}@%h"],
+        cwd=tree,
+        env=env,
+    )
+
+
+def wait_for_worker(name: str) -> None:
+    from siko.celery import app
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1) or []
+        if any(node.startswith(f"{name}@") for reply in replies for node in reply):
+            return
+    raise SystemExit(f"worker {name} did not start")
+
+
+def run(tree: Path, name: str, count: int, tmp: str) -> dict[str, float]:
+    from aiosmtpd.controller import Controller
+
+    from notifications.tasks import task_send_mail
+
+    recorder = Recorder()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    worker = start_worker(tree, port, tmp, name)
+    try:
+        wait_for_worker(name)
+        ids = queue_rows(count, name)
+        load = os.getloadavg()[0]
+        started = time.monotonic()
+        for pk in ids:
+            task_send_mail.delay(mail_id=pk)
+        queued = time.monotonic() - started
+        deadline = started + 600
+        while unsent(ids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = unsent(ids)
+        if left:
+            raise SystemExit(f"{name}: {left} of {count} mails not sent after 10 minutes")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        controller.stop()
+    first, last = recorder.arrivals[0], recorder.arrivals[-1]
+    return {
+        "queued": queued,
+        "first": first - started,
+        "all": last - started,
+        "rate": (len(recorder.arrivals) - 1) / (last - first) if last > first else 0.0,
+        "messages": len(recorder.arrivals),
+        "connections": recorder.connections,
+        "load": load,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mails", type=int, default=250, help="outbox rows (default 250)")
+    parser.add_argument("--old", type=Path, help="another checkout, its workers after these")
+    args = parser.parse_args()
+    if args.old:
+        for name in BENCH_FILES:
+            shutil.copy(ROOT / "bench" / name, args.old / "bench" / name)
+    trees = [("new", ROOT)] + ([("old", args.old)] if args.old else [])
+    from siko.celery import app
+
+    app.control.purge()
+    with seeded_database(), tempfile.TemporaryDirectory(prefix="siko-fanout-") as tmp:
+        results = {name: run(tree, name, args.mails, tmp) for name, tree in trees}
+    print(f"SiKo mail delivery benchmark – {timezone.localtime():%Y-%m-%d %H:%M %Z}")
+    print(
+        f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}, PostgreSQL, Redis; "
+        f"one Celery worker, 2 processes; aiosmtpd on 127.0.0.1; {args.mails} mails"
+    )
+    print(
+        f"{'code':<5} {'hand-over s':>11} {'first mail s':>12} {'all sent s':>10} "
+        f"{'mails/s':>8} {'messages':>8} {'SMTP connections':>16}  load"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<5} {r['queued']:>11.2f} {r['first']:>12.2f} {r['all']:>10.2f} "
+            f"{r['rate']:>8.1f} {r['messages']:>8} {r['connections']:>16}  {r['load']:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
