@@ -33,6 +33,7 @@ COPY authorities/ authorities/
 COPY conferences/ conferences/
 COPY followup/ followup/
 COPY reports/ reports/
+COPY api/ api/
 # The project itself runs from /app (templates, static and locale live beside the code), so only its
 # dependencies stay installed in site-packages.
 RUN pip install -c constraints.txt . \

@@ -19,7 +19,15 @@ from django.views.defaults import server_error
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES"
-SOURCE_DIRS = ("siko", "notifications", "authorities", "conferences", "followup", "reports")
+SOURCE_DIRS = (
+    "siko",
+    "notifications",
+    "authorities",
+    "conferences",
+    "followup",
+    "reports",
+    "api",
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
 
 
