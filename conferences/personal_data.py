@@ -13,9 +13,9 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Contact
-from conferences.models import Conference, Invitation
+from conferences.models import CalendarReply, Conference, Invitation
 from notifications.models import OutgoingMail, Reminder
-from siko.personal_data import register_provider, register_retention, rows
+from siko.personal_data import mentions, register_provider, register_retention, rows, scrub
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -67,6 +67,32 @@ def erase_answers(address: str, alias: str) -> int:
     return count
 
 
+REPLY_TEXT_FIELDS = ("message_id", "sender", "subject", "attendee", "reason")
+
+
+def _calendar_replies(address: str) -> list[CalendarReply]:
+    mentioned = Q()
+    for name in REPLY_TEXT_FIELDS:
+        mentioned |= Q(**{f"{name}__icontains": address})
+    return list(CalendarReply.objects.filter(mentioned).order_by("pk"))
+
+
+def export_calendar_replies(address: str) -> list[dict[str, Any]]:
+    return rows(_calendar_replies(address), "received", "sender", "subject", "partstat", "outcome")
+
+
+def erase_calendar_replies(address: str, alias: str) -> int:
+    """A calendar program's reply keeps what became of it, with the pseudonym address."""
+    replies = _calendar_replies(address)
+    for reply in replies:
+        for name in REPLY_TEXT_FIELDS:
+            value = getattr(reply, name)
+            if mentions(value, address):
+                setattr(reply, name, scrub(value, address))
+        reply.save(update_fields=list(REPLY_TEXT_FIELDS))
+    return len(replies)
+
+
 def retention_cutoff(now: datetime) -> datetime:
     """Conferences that ended before this moment are past their retention period: the period
     runs SIKO_RETENTION_CONFERENCE_YEARS full calendar years after the year of the conference
@@ -80,11 +106,12 @@ def expired_conferences(now: datetime) -> "QuerySet[Conference]":
 
 
 def purge_conference_mails(now: datetime) -> int:
-    """The mails and reminders of conferences past their retention period."""
+    """The mails, reminders and calendar replies of conferences past their retention period."""
     expired = expired_conferences(now).values("pk")
     reminders, _per_model = Reminder.objects.filter(conference__in=expired).delete()
     mails, _per_model = OutgoingMail.objects.filter(conference__in=expired).delete()
-    return reminders + mails
+    replies, _per_model = CalendarReply.objects.filter(conference__in=expired).delete()
+    return reminders + mails + replies
 
 
 def purge_answers(now: datetime) -> int:
@@ -100,6 +127,12 @@ def purge_answers(now: datetime) -> int:
 
 
 def register() -> None:
+    register_provider(
+        "calendar_replies",
+        label=_("Antworten aus Kalenderprogrammen"),
+        export=export_calendar_replies,
+        erase=erase_calendar_replies,
+    )
     register_retention("conference_mails", purge_conference_mails)
     register_retention("conference_answers", purge_answers)
     register_provider(

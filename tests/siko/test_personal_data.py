@@ -23,8 +23,8 @@ from django.db import connection
 from django.utils import timezone
 
 from authorities.models import Contact, User
-from conferences.enums import ConferenceStatus
-from conferences.models import Conference, Invitation
+from conferences.enums import CalendarReplyOutcome, ConferenceStatus
+from conferences.models import CalendarReply, Conference, Invitation
 from followup import minutes as minutes_services
 from followup.models import Minutes, MinutesComment, OutcomeType
 from notifications.models import OutgoingMail, Reminder
@@ -85,6 +85,16 @@ def person_everywhere(organiser, capture) -> Minutes:
         last_name="Leitung",
     )
     User.objects.filter(pk=account.pk).update(email=ADDRESS.upper())
+    # The partner's calendar program answered the meeting request (the reply mailbox).
+    CalendarReply.objects.create(
+        message_id=f"<antwort-1.{ADDRESS}>",
+        sender=f"Leitung StA <{ADDRESS}>",
+        subject="Angenommen: SiKo Dortmund Herbst",
+        attendee=f"mailto:{ADDRESS.lower()}",
+        partstat="ACCEPTED",
+        conference=approved.conference,
+        outcome=CalendarReplyOutcome.RECORDED,
+    )
     # An older audit entry that named the address in its text and data.
     AuditEntry.objects.create(
         action="partner.changed",
@@ -214,6 +224,7 @@ def test_export_lists_contact_invitations_answers_mails_and_comments(
     ]
     assert [a["username"] for a in data["accounts"]["rows"]] == ["sta-leitung"]
     assert data["local_mailbox"]["rows"]
+    assert [r["partstat"] for r in data["calendar_replies"]["rows"]] == ["ACCEPTED"]
     assert "nach" in out.getvalue()
     # The export is audited under the pseudonym, never with the address.
     entry = AuditEntry.objects.get(action="personal_data.exported")
@@ -250,6 +261,7 @@ def test_retention_removes_mails_answers_and_comments_of_old_conferences_only(
 
     assert not OutgoingMail.objects.filter(conference=old).exists()
     assert not Reminder.objects.filter(conference=old).exists()
+    assert not CalendarReply.objects.filter(conference=old).exists()
     assert not MinutesComment.objects.filter(minutes__conference=old).exists()
     answer = old.invitations.get(agency__slug="sta-dortmund")
     assert (answer.state, answer.delegate_name, answer.comment, answer.attended_by) == (
