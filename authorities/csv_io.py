@@ -608,9 +608,9 @@ def parse_partner_csv(data: bytes, *, user: User) -> ImportPreview:
         preview.notices.append(
             _(
                 "Die Spalte „authorities“ wird bei Importen einer KPB nicht ausgewertet: neue "
-                "Partnerbehörden werden der %(authority)s zugeordnet."
+                "Partnerbehörden werden dem Bereich %(authority)s zugeordnet."
             )
-            % {"authority": user.authority}
+            % {"authority": user.authority.short_name_genitive}
         )
     parsed: list[tuple[RowResult, dict[str, str]]] = []
     for number, record in records:

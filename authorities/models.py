@@ -101,6 +101,32 @@ def dated_value(current: Any, periods: "Sequence[DatedPeriod]", day: date) -> An
     return current
 
 
+#: How the first word of an authority's name goes in the genitive and the dative, with its
+#: article: the 47 names begin with "Polizeipräsidium", "Landrat" or (short names of the
+#: Landrat authorities) "Kreispolizeibehörde" (../shared/data/kpb.csv).
+_NAME_CASES: dict[str, dict[str, str]] = {
+    "Polizeipräsidium": {"genitive": "des Polizeipräsidiums", "dative": "dem Polizeipräsidium"},
+    "Landrat": {"genitive": "des Landrats", "dative": "dem Landrat"},
+    "Landrätin": {"genitive": "der Landrätin", "dative": "der Landrätin"},
+    "Kreispolizeibehörde": {
+        "genitive": "der Kreispolizeibehörde",
+        "dative": "der Kreispolizeibehörde",
+    },
+}
+
+
+def inflect_authority_name(name: str, case: str) -> str:
+    """An authority's name with its article in the genitive or dative ('des Polizeipräsidiums
+    Dortmund', 'dem Landrat des Märkischen Kreises als Kreispolizeibehörde'). Only the head noun
+    changes; what follows it (the Kreis in the genitive already) stays as written."""
+    head, _sep, rest = name.partition(" ")
+    forms = _NAME_CASES.get(head)
+    if forms is None:
+        # An unknown head noun: the feminine article fits "Behörde", the commonest case.
+        return f"der {name}"
+    return f"{forms[case]} {rest}".strip()
+
+
 class Authority(DatedMasterData):
     """One of the 47 Kreispolizeibehörden. It is the scope of everything a KPB owns.
 
@@ -154,6 +180,26 @@ class Authority(DatedMasterData):
 
     def get_absolute_url(self) -> str:
         return reverse("authorities:authority_detail", kwargs={"slug": self.slug})
+
+    @property
+    def official_name_genitive(self) -> str:
+        """'des Polizeipräsidiums Dortmund', 'des Landrats als Kreispolizeibehörde Borken'."""
+        return inflect_authority_name(self.official_name, "genitive")
+
+    @property
+    def official_name_dative(self) -> str:
+        """'dem Polizeipräsidium Dortmund', 'dem Landrat als Kreispolizeibehörde Borken'."""
+        return inflect_authority_name(self.official_name, "dative")
+
+    @property
+    def short_name_genitive(self) -> str:
+        """'des Polizeipräsidiums Dortmund', 'der Kreispolizeibehörde Borken'."""
+        return inflect_authority_name(self.short_name, "genitive")
+
+    @property
+    def short_name_dative(self) -> str:
+        """'dem Polizeipräsidium Dortmund', 'der Kreispolizeibehörde Borken'."""
+        return inflect_authority_name(self.short_name, "dative")
 
     @property
     def area_units(self) -> list[str]:

@@ -29,3 +29,21 @@ def german_span(start: datetime, end: datetime) -> str:
     if start.date() == end.date():
         return f"{german_date(start)}, {german_time(start)} bis {german_time(end)} Uhr"
     return f"{german_datetime(start)} bis {german_datetime(end)}"
+
+
+def date_range(start: datetime, end: datetime | None = None, *, weekday: bool = True) -> str:
+    """A conference's time in the page's language, the date once when both ends fall on the
+    same day: 'Dienstag, 02.03.2027, 10:00–12:00 Uhr', otherwise
+    'Dienstag, 02.03.2027, 10:00 Uhr – Mittwoch, 03.03.2027, 12:00 Uhr' (Berlin time)."""
+    day = "l, d.m.Y" if weekday else "d.m.Y"
+    start = timezone.localtime(start, BERLIN)
+    clock = translation.gettext("Uhr")
+    if end is None:
+        return f"{dateformat.format(start, day)}, {german_time(start)} {clock}"
+    end = timezone.localtime(end, BERLIN)
+    if start.date() == end.date():
+        return f"{dateformat.format(start, day)}, {german_time(start)}–{german_time(end)} {clock}"
+    return (
+        f"{dateformat.format(start, day)}, {german_time(start)} {clock} – "
+        f"{dateformat.format(end, day)}, {german_time(end)} {clock}"
+    )
