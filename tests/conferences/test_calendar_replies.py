@@ -59,7 +59,7 @@ def test_without_reply_mailbox_the_staff_member_stays_organizer(invitation, sett
     settings.SIKO_REPLY_MAILBOX = ""
     ics = invitation_ics(invitation, method="REQUEST").replace("\r\n ", "")
     assert "mailto:petra.planer@polizei.nrw.example" in ics
-    assert compose_invitation(invitation).reply_to == ""
+    assert compose_invitation(invitation).reply_to == "petra.planer@polizei.nrw.example"
 
 
 def test_outlook_accept_is_recorded_with_channel_kalender_and_moved(invitation, reply_mailbox):
@@ -288,3 +288,13 @@ def test_unmatched_list_needs_the_same_queries_for_more_replies(invitation, kpb_
             _unmatched("weitere", invitation.conference, number)
 
     assert_constant_queries(client_for(kpb_a_user), url, grow)
+
+
+def test_the_answers_panel_links_the_unmatched_list_for_the_organisers(
+    invitation, kpb_a_user, lka_user
+):
+    panel = reverse("conferences:answers_panel", kwargs={"pk": invitation.conference_id})
+    target = reverse("conferences:calendar_replies_unmatched")
+
+    assert target in client_for(kpb_a_user).get(panel).content.decode()
+    assert target not in client_for(lka_user).get(panel).content.decode()
