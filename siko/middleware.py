@@ -19,8 +19,8 @@ class SessionLifetimeMiddleware:
     """Ends every session 12 hours after the login, however active it was.
 
     Idle sessions end through SESSION_COOKIE_AGE (30 minutes), renewed at most once a minute
-    (siko.sessions.RefreshSessionMiddleware). The login time is stored by the user_logged_in signal; a session
-    without it predates this rule and is ended too.
+    (siko.sessions.RefreshSessionMiddleware). The login time is stored by the user_logged_in
+    signal; a session without it predates this rule and is ended too.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -41,7 +41,23 @@ class SessionLifetimeMiddleware:
 class SecondFactorMiddleware:
     """Police and state users must confirm a TOTP code before anything else (when required)."""
 
-    ALLOWED_URL_NAMES = {"otp_verify", "otp_setup", "login", "logout", "healthz", "set_language"}
+    ALLOWED_URL_NAMES = {
+        "otp_verify",
+        "otp_setup",
+        "login",
+        "logout",
+        "healthz",
+        "set_language",
+        # Passkeys: registered on the setup page, used on the verify page (the library refuses
+        # a new passkey to an account whose second factor is set up but not confirmed).
+        "otp_webauthn:credential-registration-begin",
+        "otp_webauthn:credential-registration-complete",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
+        # A new account's setup link: the password comes before any second factor.
+        "authorities:account_setup",
+    }
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
