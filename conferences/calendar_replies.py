@@ -139,16 +139,21 @@ def parse_message(raw: bytes) -> ParsedReply:
         sent_at=_sent_at(message),
     )
     text = _calendar_part(message)
-    if not text:
-        return parsed
-    try:
-        calendar = Calendar.from_ical(text)
-    except ValueError:
-        return parsed
+    if text:
+        try:
+            _read_calendar(parsed, text)
+        except Exception:  # noqa: BLE001 - a broken calendar is "not assigned", never a crash
+            logger.warning("calendar reply %s: unreadable calendar", parsed.message_id)
+            parsed.method = ""
+    return parsed
+
+
+def _read_calendar(parsed: ParsedReply, text: str) -> None:
+    calendar = Calendar.from_ical(text)
     parsed.method = str(calendar.get("method", "")).upper()
     events = calendar.walk("VEVENT")
     if not events:
-        return parsed
+        return
     event = events[0]
     parsed.uid = str(event.get("uid", ""))
     parsed.comment = str(event.get("comment", ""))
@@ -173,7 +178,6 @@ def parse_message(raw: bytes) -> ParsedReply:
             moment = _aware(event.get(name))
             if moment:
                 parsed.proposed[name] = moment
-    return parsed
 
 
 def _candidates(uid: str) -> list[Invitation]:

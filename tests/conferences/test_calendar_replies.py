@@ -298,3 +298,26 @@ def test_the_answers_panel_links_the_unmatched_list_for_the_organisers(
 
     assert target in client_for(kpb_a_user).get(panel).content.decode()
     assert target not in client_for(lka_user).get(panel).content.decode()
+
+
+def test_a_mail_without_calendar_reply_and_a_broken_calendar_are_unmatched(
+    invitation, reply_mailbox
+):
+    reply_mailbox.append(
+        b"From: Erika Beispiel <erika.beispiel@example.org>\r\n"
+        b"Subject: Abwesenheitsnotiz\r\nMessage-ID: <ooo-1@example.org>\r\n\r\n"
+        b"Ich bin bis Montag nicht im Haus.\r\n"
+    )
+    broken = outlook_reply(invitation_uid(invitation), message_id="<kaputt@example.org>")
+    reply_mailbox.append(broken.replace(b"Content-Transfer-Encoding: base64", b""))
+
+    _poll()
+
+    reasons = set(CalendarReply.objects.values_list("outcome", "reason"))
+    no_reply = "Die Nachricht enthält keine Kalenderantwort (METHOD:REPLY)."
+    assert reasons == {(CalendarReplyOutcome.UNMATCHED, no_reply)}
+    assert sorted(reply_mailbox.message_ids(UNMATCHED)) == [
+        "<kaputt@example.org>",
+        "<ooo-1@example.org>",
+    ]
+    assert _reload(invitation).state == InvitationState.SENT
