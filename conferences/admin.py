@@ -4,7 +4,7 @@ pages and services (audited, mails queued), never around them."""
 from django.contrib import admin
 from django.http import HttpRequest
 
-from conferences.models import Conference, Invitation
+from conferences.models import CalendarReply, Conference, Invitation
 from siko.admin import ReadOnlyAdmin
 
 
@@ -27,3 +27,14 @@ class ConferenceAdmin(ReadOnlyAdmin):
     date_hierarchy = "start"
     list_select_related = ["host"]
     inlines = [InvitationInline]
+
+
+@admin.register(CalendarReply)
+class CalendarReplyAdmin(ReadOnlyAdmin):
+    """What the reply mailbox received and what became of it (conferences.calendar_replies)."""
+
+    list_display = ["received", "sender", "subject", "method", "partstat", "outcome", "conference"]
+    list_filter = ["outcome", "method"]
+    search_fields = ["sender", "subject", "message_id", "uid"]
+    date_hierarchy = "received"
+    list_select_related = ["conference"]

@@ -321,3 +321,14 @@ def test_a_mail_without_calendar_reply_and_a_broken_calendar_are_unmatched(
         "<ooo-1@example.org>",
     ]
     assert _reload(invitation).state == InvitationState.SENT
+
+
+def test_the_admin_lists_every_reply_read_only(invitation, admin_user):
+    _unmatched("Antwort-im-Admin", invitation.conference)
+    url = reverse("admin:conferences_calendarreply_changelist")
+
+    response = client_for(admin_user).get(url)
+
+    assert response.status_code == 200
+    assert "Antwort-im-Admin" in response.content.decode()
+    assert client_for(admin_user).get(url + "add/").status_code == 403
