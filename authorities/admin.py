@@ -1,9 +1,13 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from authorities.accounts import deactivate_user, reset_second_factor
 from authorities.models import (
     Authority,
     AutobahnpolizeiDutyPeriod,
@@ -79,3 +83,39 @@ class UserAdmin(BaseUserAdmin):
         ("SiKo", {"fields": ("organisation_kind", "authority", "partner_agency")}),
     )
     list_display = ["username", "organisation_kind", "authority", "partner_agency", "is_active"]
+    list_filter = ["is_active", "organisation_kind", "is_superuser"]
+    actions = ["deactivate", "reset_second_factor"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Leavers are deactivated, not deleted: their audit entries keep naming them.
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=gettext_lazy("Ausgewählte Benutzer deaktivieren (ausgeschieden)"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = sum(deactivate_user(user, by=request.user) for user in queryset)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            _("%(count)s Benutzer deaktiviert; sie können sich nicht mehr anmelden.")
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Zweiten Faktor zurücksetzen"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            reset_second_factor(user, by=request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            _(
+                "Zweiter Faktor von %(count)s Benutzer(n) zurückgesetzt: App, Passkeys und "
+                "Wiederherstellungscodes gelten nicht mehr; bei der nächsten Anmeldung wird er "
+                "neu eingerichtet."
+            )
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )

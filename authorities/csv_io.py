@@ -36,7 +36,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -175,9 +175,29 @@ class ImportResult:
 # --- reading the file ------------------------------------------------------------------------
 
 
-def _normalise_column(raw: str) -> str:
+@dataclass(frozen=True)
+class CsvLayout:
+    """The columns of one kind of import: the partner directory's or the staff accounts'."""
+
+    required: tuple[str, ...]
+    columns: tuple[str, ...]
+    aliases: dict[str, str]
+
+
+PARTNER_LAYOUT = CsvLayout(REQUIRED_COLUMNS, COLUMNS, COLUMN_ALIASES)
+
+
+class FileReport(Protocol):
+    """What reading a file reports to: a preview's file errors, notices and delimiter."""
+
+    file_errors: list[str]
+    notices: list[str]
+    delimiter: str
+
+
+def _normalise_column(raw: str, layout: CsvLayout) -> str:
     key = re.sub(r"[\s\-]+", "_", raw.strip().lower())
-    return COLUMN_ALIASES.get(key, key)
+    return layout.aliases.get(key, key)
 
 
 def _unescape(value: str) -> str:
@@ -185,7 +205,7 @@ def _unescape(value: str) -> str:
     return unguard_cell(value.strip())
 
 
-def _decode(data: bytes, preview: ImportPreview) -> str | None:
+def _decode(data: bytes, preview: FileReport) -> str | None:
     if not data.strip():
         preview.file_errors.append(_("Die Datei ist leer."))
         return None
@@ -217,12 +237,12 @@ def _decode(data: bytes, preview: ImportPreview) -> str | None:
         return None
 
 
-def _header_columns(header_line: str, delimiter: str) -> list[str]:
+def _header_columns(header_line: str, delimiter: str, layout: CsvLayout) -> list[str]:
     cells = next(csv.reader([header_line], delimiter=delimiter), [])
-    return [_normalise_column(cell) for cell in cells]
+    return [_normalise_column(cell, layout) for cell in cells]
 
 
-def _detect_delimiter(text: str) -> str:
+def _detect_delimiter(text: str, layout: CsvLayout) -> str:
     """Sniffer's guess first; if it misses the required columns, the other delimiter."""
     header_line = next((line for line in text.splitlines() if line.strip()), "")
     sample = "\n".join(text[:65536].splitlines()[:20])
@@ -232,7 +252,7 @@ def _detect_delimiter(text: str) -> str:
         guessed = ";" if header_line.count(";") >= header_line.count(",") else ","
     candidates = [guessed] + [d for d in (";", ",") if d != guessed]
     for delimiter in candidates:
-        if set(REQUIRED_COLUMNS) <= set(_header_columns(header_line, delimiter)):
+        if set(layout.required) <= set(_header_columns(header_line, delimiter, layout)):
             return delimiter
     return guessed
 
@@ -240,12 +260,14 @@ def _detect_delimiter(text: str) -> str:
 Table = tuple[list[str], list[tuple[int, list[str]]]]
 
 
-def _read_table(data: bytes, preview: ImportPreview) -> Table | None:
+def read_table(
+    data: bytes, preview: FileReport, layout: CsvLayout = PARTNER_LAYOUT
+) -> Table | None:
     """Header (canonical column names) and the non-blank data rows with their row numbers."""
     text = _decode(data, preview)
     if text is None:
         return None
-    delimiter = _detect_delimiter(text)
+    delimiter = _detect_delimiter(text, layout)
     preview.delimiter = delimiter
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
@@ -256,7 +278,7 @@ def _read_table(data: bytes, preview: ImportPreview) -> Table | None:
             if not any(cell.strip() for cell in record):
                 continue
             if header is None:
-                header = [_normalise_column(cell) for cell in record]
+                header = [_normalise_column(cell, layout) for cell in record]
                 continue
             if len(rows) >= MAX_ROWS:
                 preview.file_errors.append(
@@ -281,21 +303,21 @@ def _read_table(data: bytes, preview: ImportPreview) -> Table | None:
             _("Die Spalte(n) %(columns)s stehen mehrfach in der Kopfzeile.")
             % {"columns": ", ".join(duplicates)}
         )
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    missing = [column for column in layout.required if column not in header]
     if missing:
         preview.file_errors.append(
             _(
                 "In der Kopfzeile fehlen die Pflichtspalten %(missing)s. Erwartet wird eine erste "
                 "Zeile mit Spaltennamen wie %(example)s, getrennt durch Semikolon oder Komma."
             )
-            % {"missing": ", ".join(missing), "example": ";".join(COLUMNS[:6])}
+            % {"missing": ", ".join(missing), "example": ";".join(layout.columns[:6])}
         )
     if duplicates or missing:
         return None
     if not rows:
         preview.file_errors.append(_("Die Datei enthält keine Datenzeilen."))
         return None
-    unknown = [column for column in header if column and column not in COLUMNS]
+    unknown = [column for column in header if column and column not in layout.columns]
     if unknown:
         preview.notices.append(
             _("Diese Spalten sind unbekannt und werden nicht übernommen: %(columns)s")
@@ -599,7 +621,7 @@ def parse_partner_csv(data: bytes, *, user: User) -> ImportPreview:
     row list empty, so nothing of such a file can ever be applied.
     """
     preview = ImportPreview(user_id=user.pk)
-    table = _read_table(data, preview)
+    table = read_table(data, preview)
     if table is None:
         return preview
     header, records = table

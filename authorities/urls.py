@@ -3,6 +3,7 @@ from django.urls import path
 from authorities.views import csv_import as views_csv
 from authorities.views import directory as views
 from authorities.views import r7 as views_r7
+from authorities.views import staff as views_staff
 
 app_name = "authorities"
 
@@ -36,6 +37,12 @@ urlpatterns = [
         "partner/<slug:slug>/kontakte/<int:pk>/loeschen/",
         views.ContactDeleteView.as_view(),
         name="contact_delete",
+    ),
+    path("benutzer/import/", views_staff.StaffImportView.as_view(), name="staff_import"),
+    path(
+        "benutzer/einrichten/<str:token>/",
+        views_staff.AccountSetupView.as_view(),
+        name="account_setup",
     ),
     path("hospitationen/", views_r7.HospitationListView.as_view(), name="hospitation_list"),
     path("hospitationen/neu/", views_r7.HospitationCreateView.as_view(), name="hospitation_create"),

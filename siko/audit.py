@@ -62,6 +62,9 @@ ACTIONS: "dict[str, StrPromise]" = {
     "annual_report.correction_started": _("Korrekturfassung des Jahresberichts angelegt"),
     "personal_data.exported": _("Auskunft über personenbezogene Daten erteilt"),
     "personal_data.erased": _("Personenbezogene Daten gelöscht"),
+    "account.created": _("Benutzerkonto angelegt"),
+    "account.deactivated": _("Benutzerkonto deaktiviert"),
+    "account.second_factor_reset": _("Zweiter Faktor eines Benutzerkontos zurückgesetzt"),
     "api_token.created": _("API-Schlüssel angelegt"),
     "api_token.revoked": _("API-Schlüssel widerrufen"),
 }

@@ -108,6 +108,8 @@ rules.add_perm("siko.view_home", rules.is_authenticated)
 rules.add_perm("siko.read_mailbox", is_admin)
 rules.add_perm("siko.manage_personal_data", is_lzpd | is_admin)
 rules.add_perm("siko.view_audit_log", police_or_state)
+# Police and state staff log in with a second factor; partners answer through links.
+rules.add_perm("siko.manage_second_factor", police_or_state)
 rules.add_perm("authorities.list_authorities", police_or_state)
 rules.add_perm("authorities.view_authority", own_authority_or_state)
 rules.add_perm("authorities.view_directory", police_or_state)
@@ -119,6 +121,7 @@ rules.add_perm(
     (is_kpb_staff & agency_exclusive_to_own_area) | is_lzpd | is_admin,
 )
 rules.add_perm("authorities.import_partners", is_kpb_staff | is_lzpd | is_admin)
+rules.add_perm("authorities.import_staff", is_admin)
 rules.add_perm("authorities.list_r7_records", police_or_state)
 rules.add_perm("authorities.add_r7_record", is_kpb_staff)
 rules.add_perm("authorities.change_r7_record", is_kpb_staff | is_admin)

@@ -6,6 +6,7 @@ e-mail into a local mailbox that administrators read in the browser.
 
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "csp",
     "rest_framework",
@@ -170,6 +173,16 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 # Second factor: enforced for police and state users unless explicitly turned off (demo).
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "SiKo NRW"
+# Passkeys (django-otp-webauthn) as a second factor beside the app, never instead of the
+# password. The relying party is SITE_URL's host and the allowed origin SITE_URL. Browsers take
+# passkeys only over HTTPS or from http://localhost (not from an IP address): the embedded
+# mode's http://127.0.0.1:8000 offers them at http://localhost:8000.
+_SITE = urlsplit(SITE_URL)
+_PASSKEY_ORIGIN = SITE_URL if _SITE.scheme == "https" else f"http://localhost:{_SITE.port or 80}"
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default=urlsplit(_PASSKEY_ORIGIN).hostname)
+OTP_WEBAUTHN_RP_NAME = "SiKo NRW"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[_PASSKEY_ORIGIN])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Sessions end after 30 idle minutes and 12 hours at most. A session is written at most once a
 # minute (siko/sessions.py), so it ends between 30 and 31 minutes after the last request.
@@ -287,6 +300,9 @@ SIKO_SCHEDULED_GRACE_DAYS = env.int("SIKO_SCHEDULED_GRACE_DAYS", default=14)
 SIKO_REPORT_REMINDER_STAGES = env.list(
     "SIKO_REPORT_REMINDER_STAGES", default=["07-01", "08-01", "08-24"]
 )
+# The outline of year Y's report is due to the ministry by this day ("MM-DD"); the LZPD is
+# reminded from then on while no outline is agreed (DESIGN R8).
+SIKO_OUTLINE_DUE = env.str("SIKO_OUTLINE_DUE", default="06-01")
 # Lifetime of the signed links for people without an account (DESIGN §5): each stops working
 # this many days after its event – the answer link after the conference's end, the minutes link
 # after the comment deadline (or the approval, if later), the action link after the due date

@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 
 import conferences.urls
 import followup.urls
-from siko import accounts, audit_views, otp_views, privacy_views, views
+from siko import accounts, audit_views, otp_views, passkeys, privacy_views, views
 from siko.views_base import declare_policy
 
 urlpatterns = [
@@ -43,6 +43,8 @@ urlpatterns = [
     ),
     path("zweiter-faktor/", otp_views.VerifyView.as_view(), name="otp_verify"),
     path("zweiter-faktor/einrichten/", otp_views.SetupView.as_view(), name="otp_setup"),
+    path("zweiter-faktor/verwalten/", otp_views.ManageView.as_view(), name="otp_manage"),
+    path("zweiter-faktor/passkey/", include((passkeys.urlpatterns, "otp_webauthn"))),
     path(
         "sprache/",
         declare_policy(public_reason="Sprachwahl für alle")(set_language),

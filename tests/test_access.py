@@ -80,6 +80,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "password_reset_complete": ALL(200),
     "otp_verify": (302, 302, 302, 302, 302, 302, 302, 302),
     "otp_setup": LOGIN_REQUIRED_OK,
+    "otp_manage": POLICE_OR_STATE,
+    # Passkey endpoints take only POST (JSON from the library's script): GET is 405 once allowed.
+    **{
+        f"otp_webauthn:credential-{step}": (302, 405, 405, 405, 405, 405, 403, 405)
+        for step in (
+            "registration-begin",
+            "registration-complete",
+            "authentication-begin",
+            "authentication-complete",
+        )
+    },
+    "otp_webauthn:js-i18n-catalog": ALL(200),
     "set_language": ALL(302),
     "authorities:authority_list": POLICE_OR_STATE,
     "authorities:authority_detail": OWN_AREA_READ,
@@ -99,6 +111,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "authorities:exercise_list": POLICE_OR_STATE,
     "authorities:exercise_create": (302, 200, 200, 403, 403, 403, 403, 403),
     "authorities:exercise_update": CONFERENCE_CHANGE,
+    "authorities:staff_import": (302, 403, 403, 403, 403, 403, 403, 200),
+    "authorities:account_setup": ALL(404),  # a forged link; valid ones: test_staff_accounts
     "admin:index": (302, 302, 302, 302, 302, 302, 302, 200),
     "admin_login": ALL(302),
     "conferences:conference_list": POLICE_OR_STATE,
@@ -192,6 +206,7 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "authorities:contact_delete": {"slug": OWN_AGENCY, "pk": objects["own_contact"].pk},
         "authorities:hospitation_update": {"pk": objects["hospitation"].pk},
         "authorities:exercise_update": {"pk": objects["exercise"].pk},
+        "authorities:account_setup": {"token": "gefaelscht"},
         "conferences:conference_detail": {"pk": objects["conference"].pk},
         "conferences:conference_update": {"pk": objects["conference"].pk},
         "conferences:conference_cancel": {"pk": objects["conference"].pk},

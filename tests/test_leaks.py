@@ -38,6 +38,7 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import timezone
 
+from authorities.accounts import create_staff_account
 from authorities.models import (
     ComparisonGroup,
     Contact,
@@ -81,6 +82,7 @@ TEXT_TYPES = {
     "text/csv",
     "application/json",
     "application/vnd.oai.openapi",  # the API's schema (YAML)
+    "text/javascript",  # the passkey script's texts (django-otp-webauthn's catalogue)
 }
 SECRET_LINK = re.compile(
     r"/konferenzen/(?:kalender/[\w-]+\.ics|antwort/[\w:.-]+/|partner/uebersicht/[\w:.-]+/"
@@ -570,6 +572,18 @@ PAGES: dict[str, Page] = {
     "password_reset_complete": Page(),
     "otp_verify": Page(status=302),
     "otp_setup": Page(),
+    "otp_manage": Page(),
+    # POST only (the passkey script's JSON); the library answers for the signed-in user only.
+    **{
+        f"otp_webauthn:credential-{step}": Page(status=405)
+        for step in (
+            "registration-begin",
+            "registration-complete",
+            "authentication-begin",
+            "authentication-complete",
+        )
+    },
+    "otp_webauthn:js-i18n-catalog": Page(),
     "set_language": Page(status=302),
     "admin:index": Page(status=302),
     "admin_login": Page(status=302),
@@ -597,6 +611,9 @@ PAGES: dict[str, Page] = {
     "authorities:exercise_list": Page(queries=("?behoerde={b.slug}", "?jahr={b.year}")),
     "authorities:exercise_create": Page(),
     "authorities:exercise_update": Page(lambda w: {"pk": w.exercise.pk}),
+    # Only the administration imports accounts: KPB A sees no preview of anyone's users.
+    "authorities:staff_import": Page(status=403),
+    "authorities:account_setup": Page(lambda w: {"token": "gefaelscht"}, status=404, secret=True),
     "conferences:conference_list": Page(
         queries=(
             "?jahr={b.year}",
@@ -892,6 +909,15 @@ def produce_more_mails(a: World) -> None:
         data={**times, "title": "Gemeinsam mit Dortmund"},
     )
     services.leave_conference(joint, by=a.user)
+    # A new account at A's authority: its setup mail names A only.
+    create_staff_account(
+        name="Neue Kollegin",
+        email="neue.kollegin@polizei.example.org",
+        organisation_kind=OrganisationKind.KPB,
+        authority=a.authority,
+        is_admin=False,
+        by=make_user("leak-admin", OrganisationKind.LZPD, is_superuser=True, is_staff=True),
+    )
     # A second held conference: first no minutes (the organiser is reminded), then a
     # circulated draft (the attending agencies are reminded of the deadline).
     later = make_conference(a.user, days_ahead=25, title=a.markers["held-title"] + " II")

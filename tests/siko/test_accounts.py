@@ -222,7 +222,8 @@ def test_second_factor_required_after_login_with_device(kpb_a_user):
     assert response.url == f"{reverse('otp_verify')}?next=%2Fverzeichnis%2Fpartner%2F"
     page = client.get(response.url).content.decode()
     assert "Anmeldung bestätigen" in page
-    assert page.count('<form method="post">') == 1  # the code form, not nested in another
+    # The code form and the recovery code form, neither nested in another.
+    assert page.count('<form method="post">') == 2
     assert 'value="Bestätigen"' in page
 
     response = client.post(reverse("otp_verify"), {"token": current_code(device), "next": target})
