@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db.models import Field
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from conferences.enums import ConferenceKind
 from conferences.models import Conference, Invitation
@@ -154,8 +155,16 @@ def _calendar_mail(
     )
 
 
-def compose_invitation(invitation: Invitation) -> ComposedMail:
-    return _calendar_mail(invitation, "invitation", _context(invitation), "REQUEST")
+#: What the send preview shows instead of the partner's answer link: the organiser reads the
+#: mail as it will go out but cannot answer for the partner by accident (issue 15).
+PREVIEW_ANSWER_LINK = gettext_lazy("[persönlicher Antwort-Link der Partnerbehörde]")
+
+
+def compose_invitation(invitation: Invitation, *, preview: bool = False) -> ComposedMail:
+    context = _context(invitation)
+    if preview:
+        context["answer_url"] = str(PREVIEW_ANSWER_LINK)
+    return _calendar_mail(invitation, "invitation", context, "REQUEST")
 
 
 def compose_update(

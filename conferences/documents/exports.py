@@ -87,6 +87,8 @@ def answers_context(conference: Conference) -> dict[str, Any]:
     return {
         "summary": summary.without_empty_states(),
         "invitations": invitations,
+        # Not yet sent: "Einladungen versenden" is offered only while this is not 0.
+        "to_send": sum(1 for i in invitations if i.state == InvitationState.PENDING),
         "state_counts": [
             (state.label, n) for state, n in zip(summary.states, summary.totals, strict=True)
         ],

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -307,8 +307,16 @@ class AgendaItemActionView(ConferenceMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
-        item = get_object_or_404(AgendaItem, pk=item_pk, conference=self.get_conference())
+        conference = self.get_conference()
+        item = get_object_or_404(AgendaItem, pk=item_pk, conference=conference)
         action = request.POST.get("action")
+        if action == "remove" and item.topic_id and not request.POST.get("confirmed"):
+            # A mandated topic then counts as not covered: asked first, nothing changed yet.
+            return render(
+                request,
+                "conferences/agenda/confirm_remove.html",
+                {"conference": conference, "item": item},
+            )
         try:
             if action in ("up", "down"):
                 services.move_agenda_item(item, direction=action, by=request.user)
@@ -339,6 +347,7 @@ class InvitationPlanView(ConferenceMixin, FormView):
             missing=selectors.missing_categories(conference),
             clashes=selectors.clashes(conference),
             invitations=conference.invitations.select_related("agency", "contact", "routed_via"),
+            to_send=conference.invitations.filter(state=InvitationState.PENDING).count(),
             without_address=services.invitations_without_address(conference),
             **kwargs,
         )
@@ -351,7 +360,17 @@ class InvitationPlanView(ConferenceMixin, FormView):
         except services.ConferenceError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        messages.success(self.request, _("%(n)d Partnerbehörden eingeladen.") % {"n": len(created)})
+        messages.success(
+            self.request,
+            ngettext(
+                "%(n)d Partnerbehörde zur Einladungsliste hinzugefügt. Versendet ist noch "
+                "nichts: das geschieht mit „Einladungen versenden“.",
+                "%(n)d Partnerbehörden zur Einladungsliste hinzugefügt. Versendet ist noch "
+                "nichts: das geschieht mit „Einladungen versenden“.",
+                len(created),
+            )
+            % {"n": len(created)},
+        )
         return redirect("conferences:invitations", pk=self.get_conference().pk)
 
 
@@ -411,7 +430,7 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
         sample = None
         with_address = [i for i in pending if i.recipient_email]
         if with_address:
-            sample = compose_invitation(with_address[0])
+            sample = compose_invitation(with_address[0], preview=True)
         return super().get_context_data(
             with_address=with_address,
             without_address=[i for i in pending if not i.recipient_email],

@@ -123,9 +123,11 @@ def test_kpb_plans_and_invites_partner_delegates_organiser_sees_answer(
     page.get_by_role(
         "group", name=re.compile("^Kreis-, Stadt- oder Gemeindeverwaltung")
     ).get_by_label(CITY).check()
-    page.get_by_role("button", name="Ausgewählte einladen").click()
+    page.get_by_role("button", name="Zur Einladungsliste hinzufügen").click()
 
-    expect(page.get_by_role("status")).to_contain_text("2 Partnerbehörden eingeladen")
+    expect(page.get_by_role("status")).to_contain_text(
+        "2 Partnerbehörden zur Einladungsliste hinzugefügt. Versendet ist noch nichts"
+    )
     warning = page.get_by_role("alert").filter(has_text="noch niemand eingeladen")
     expect(warning).to_contain_text("Bundespolizei")
     expect(warning).to_contain_text("Zoll")
@@ -203,3 +205,36 @@ def test_login_starts_at_skip_link_and_announces_failed_login(
     )
     expect(_field(page, "Benutzername")).to_have_value(dortmund_user.username)
     assert_accessible(page)
+
+
+def test_select_all_proposals_per_category_and_overall(
+    page: Page, live_server, dortmund_user: User
+) -> None:
+    from tests.factories.conferences import make_conference
+
+    conference = make_conference(dortmund_user, title=TITLE)
+    login(page, live_server, dortmund_user)
+    page.goto(url(live_server, "conferences:invitations", conference.pk))
+    police = page.get_by_role("group", name=re.compile("Bundespolizei"))
+    boxes = police.get_by_role("checkbox")
+    assert boxes.count() > 1
+
+    police.get_by_role("button", name=re.compile("^alle vorgeschlagenen auswählen")).click()
+
+    for box in boxes.all():
+        expect(box).to_be_checked()
+    form_boxes = page.locator("#invite-form input[type=checkbox]:not(:disabled)")
+    assert form_boxes.count() > boxes.count()
+    expect(form_boxes.first).not_to_be_checked()  # another category stays as it was
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Alle vorgeschlagenen auswählen", exact=True).click()
+
+    for box in form_boxes.all():
+        expect(box).to_be_checked()
+    proposed = form_boxes.count()
+    page.get_by_role("button", name="Zur Einladungsliste hinzufügen").click()
+    expect(page.locator(".alert-success[role=status]")).to_contain_text(
+        f"{proposed} Partnerbehörden zur Einladungsliste hinzugefügt"
+    )
+    assert conference.invitations.count() == proposed
