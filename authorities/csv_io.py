@@ -632,7 +632,7 @@ def parse_partner_csv(data: bytes, *, user: User) -> ImportPreview:
                 "Die Spalte „authorities“ wird bei Importen einer KPB nicht ausgewertet: neue "
                 "Partnerbehörden werden dem Bereich %(authority)s zugeordnet."
             )
-            % {"authority": user.authority.short_name_genitive}
+            % {"authority": user.authority.short_name_genitive if user.authority else ""}
         )
     parsed: list[tuple[RowResult, dict[str, str]]] = []
     for number, record in records:

@@ -311,11 +311,41 @@ class Coverage(models.Model):
 ADDRESSEE_ORDER = (F("deputy_of").asc(nulls_first=True), german("name"), "pk")
 
 
+class Salutation(models.TextChoices):
+    FRAU = "frau", _("Frau")
+    HERR = "herr", _("Herr")
+
+
+#: Academic titles kept before the surname in a greeting ("Sehr geehrte Frau Dr. Muster").
+_TITLES = ("Dr.", "Prof.", "Dr.-Ing.", "Dr. h.c.")
+
+
+def letter_greeting(salutation: str, name: str) -> str:
+    """'Sehr geehrte Frau Dr. Muster' from the salutation and the full name ('Dr. Anna Muster');
+    the general greeting when either is missing. Always German: letters and mails to partner
+    agencies are German whatever the organiser's browser language."""
+    words = name.split()
+    if salutation not in Salutation.values or not words:
+        return "Sehr geehrte Damen und Herren"
+    titles = [word for word in words[:-1] if word in _TITLES]
+    surname = " ".join([*titles, words[-1]])
+    if salutation == Salutation.FRAU:
+        return f"Sehr geehrte Frau {surname}"
+    return f"Sehr geehrter Herr {surname}"
+
+
 class Contact(ScopedUniqueMixin, models.Model):
     """A person at an agency's leadership level. Personal data: minimal, deletable, never logged."""
 
     agency = models.ForeignKey(
         PartnerAgency, verbose_name=_("Behörde"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    salutation = models.CharField(
+        _("Anrede"),
+        max_length=10,
+        choices=Salutation.choices,
+        blank=True,
+        help_text=_("Leer: Schreiben beginnen mit „Sehr geehrte Damen und Herren“."),
     )
     name = models.CharField(_("Name"), max_length=150)
     function = models.CharField(_("Funktion"), max_length=150)
@@ -339,6 +369,13 @@ class Contact(ScopedUniqueMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.function})"
+
+    @property
+    def greeting(self) -> str:
+        """The letter's and mail's first line (without the comma): 'Sehr geehrte Frau Dr.
+        Muster', 'Sehr geehrter Herr Muster', without a salutation 'Sehr geehrte Damen und
+        Herren'."""
+        return letter_greeting(self.salutation, self.name)
 
 
 class User(AbstractUser):

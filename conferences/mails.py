@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.db.models import Field
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from authorities.models import letter_greeting
 from conferences.enums import ConferenceKind
 from conferences.models import Conference, Invitation
-from notifications.compose import ComposedMail, compose, render_parts
+from notifications.compose import ComposedMail, render_parts
 from siko.formats import german_date, german_datetime, german_span
 
 #: The conference mails' templates: <FOLDER>/<name>_subject.txt, <name>.txt, <name>.html.
@@ -115,6 +115,15 @@ def conference_context(conference: Conference, **extra: Any) -> dict[str, Any]:
     }
 
 
+def greeting(invitation: Invitation) -> str:
+    """The first line of a mail or letter to the invitee, without the comma: the named contact
+    ('Sehr geehrte Frau Muster'), or 'Sehr geehrte Damen und Herren' when the invitation goes
+    through a Bezirksregierung or names nobody with a salutation."""
+    if invitation.routed_via_id or invitation.contact is None:
+        return letter_greeting("", "")
+    return invitation.contact.greeting
+
+
 def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
     from conferences.links import answer_url
 
@@ -122,6 +131,7 @@ def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
     return conference_context(
         conference,
         invitation=invitation,
+        greeting=greeting(invitation),
         agency=invitation.agency,
         routed_via=invitation.routed_via,
         agenda=list(conference.agenda_items.all()),
@@ -133,10 +143,17 @@ def _context(invitation: Invitation, **extra: Any) -> dict[str, Any]:
 
 
 def reply_to(conference: Conference) -> str:
-    """Reply-To of a mail with a meeting request: the organising staff member, while the
-    calendar's ORGANIZER is SiKo's reply mailbox (SIKO_REPLY_MAILBOX); otherwise the mail's
-    sender stays the address to answer."""
-    return conference.organiser.email if settings.SIKO_REPLY_MAILBOX else ""
+    """Reply-To of every conference mail to partners: the organising staff member, so that an
+    answer by mail reaches a person (also while the calendar's ORGANIZER is SiKo's reply
+    mailbox, SIKO_REPLY_MAILBOX)."""
+    return conference.organiser.email or ""
+
+
+def compose_to_partner(name: str, context: dict[str, Any], conference: Conference) -> ComposedMail:
+    """A conference mail to a partner agency without a calendar (reminder, answer confirmation,
+    minutes): German, Berlin time, Reply-To the organising staff member."""
+    subject, text, html = render_parts(name, context, folder=FOLDER)
+    return ComposedMail(subject, text, html, reply_to=reply_to(conference))
 
 
 def _calendar_mail(
@@ -183,4 +200,16 @@ def compose_cancellation(invitation: Invitation) -> ComposedMail:
 
 
 def compose_reminder(invitation: Invitation) -> ComposedMail:
-    return compose("reminder", _context(invitation), folder=FOLDER)
+    return compose_to_partner("reminder", _context(invitation), invitation.conference)
+
+
+def compose_answer_confirmation(invitation: Invitation) -> ComposedMail:
+    """The confirmation after an answer or its change (as pretix confirms an order): the answer
+    as recorded and the link to change it until the conference starts."""
+    context = _context(
+        invitation,
+        answer=invitation.get_state_display(),
+        channel=invitation.get_answered_via_display() if invitation.answered_via else "",
+        answered_at=german_datetime(invitation.answered_at) if invitation.answered_at else "",
+    )
+    return compose_to_partner("answer_confirmation", context, invitation.conference)

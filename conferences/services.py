@@ -602,6 +602,29 @@ def answer_closed_reason(conference: Conference) -> str:
     return ""
 
 
+def _answer_of(invitation: Invitation) -> tuple[str, str, str, str]:
+    return (
+        invitation.state,
+        invitation.comment,
+        invitation.delegate_name,
+        invitation.delegate_function,
+    )
+
+
+def _confirm_answer(invitation: Invitation) -> None:
+    """The confirmation mail of one answer or change, queued after commit; its key names the
+    recorded answer's time, so each change is confirmed once."""
+    if not invitation.recipient_email:
+        return
+    stamp = invitation.answered_at.isoformat() if invitation.answered_at else ""
+    delivery.queue_mail(
+        kind=MailKind.ANSWER_CONFIRMATION,
+        dedup_key=f"answer-confirmation:{invitation.pk}:{stamp}",
+        invitation=invitation,
+        composed=mails.compose_answer_confirmation(invitation),
+    )
+
+
 @transaction.atomic
 def record_answer(
     invitation: Invitation,
@@ -636,16 +659,22 @@ def record_answer(
         raise ConferenceError(_("Bitte nennen Sie Name und Funktion der Vertretung."))
     if via not in AnswerChannel.values:
         raise ConferenceError(_("Unbekannter Antwortweg."))
+    before = _answer_of(invitation)
     invitation.state = state
     invitation.answered_via = via
     invitation.comment = comment
     invitation.delegate_name = delegate_name if state == InvitationState.DELEGATED else ""
     invitation.delegate_function = delegate_function if state == InvitationState.DELEGATED else ""
+    if _answer_of(invitation) == before:
+        # The same answer again (a double click, a calendar resending its reply): nothing
+        # changes, so no confirmation and no audit entry either.
+        return invitation
     invitation.answered_at = min(answered_at, timezone.now()) if answered_at else timezone.now()
     invitation.save()
     Reminder.objects.filter(invitation=invitation, sent_at__isnull=True).update(
         cancelled_at=timezone.now()
     )
+    _confirm_answer(invitation)
     log_action(
         "invitation.answered",
         invitation,

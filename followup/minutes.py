@@ -35,12 +35,10 @@ from authorities.enums import DECREE_CATEGORIES, PartnerCategory
 from authorities.models import User
 from conferences import mails
 from conferences.enums import ConferenceStatus, InvitationState
-from conferences.mails import FOLDER
 from conferences.models import Conference, Invitation
 from conferences.services import ConferenceError, check_host
 from followup.models import Minutes, MinutesComment, MinutesEntry, MinutesStatus, OutcomeType
 from notifications import queue as delivery
-from notifications.compose import compose
 from notifications.enums import MailKind
 from notifications.models import Reminder
 from siko.audit import log_action
@@ -451,7 +449,7 @@ def circulate_minutes(minutes: Minutes, *, deadline: datetime, by: User) -> Minu
             kind=MailKind.NOTICE,
             dedup_key=f"minutes-circulated:{minutes.pk}:{invitation.pk}",
             invitation=invitation,
-            composed=compose("minutes_circulated", context, folder=FOLDER),
+            composed=mails.compose_to_partner("minutes_circulated", context, minutes.conference),
         )
         due = deadline - COMMENT_REMINDER_BEFORE
         if due > now:
@@ -634,7 +632,7 @@ def _after_approval(minutes: Minutes, *, by: User, now: datetime) -> None:
             kind=MailKind.NOTICE,
             dedup_key=f"minutes-approved:{minutes.pk}:{invitation.pk}",
             invitation=invitation,
-            composed=compose("minutes_approved", context, folder=FOLDER),
+            composed=mails.compose_to_partner("minutes_approved", context, minutes.conference),
         )
     log_action(
         "minutes.approved",

@@ -16,3 +16,4 @@ class MailKind(models.TextChoices):
     REMINDER = "reminder", _("Erinnerung")
     PARTNER_OVERVIEW = "partner_overview", _("Link zur Übersicht")
     NOTICE = "notice", _("Hinweis")
+    ANSWER_CONFIRMATION = "answer_confirmation", _("Antwortbestätigung")

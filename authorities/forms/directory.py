@@ -161,7 +161,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         formfield_callback = scoped_formfield
-        fields = ["name", "function", "email", "phone", "deputy_of"]
+        fields = ["salutation", "name", "function", "email", "phone", "deputy_of"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from authorities.models import PartnerAgency
 from conferences.enums import ConferenceKind
+from conferences.mails import greeting
 from conferences.models import Invitation
 from siko.formats import BERLIN, german_date, german_span
 from siko.pdf import html_to_pdf
@@ -58,6 +59,7 @@ def letter_context(invitation: Invitation, *, today: date | None = None) -> dict
         "recipient_name": recipient.name,
         "recipient_lines": _address_lines(recipient),
         "contact": contact,
+        "greeting": greeting(invitation),
         "host": conference.host,
         "organiser": {
             "name": organiser.get_full_name() or organiser.username,

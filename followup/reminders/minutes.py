@@ -87,7 +87,7 @@ def remind_comment_deadline(reminder: Reminder, *, now: datetime, cutoff: dateti
         kind=MailKind.REMINDER,
         dedup_key=f"reminder:{reminder.pk}",
         invitation=invitation,
-        composed=compose("minutes_comment_reminder", context, folder=FOLDER),
+        composed=mails.compose_to_partner("minutes_comment_reminder", context, conference),
     )
     return reminder.mark_sent(mail, now)
 
