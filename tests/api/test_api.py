@@ -283,3 +283,10 @@ def test_schema_and_docs_are_public_and_use_no_cdn():
     assert "SwaggerUIBundle" in script.content.decode()
     # The strict CSP stays: scripts and styles only from SiKo itself.
     assert "script-src 'self'" in docs["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/meetings/", "/api/v1/reports/"])
+def test_a_forged_cursor_is_a_404_not_an_error(kpb_a_user, endpoint):
+    # base64("p=kein-datum"): a well-formed cursor whose position is no value of the ordering.
+    response = token_client(kpb_a_user).get(endpoint, {"cursor": "cD1rZWluLWRhdHVt"})
+    assert (response.status_code, response.json()) == (404, {"detail": "Ungültiger Zeiger"})
