@@ -290,3 +290,27 @@ def test_a_forged_cursor_is_a_404_not_an_error(kpb_a_user, endpoint):
     # base64("p=kein-datum"): a well-formed cursor whose position is no value of the ordering.
     response = token_client(kpb_a_user).get(endpoint, {"cursor": "cD1rZWluLWRhdHVt"})
     assert (response.status_code, response.json()) == (404, {"detail": "Ungültiger Zeiger"})
+
+
+def test_lists_need_the_same_queries_for_more_rows(kpb_a_user, lzpd_user):
+    from tests.helpers import assert_constant_queries
+
+    make_conference(kpb_a_user, title="Erste")
+    client = token_client(lzpd_user)
+
+    def more_conferences() -> None:
+        for day in range(4):
+            conference = make_conference(kpb_a_user, days_ahead=40 + day, title=f"Weitere {day}")
+            conference.authorities.add(Authority.objects.get(slug="lr-borken"))
+
+    assert_constant_queries(client, "/api/v1/meetings/", more_conferences)
+    assert_constant_queries(
+        client, "/api/v1/compliance/?year=2026&as_of=2026-12-31", more_conferences
+    )
+    assert_constant_queries(
+        client,
+        "/api/v1/organizations/",
+        lambda: PartnerAgency.objects.create(
+            slug="neue-stelle", name="Neue Stelle", category="sonstige"
+        ),
+    )
