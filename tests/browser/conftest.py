@@ -62,6 +62,9 @@ def new_page(browser: Browser, **context_options) -> Iterator[Page]:
     context.close()
 
 
+_new_page = new_page  # the name before it was shared (tests written meanwhile import it)
+
+
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:
     """A desktop browser tab (1280×800) with German as the browser language."""

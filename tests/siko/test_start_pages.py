@@ -34,3 +34,4 @@ def test_navigation_marks_the_page_it_is_on(lzpd_user):
         'aria-current="page">Maßnahmen</a>'
     ) in html
     assert html.count('aria-current="page"') == 1
+    assert "{#" not in html and "{%" not in html  # no template comment shown as text
