@@ -282,3 +282,21 @@ def test_admin_offers_no_deletion_of_users(admin_user, kpb_a_user):
     assert delete.status_code == 403
     assert "delete_selected" not in changelist
     assert "Ausgewählte Benutzer deaktivieren" in changelist
+
+
+def test_deactivated_leaver_can_no_longer_use_an_api_token(admin_user, kpb_a_user):
+    from tests.factories.api import token_client
+
+    program = token_client(kpb_a_user)
+    assert program.get(reverse("api:body-list")).status_code == 200
+
+    client_for(admin_user).post(
+        reverse("admin:authorities_user_changelist"),
+        {"action": "deactivate", "_selected_action": [kpb_a_user.pk]},
+    )
+
+    response = program.get(reverse("api:body-list"))
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "Ungültiger, widerrufener oder deaktivierter API-Schlüssel."
+    }

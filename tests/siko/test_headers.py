@@ -192,3 +192,12 @@ def test_headers_https_cookies_carry_the_host_prefix(tmp_path, settings, kpb_a_u
         assert (cookie["secure"], cookie["path"], cookie["domain"]) == (True, "/", "")
     # The renamed session cookie carries the login.
     assert client.get(reverse("conferences:conference_list"), secure=True).status_code == 200
+
+
+def test_headers_passkeys_are_allowed_for_siko_itself_only(outputs):
+    for kind, response in outputs.items():
+        policy = dict(
+            part.strip().split("=", 1) for part in response["Permissions-Policy"].split(",")
+        )
+        assert policy["publickey-credentials-get"] == "(self)", kind
+        assert policy["publickey-credentials-create"] == "(self)", kind
