@@ -31,6 +31,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except Exception as error:  # noqa: BLE001
         problems.append(f"Redis at REDIS_URL does not answer: {error}")
+    from tests.imap import DOVECOT
+
+    if not os.access(DOVECOT, os.X_OK):
+        problems.append("Dovecot (dovecot-imapd) is not installed; the tests start it")
     if problems:
         raise pytest.UsageError("SIKO_REQUIRE_SERVICES: " + "; ".join(problems))
 
