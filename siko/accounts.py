@@ -20,8 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from siko.otp_views import has_second_factor
 from siko.views_base import SikoPermissionMixin
 
 LOGIN_AT_KEY = "siko_login_at"
@@ -88,9 +88,7 @@ class PasswordChangeView(SikoPermissionMixin, auth_views.PasswordChangeView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["has_second_factor"] = TOTPDevice.objects.filter(
-            user=self.request.user, confirmed=True
-        ).exists()
+        context["has_second_factor"] = has_second_factor(self.request.user)
         return context
 
 

@@ -527,10 +527,12 @@ def test_password_change_then_login_with_new_password(kpb_a_user):
 def test_password_change_page_offers_second_factor_setup_until_done(kpb_a_user):
     client = Client()
     login(client, "kpb-a")
-    assert "Authenticator-App einrichten" in client.get(reverse("password_change")).content.decode()
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Zweiten Faktor einrichten (Passkey oder Authenticator-App)" in page
     confirmed_device(kpb_a_user)
     page = client.get(reverse("password_change")).content.decode()
-    assert "Ihre Authenticator-App ist eingerichtet." in page
+    assert "Ihr zweiter Faktor ist eingerichtet." in page
+    assert reverse("otp_manage") in page
 
 
 def test_password_change_too_short_shows_german_error(kpb_a_user):
