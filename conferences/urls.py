@@ -44,6 +44,7 @@ urlpatterns = [
         answers.RecordAnswerView.as_view(),
         name="record_answer",
     ),
+    path("<int:pk>/erinnern/", answers.RemindNowView.as_view(), name="remind_now"),
     path(
         "<int:pk>/teilnehmende.csv", answers.ParticipantsCsvView.as_view(), name="participants_csv"
     ),

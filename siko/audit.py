@@ -33,6 +33,7 @@ ACTIONS: "dict[str, StrPromise]" = {
     "invitations.sent": _("Einladungen versendet"),
     "invitation.answered": _("Einladung beantwortet"),
     "invitation.sent_by_letter": _("Einladung per Brief versendet"),
+    "invitations.reminded": _("Erinnerung an Eingeladene versendet"),
     "partner.overview_link_sent": _("Link zur Einladungsübersicht versendet"),
     "calendar_feed.created": _("Kalender-Abo angelegt"),
     "calendar_feed.revoked": _("Kalender-Abo widerrufen"),

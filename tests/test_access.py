@@ -133,6 +133,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:mail_log": OWN_AREA_READ,
     "conferences:answer": ALL(200),
     "conferences:answers_panel": OWN_AREA_READ,
+    "conferences:remind_now": CONFERENCE_POST_ONLY,
     "conferences:record_answer": CONFERENCE_CHANGE,
     "conferences:participants_csv": OWN_AREA_READ,
     "conferences:participants_pdf": OWN_AREA_READ,
@@ -233,6 +234,7 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:mail_log": {"pk": objects["conference"].pk},
         "conferences:answer": {"token": objects["answer_token"]},
         "conferences:answers_panel": {"pk": objects["conference"].pk},
+        "conferences:remind_now": {"pk": objects["conference"].pk},
         "conferences:record_answer": {
             "pk": objects["conference"].pk,
             "invitation_pk": objects["invitation"].pk,

@@ -645,6 +645,7 @@ PAGES: dict[str, Page] = {
     "conferences:mail_log": Page(every_conference),
     "conferences:answer": Page(lambda w: {"token": links.answer_token(w.invitation)}, secret=True),
     "conferences:answers_panel": Page(every_conference, queries=("?n=3",)),
+    "conferences:remind_now": Page(conf(), status=405),
     "conferences:record_answer": Page(
         lambda w: [
             {"pk": i.conference_id, "invitation_pk": i.pk}

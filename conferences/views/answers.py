@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from authorities.requests import AuthenticatedHttpRequest
-from conferences import services
+from conferences import reminders, services
 from conferences.documents import exports
 from conferences.enums import AnswerChannel
 from conferences.forms import RecordAnswerForm
@@ -99,6 +100,54 @@ class RecordAnswerView(ConferenceMixin, FormView):
         recorded = {"agency": invitation.agency.name, "via": AnswerChannel(data["via"]).label}
         messages.success(self.request, _("Antwort von %(agency)s erfasst (%(via)s).") % recorded)
         return HttpResponseRedirect(self.get_conference().get_absolute_url())
+
+
+class RemindNowView(ConferenceMixin, View):
+    """POST: "Erinnerung jetzt senden" to the chosen invitees without an answer."""
+
+    request: AuthenticatedHttpRequest
+    permission_required = "conferences.change_conference"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        conference = self.get_conference()
+        chosen = request.POST.getlist("invitation")
+        ids = [int(value) for value in chosen if value.isdigit()]
+        back = HttpResponseRedirect(conference.get_absolute_url() + "#remind-heading")
+        if len(ids) != len(chosen):
+            messages.error(request, _("Die Auswahl ist ungültig. Bitte wählen Sie erneut."))
+            return back
+        try:
+            result = reminders.remind_now(conference, invitation_ids=ids, by=self.request.user)
+        except services.ConferenceError as error:
+            messages.error(request, str(error))
+            return back
+        if result.reminded:
+            messages.success(
+                request,
+                ngettext(
+                    "Erinnerung an %(count)d Behörde versendet: %(names)s.",
+                    "Erinnerung an %(count)d Behörden versendet: %(names)s.",
+                    len(result.reminded),
+                )
+                % {"count": len(result.reminded), "names": ", ".join(result.reminded)},
+            )
+        if result.already_today:
+            messages.warning(
+                request,
+                _(
+                    "Heute bereits erinnert, daher nicht noch einmal: %(names)s. Eine Behörde "
+                    "wird höchstens einmal am Tag erinnert."
+                )
+                % {"names": ", ".join(result.already_today)},
+            )
+        if result.without_address:
+            messages.warning(
+                request,
+                _("Ohne E-Mail-Adresse, bitte telefonisch oder per Brief erinnern: %(names)s.")
+                % {"names": ", ".join(result.without_address)},
+            )
+        return back
 
 
 def _filename(conference: Conference, extension: str) -> str:

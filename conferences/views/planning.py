@@ -1,5 +1,6 @@
 """KPB staff plan a conference: data, agenda, invitation list, sending (thin views)."""
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from conferences.mails import compose_invitation, describe_changes
 from conferences.models import AgendaItem, Conference, Invitation
 from notifications.enums import MailState
 from siko import tasks_queue
+from siko.formats import BERLIN
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -123,6 +125,27 @@ class ConferenceCreateView(SikoPermissionMixin, FormView):
         return HttpResponseRedirect(conference.get_absolute_url())
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """An invitation still without an answer, and whether it was reminded today (Berlin
+    time): such an invitation cannot be chosen for "Erinnerung jetzt senden" again."""
+
+    invitation: Invitation
+    reminded_today: bool
+
+
+def non_responders(invitations: list[Invitation]) -> list[Waiting]:
+    today = timezone.localdate(timezone=BERLIN)
+    return [
+        Waiting(
+            i,
+            i.reminded_at is not None and timezone.localdate(i.reminded_at, BERLIN) == today,
+        )
+        for i in invitations
+        if i.state == InvitationState.SENT
+    ]
+
+
 class ConferenceDetailView(ConferenceMixin, TemplateView):
     request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
@@ -130,9 +153,11 @@ class ConferenceDetailView(ConferenceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
+        answers = answers_context(conference)  # invitations, state_counts, summary
         return super().get_context_data(
             agenda=conference.agenda_items.select_related("topic"),
-            **answers_context(conference),  # invitations, state_counts, summary
+            **answers,
+            non_responders=non_responders(answers["invitations"]),
             co_hosts=[a for a in conference.authorities.all() if a.pk != conference.host_id],
             missing=selectors.missing_categories(conference),
             clashes=selectors.clashes(conference),
