@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The Debian packages SiKo's tests need beside Python: Chromium for the browser tests, Pango and
-# HarfBuzz's subsetter for WeasyPrint, a font, Dovecot's IMAP server (the tests of the calendar
-# replies start their own instance, tests/imap.py). Called by `make test` and by `.ci/run` (which
-# adds the PostgreSQL and Redis client tools as arguments).
+# The Debian packages SiKo's tests need beside Python: Chromium for the browser tests (and libatomic
+# for Playwright's node), Pango and HarfBuzz's subsetter for WeasyPrint, a font, Dovecot's IMAP
+# server (the tests of the calendar replies start their own instance, tests/imap.py). Called by
+# `make test` and by `.ci/run` (which adds the PostgreSQL and Redis client tools as arguments).
 #
 # Installs what is missing when it may (root, or sudo without a password); otherwise it stops before
 # the tests with one German sentence naming the exact apt command. Nothing is skipped silently.
@@ -16,6 +16,8 @@ need_package libpango-1.0-0
 need_package libpangoft2-1.0-0
 need_package libharfbuzz-subset0
 need_package fonts-dejavu-core
+# Playwright's bundled node (the browser tests' driver) links libatomic; a minimal Debian lacks it.
+need_package libatomic1
 need_package dovecot-imapd
 for package in "$@"; do need_package "$package"; done
 
