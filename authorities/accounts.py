@@ -89,11 +89,13 @@ def user_for_setup_token(token: str, *, now: datetime | None = None) -> User:
 
 
 def send_setup_mail(user: User, *, now: datetime | None = None) -> None:
-    """The mail with the setup link, once per account and password state (outbox, on commit)."""
-    context = {"user": user, "url": setup_url(user, now=now), "hours": SETUP_LINK_HOURS}
+    """The mail with a setup link issued `now`, once per account and moment (outbox, on
+    commit): the import sends it once; the administration's "erneut senden" sends a new one."""
+    issued = now or timezone.now()
+    context = {"user": user, "url": setup_url(user, now=issued), "hours": SETUP_LINK_HOURS}
     queue_mail(
         kind=MailKind.NOTICE,
-        dedup_key=f"account-setup:{user.pk}:{_fingerprint(user)}",
+        dedup_key=f"account-setup:{user.pk}:{_fingerprint(user)}:{int(issued.timestamp())}",
         composed=compose("account_setup", context, folder="authorities/email"),
         to=user.email,
     )
@@ -126,6 +128,17 @@ def create_staff_account(
         log_action("account.created", user, actor=by, authority=authority)
         send_setup_mail(user)
     return user
+
+
+def resend_setup_mail(user: User, *, by: User) -> bool:
+    """A new setup link for an account whose password was never set (the first one expired or
+    got lost); False for an account that has a password ("Passwort vergessen" is its way)."""
+    if user.has_usable_password() or not user.is_active:
+        return False
+    with transaction.atomic():
+        log_action("account.setup_link_sent", user, actor=by, authority=user.authority)
+        send_setup_mail(user)
+    return True
 
 
 def deactivate_user(user: User, *, by: User) -> bool:

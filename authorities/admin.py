@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from authorities.accounts import deactivate_user, reset_second_factor
+from authorities.accounts import deactivate_user, resend_setup_mail, reset_second_factor
 from authorities.models import (
     Authority,
     AutobahnpolizeiDutyPeriod,
@@ -84,7 +84,7 @@ class UserAdmin(BaseUserAdmin):
     )
     list_display = ["username", "organisation_kind", "authority", "partner_agency", "is_active"]
     list_filter = ["is_active", "organisation_kind", "is_superuser"]
-    actions = ["deactivate", "reset_second_factor"]
+    actions = ["deactivate", "reset_second_factor", "resend_setup_link"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Leavers are deactivated, not deleted: their audit entries keep naming them.
@@ -102,6 +102,19 @@ class UserAdmin(BaseUserAdmin):
             request,
             _("%(count)s Benutzer deaktiviert; sie können sich nicht mehr anmelden.")
             % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=gettext_lazy("Link zum Festlegen des Passworts erneut senden"))
+    def resend_setup_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        sent = sum(resend_setup_mail(user, by=request.user) for user in queryset)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            _(
+                "Neuer Link an %(sent)s Benutzer gesandt (gültig 72 Stunden). Konten mit "
+                "Passwort erhalten keinen: dort hilft „Passwort vergessen“."
+            )
+            % {"sent": sent},
             messages.SUCCESS,
         )
 

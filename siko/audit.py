@@ -64,6 +64,7 @@ ACTIONS: "dict[str, StrPromise]" = {
     "personal_data.exported": _("Auskunft über personenbezogene Daten erteilt"),
     "personal_data.erased": _("Personenbezogene Daten gelöscht"),
     "account.created": _("Benutzerkonto angelegt"),
+    "account.setup_link_sent": _("Einrichtungs-Link erneut an ein Benutzerkonto gesandt"),
     "account.deactivated": _("Benutzerkonto deaktiviert"),
     "account.second_factor_reset": _("Zweiter Faktor eines Benutzerkontos zurückgesetzt"),
     "api_token.created": _("API-Schlüssel angelegt"),

@@ -300,3 +300,25 @@ def test_deactivated_leaver_can_no_longer_use_an_api_token(admin_user, kpb_a_use
     assert response.json() == {
         "detail": "Ungültiger, widerrufener oder deaktivierter API-Schlüssel."
     }
+
+
+def test_admin_resends_a_setup_link_to_an_account_without_password(
+    admin_user, kpb_a_user, django_capture_on_commit_callbacks
+):
+    account = new_account()
+    client = client_for(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:authorities_user_changelist"),
+            {"action": "resend_setup_link", "_selected_action": [account.pk, kpb_a_user.pk]},
+            follow=True,
+        )
+
+    assert "Neuer Link an 1 Benutzer gesandt" in response.content.decode()
+    mail = OutgoingMail.objects.get(to=account.email)
+    assert "/verzeichnis/benutzer/einrichten/" in mail.body_text
+    assert not OutgoingMail.objects.filter(to=kpb_a_user.email).exists()
+    assert AuditEntry.objects.filter(
+        action="account.setup_link_sent", object_id=str(account.pk)
+    ).exists()
