@@ -255,6 +255,9 @@ class Invitation(ScopedUniqueMixin, models.Model):
         _("Antwort über"), max_length=10, choices=AnswerChannel.choices, blank=True
     )
     sent_at = models.DateTimeField(_("versendet am"), null=True, blank=True)
+    #: Marked for sending by e-mail; the worker builds the mail and clears the mark in the same
+    #: transaction (conferences.sending), so an invitation's mail is built exactly once.
+    mail_pending = models.BooleanField(_("Einladungsmail in Vorbereitung"), default=False)
     reminded_at = models.DateTimeField(_("erinnert am"), null=True, blank=True)
     answered_at = models.DateTimeField(_("beantwortet am"), null=True, blank=True)
     attended = models.BooleanField(_("anwesend"), null=True, blank=True)

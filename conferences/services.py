@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from authorities.enums import PartnerCategory
 from authorities.models import ADDRESSEE_ORDER, Authority, PartnerAgency, User
-from conferences import mails
+from conferences import mails, sending
 from conferences.closed_years import closed_year_reason
 from conferences.enums import (
     ANSWERED_STATES,
@@ -542,27 +542,20 @@ def send_invitations(conference: Conference, *, by: User) -> int:
 
 
 def _send_pending(conference: Conference) -> int:
-    now = timezone.now()
-    count = 0
+    """Marks the pending invitations with an address as sent; their mails are built after
+    commit, in the worker (conferences.sending). Those without one are offered as letters."""
     pending = (
         conference.invitations.filter(state=InvitationState.PENDING)
         .select_related("agency", "contact", "routed_via")
         .prefetch_related("routed_via__contacts")
     )
-    for invitation in pending:
-        if not invitation.recipient_email:
-            continue  # offered as a printable letter instead
-        delivery.queue_mail(
-            kind=MailKind.INVITATION,
-            dedup_key=f"invitation:{invitation.pk}",
-            invitation=invitation,
-            composed=mails.compose_invitation(invitation),
+    marked = [invitation.pk for invitation in pending if invitation.recipient_email]
+    if marked:
+        conference.invitations.filter(pk__in=marked).update(
+            state=InvitationState.SENT, sent_at=timezone.now(), mail_pending=True
         )
-        invitation.state = InvitationState.SENT
-        invitation.sent_at = now
-        invitation.save(update_fields=["state", "sent_at"])
-        count += 1
-    return count
+        sending.start_building(conference)
+    return len(marked)
 
 
 def _plan_reminders(conference: Conference) -> None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django_scopes import scopes_disabled
 
 from conferences import calendar_replies
+from conferences.sending import task_build_invitation_mails  # noqa: F401 - registers it
 
 logger = logging.getLogger(__name__)
 

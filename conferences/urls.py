@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences.views import answers, documents, partner, planning, replies
+from conferences.views import answers, documents, partner, planning, replies, sending
 
 # Mounted by siko/urls.py under /konferenzen/ in the "conferences" namespace, together with the
 # followup app's patterns (one namespace, so the URL names stayed as they were).
@@ -36,6 +36,11 @@ urlpatterns = [
         name="invitation_letter_sent",
     ),
     path("<int:pk>/versenden/", planning.SendInvitationsView.as_view(), name="send"),
+    path(
+        "<int:pk>/versand/fortschritt/",
+        sending.SendProgressView.as_view(),
+        name="send_progress",
+    ),
     path("<int:pk>/mails/", planning.MailLogView.as_view(), name="mail_log"),
     path("antwort/<str:token>/", partner.AnswerView.as_view(), name="answer"),
     path("<int:pk>/antworten/", answers.AnswersPanelView.as_view(), name="answers_panel"),

@@ -9,7 +9,7 @@ from django.db.models import Model, QuerySet
 from notifications.compose import ComposedMail
 from notifications.enums import MailState
 from notifications.models import OutgoingMail
-from notifications.tasks import send_mail_after_commit
+from notifications.tasks import send_mail_after_commit, send_mails_after_commit
 
 logger = logging.getLogger("notifications.outbox")
 
@@ -34,9 +34,11 @@ def queue_mail(
     invitation: Addressed | None = None,
     conference: Model | None = None,
     to: str = "",
+    deliver: bool = True,
 ) -> OutgoingMail:
     """Adds the mail row once per dedup_key and starts its task after commit. A broker that is
-    down then leaves the row queued for the outbox sweeper (siko.tasks_queue)."""
+    down then leaves the row queued for the outbox sweeper (siko.tasks_queue). With
+    deliver=False the caller starts the delivery itself, in batches (deliver_after_commit)."""
     conference = conference or (invitation.conference if invitation else None)
     mail, created = OutgoingMail.objects.get_or_create(
         dedup_key=dedup_key,
@@ -63,8 +65,14 @@ def queue_mail(
             kind,
             extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
         )
-        send_mail_after_commit(mail.pk)
+        if deliver:
+            send_mail_after_commit(mail.pk)
     return mail
+
+
+def deliver_after_commit(mail_ids: list[int]) -> None:
+    """Sends the rows in batches over one kept connection per worker, after commit."""
+    send_mails_after_commit(mail_ids)
 
 
 def failed_without_conference() -> QuerySet[OutgoingMail]:

@@ -643,6 +643,7 @@ PAGES: dict[str, Page] = {
         conf_and("invitation_pk", upcoming_invitation), status=405
     ),
     "conferences:mail_log": Page(every_conference),
+    "conferences:send_progress": Page(every_conference, queries=("?n=3",)),
     "conferences:answer": Page(lambda w: {"token": links.answer_token(w.invitation)}, secret=True),
     "conferences:answers_panel": Page(every_conference, queries=("?n=3",)),
     "conferences:remind_now": Page(conf(), status=405),
