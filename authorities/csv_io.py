@@ -91,6 +91,21 @@ COLUMN_ALIASES: dict[str, str] = {
     "email": "contact_email",
     "telefon": "contact_phone",
 }
+#: The export's German column names; the import reads them back through COLUMN_ALIASES (and
+#: still reads the internal names).
+EXPORT_HEADERS: dict[str, str] = {
+    "name": "Name",
+    "category": "Kategorie",
+    "seat": "Sitz",
+    "address": "Anschrift",
+    "responsibility": "Zuständigkeit",
+    "routed_via": "Einladung über",
+    "authorities": "KPB",
+    "contact_name": "Ansprechperson",
+    "contact_function": "Funktion",
+    "contact_email": "E-Mail",
+    "contact_phone": "Telefon",
+}
 AUTHORITY_SEPARATORS = re.compile(r"[|;]")
 
 
@@ -791,7 +806,7 @@ def export_partner_csv(agencies: QuerySet[PartnerAgency]) -> str:
     )
     buffer = io.StringIO()
     writer = csv_writer(buffer)  # guards every text cell; the import reads the guard back
-    writer.writerow(COLUMNS)
+    writer.writerow([EXPORT_HEADERS[column] for column in COLUMNS])
     for agency in agencies:
         contact = _primary_contact(agency)
         slugs = sorted(coverage.authority.slug for coverage in agency.coverages.all())
