@@ -7,9 +7,7 @@ from django.views.generic import TemplateView
 from authorities.requests import AuthenticatedHttpRequest
 from conferences import sending
 from conferences.views.planning import ConferenceMixin
-
-#: Seconds between two polls of the progress fragment: it slows down the longer it waits.
-POLL_DELAYS = (1, 1, 2, 2, 3, 5, 5, 8)
+from siko.polling import next_poll
 
 
 class SendProgressView(ConferenceMixin, TemplateView):
@@ -20,14 +18,8 @@ class SendProgressView(ConferenceMixin, TemplateView):
     template_name = "conferences/invitation/_send_progress.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        try:
-            step = max(0, int(self.request.GET.get("n", "0")))
-        except ValueError:
-            step = 0
-        step = min(step + 1, len(POLL_DELAYS) - 1)
         return super().get_context_data(
             progress=sending.progress(self.get_conference()),
-            poll_step=step,
-            poll_delay=POLL_DELAYS[step],
+            **next_poll(self.request),
             **kwargs,
         )
