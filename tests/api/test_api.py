@@ -314,3 +314,11 @@ def test_lists_need_the_same_queries_for_more_rows(kpb_a_user, lzpd_user):
             slug="neue-stelle", name="Neue Stelle", category="sonstige"
         ),
     )
+
+
+def test_with_the_second_factor_required_a_session_still_gets_401_and_a_token_200(
+    kpb_a_user, settings
+):
+    settings.OTP_REQUIRED = True
+    assert client_for(kpb_a_user).get(BODIES).status_code == 401  # not sent to the TOTP page
+    assert token_client(kpb_a_user).get(BODIES).status_code == 200
