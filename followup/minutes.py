@@ -12,6 +12,7 @@ into a new draft version n+1.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -89,12 +90,31 @@ ALLOWED_TAGS = {
 }
 
 
+#: The start of a list item: "- ", "* ", "+ ", "1. " or "1) " (up to three spaces in).
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,3}[.)]) +\S")
+
+
+def _lists_under_text(text: str) -> str:
+    """A list directly under a line of text is a list, as people type it in a minutes entry
+    ("Teilnehmende:\n- Stadt\n- Polizei") and as CommonMark reads it; Python-Markdown wants
+    an empty line before it, which is added here."""
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        if _LIST_ITEM.match(line) and previous.strip() and not _LIST_ITEM.match(previous):
+            if not previous.startswith((" ", "\t")):
+                out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def render_text(text: str) -> SafeString:
     """Markdown or plain text as safe HTML: raw HTML is escaped by Markdown's own rule set
     being cut down to a short tag list by nh3 (no links, images, attributes or scripts)."""
     if not text:
         return mark_safe("")
-    html = markdown.markdown(text, extensions=["nl2br", "sane_lists", "tables"])
+    html = markdown.markdown(_lists_under_text(text), extensions=["nl2br", "sane_lists", "tables"])
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}))  # noqa: S308
 
 
