@@ -30,7 +30,9 @@ from siko.tasks_queue import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
-#: Invitation mails built (and handed to one delivery task) per transaction.
+#: Invitation mails built (and handed to one delivery task) per transaction; the first chunk is
+#: small, so that the first mails leave within seconds of the click.
+FIRST_CHUNK = 5
 BUILD_CHUNK = 50
 
 
@@ -50,14 +52,14 @@ def start_building(conference: Conference) -> None:
     )
 
 
-def _build_chunk(conference_id: int) -> int:
+def _build_chunk(conference_id: int, size: int) -> int:
     with transaction.atomic():
         chunk = list(
             Invitation._base_manager.select_for_update(skip_locked=True, of=("self",))
             .filter(conference_id=conference_id, mail_pending=True)
             .select_related("conference__host", "agency", "contact", "routed_via")
             .prefetch_related("routed_via__contacts")
-            .order_by("pk")[:BUILD_CHUNK]
+            .order_by("pk")[:size]
         )
         if chunk and chunk[0].conference.status == ConferenceStatus.CANCELLED:
             # Cancelled before its invitations were built: they never go out.
@@ -82,7 +84,7 @@ def build_invitation_mails(conference_id: int) -> int:
     """Builds every marked invitation's mail of the conference; returns how many."""
     built = 0
     with scopes_disabled():
-        while count := _build_chunk(conference_id):
+        while count := _build_chunk(conference_id, BUILD_CHUNK if built else FIRST_CHUNK):
             built += count
     if built:
         logger.info("conference %s: %s invitation mails built", conference_id, built)

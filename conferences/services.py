@@ -578,8 +578,16 @@ def _plan_reminders(conference: Conference) -> None:
                 subject_key=f"invitation:{invitation.pk}",
                 stage=f"{days}d@{conference.ical_sequence}",
                 recipient=invitation.recipient_email,
-                defaults={"due_at": due, "conference": conference, "invitation": invitation},
+                due_at=conference.start - timedelta(days=days),
+                conference=conference,
+                invitation=invitation,
             )
+            for invitation in sent
+            for days in REMINDER_DAYS_BEFORE
+            if conference.start - timedelta(days=days) > now
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def answer_closed_reason(conference: Conference) -> str:
