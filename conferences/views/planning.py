@@ -476,14 +476,23 @@ class SendInvitationsView(ConferenceMixin, TemplateView):
             # The mails are rows in the outbox; the sweeper hands them over once it is back.
             messages.warning(
                 request,
-                _(
+                ngettext(
+                    "%(n)d Einladung ist gespeichert und wird versendet, sobald der "
+                    "Versanddienst wieder erreichbar ist.",
                     "%(n)d Einladungen sind gespeichert und werden versendet, sobald der "
-                    "Versanddienst wieder erreichbar ist."
+                    "Versanddienst wieder erreichbar ist.",
+                    count,
                 )
                 % {"n": count},
             )
         elif count:
-            messages.success(request, _("%(n)d Einladungen werden versendet.") % {"n": count})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d Einladung wird versendet.", "%(n)d Einladungen werden versendet.", count
+                )
+                % {"n": count},
+            )
         else:
             messages.info(request, _("Es gab keine neuen Einladungen zu versenden."))
         return redirect(self.get_conference())
