@@ -14,9 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from authorities.models import PartnerAgency
+from authorities.models import PartnerAgency, letter_greeting
 from conferences.enums import ConferenceKind
-from conferences.mails import greeting
 from conferences.models import Invitation
 from siko.formats import BERLIN, german_date, german_span
 from siko.pdf import html_to_pdf
@@ -59,7 +58,8 @@ def letter_context(invitation: Invitation, *, today: date | None = None) -> dict
         "recipient_name": recipient.name,
         "recipient_lines": _address_lines(recipient),
         "contact": contact,
-        "greeting": greeting(invitation),
+        # The named head of the agency; through a Bezirksregierung the general greeting.
+        "greeting": contact.greeting if contact else letter_greeting("", ""),
         "host": conference.host,
         "organiser": {
             "name": organiser.get_full_name() or organiser.username,
