@@ -13,6 +13,12 @@ EMAIL_URL pointing at the server, a Redis database of its own). It then queues -
 rows of invitation size (text, HTML and calendar), hands every row's task to the broker at once
 and waits until all are sent. Printed: the first mail's arrival after the hand-over, the time
 until the last, mails per second between first and last, and SMTP connections.
+
+The new code is measured from the click instead: a conference of PP Dortmund with --mails
+invitations, `services.send_invitations` as the "Einladungen versenden" request calls it (the
+hand-over column is then the click's duration), the mails built and sent by the worker. For
+comparison, "build in request" is the time the same process needs to build all the mails in one
+transaction, as the click did before (rolled back, nothing sent).
 """
 
 import os
@@ -27,6 +33,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -83,6 +90,56 @@ def queue_rows(count: int, tag: str) -> list[int]:
     return [row.pk for row in rows]
 
 
+def invitation_conference(count: int) -> tuple[Any, Any]:
+    """A conference of PP Dortmund inviting `count` new agencies, each with an address."""
+    from bench_setup import bench_conference, bench_organiser
+    from django_scopes import scopes_disabled
+
+    from authorities.enums import PartnerCategory
+    from authorities.models import Authority, Contact, Coverage, PartnerAgency
+    from conferences import services
+
+    with scopes_disabled():
+        host = Authority.objects.get(slug="pp-dortmund")
+        organiser = bench_organiser(host)
+        agencies = PartnerAgency.objects.bulk_create(
+            PartnerAgency(
+                slug=f"fanout-{n}",
+                name=f"Stadtverwaltung Fanout {n}",
+                category=PartnerCategory.KOMMUNE,
+            )
+            for n in range(count)
+        )
+        Coverage.objects.bulk_create(Coverage(agency=a, authority=host) for a in agencies)
+        Contact.objects.bulk_create(
+            Contact(
+                agency=a, name=f"Leitung {n}", function="Leitung", email=f"l@fanout-{n}.example"
+            )
+            for n, a in enumerate(agencies)
+        )
+        start = timezone.now() + timedelta(days=30)
+        conference = bench_conference(host, organiser, kind="siko", status="draft", start=start)
+        conference.save()
+        services.add_invitations(conference, agencies=agencies, by=organiser)
+    return conference, organiser
+
+
+def build_in_request(conference: Any) -> float:
+    """Seconds to build every invitation mail in one transaction, as the click did before."""
+    from django.db import transaction
+    from django_scopes import scopes_disabled
+
+    from conferences import sending
+    from conferences.models import Invitation
+
+    started = time.monotonic()
+    with scopes_disabled(), transaction.atomic():
+        Invitation._base_manager.filter(conference=conference).update(mail_pending=True)
+        sending.build_invitation_mails(conference.pk)
+        transaction.set_rollback(True)
+    return time.monotonic() - started
+
+
 def unsent(ids: list[int]) -> int:
     from notifications.enums import MailState
     from notifications.models import OutgoingMail
@@ -128,7 +185,7 @@ def wait_for_worker(name: str) -> None:
     raise SystemExit(f"worker {name} did not start")
 
 
-def run(tree: Path, name: str, count: int, tmp: str) -> dict[str, float]:
+def run(tree: Path, name: str, count: int, tmp: str, *, click: bool) -> dict[str, float]:
     from aiosmtpd.controller import Controller
 
     from notifications.tasks import task_send_mail
@@ -142,16 +199,40 @@ def run(tree: Path, name: str, count: int, tmp: str) -> dict[str, float]:
     worker = start_worker(tree, port, tmp, name)
     try:
         wait_for_worker(name)
-        ids = queue_rows(count, name)
-        load = os.getloadavg()[0]
-        started = time.monotonic()
-        for pk in ids:
-            task_send_mail.delay(mail_id=pk)
-        queued = time.monotonic() - started
+        built = 0.0
+        if click:
+            from django_scopes import scopes_disabled
+
+            from conferences import services
+            from notifications.models import OutgoingMail
+
+            conference, organiser = invitation_conference(count)
+            load = os.getloadavg()[0]
+            started = time.monotonic()
+            with scopes_disabled():
+                services.send_invitations(conference, by=organiser)
+            queued = time.monotonic() - started
+
+            def left_to_send() -> int:
+                rows = OutgoingMail.objects.filter(conference=conference, state="sent").count()
+                return count - rows
+        else:
+            ids = queue_rows(count, name)
+            load = os.getloadavg()[0]
+            started = time.monotonic()
+            for pk in ids:
+                task_send_mail.delay(mail_id=pk)
+            queued = time.monotonic() - started
+
+            def left_to_send() -> int:
+                return unsent(ids)
+
         deadline = started + 600
-        while unsent(ids) and time.monotonic() < deadline:
+        while left_to_send() and time.monotonic() < deadline:
             time.sleep(0.2)
-        left = unsent(ids)
+        left = left_to_send()
+        if click:
+            built = build_in_request(conference)
         if left:
             raise SystemExit(f"{name}: {left} of {count} mails not sent after 10 minutes")
     finally:
@@ -167,6 +248,7 @@ def run(tree: Path, name: str, count: int, tmp: str) -> dict[str, float]:
         "messages": len(recorder.arrivals),
         "connections": recorder.connections,
         "load": load,
+        "built": built,
     }
 
 
@@ -183,7 +265,9 @@ def main() -> None:
 
     app.control.purge()
     with seeded_database(), tempfile.TemporaryDirectory(prefix="siko-fanout-") as tmp:
-        results = {name: run(tree, name, args.mails, tmp) for name, tree in trees}
+        results = {
+            name: run(tree, name, args.mails, tmp, click=name == "new") for name, tree in trees
+        }
     print(f"SiKo mail delivery benchmark – {timezone.localtime():%Y-%m-%d %H:%M %Z}")
     print(
         f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}, PostgreSQL, Redis; "
@@ -197,6 +281,12 @@ def main() -> None:
         print(
             f"{name:<5} {r['queued']:>11.2f} {r['first']:>12.2f} {r['all']:>10.2f} "
             f"{r['rate']:>8.1f} {r['messages']:>8} {r['connections']:>16}  {r['load']:.2f}"
+        )
+    if results["new"]["built"]:
+        print(
+            f"new: hand-over = the click (send_invitations, {args.mails} invitations); "
+            f"building all {args.mails} mails in the request, as before: "
+            f"{results['new']['built']:.2f} s"
         )
 
 
