@@ -197,3 +197,54 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class OutlineState(models.TextChoices):
+    PROPOSED = "proposed", _("dem Ministerium vorgelegt")
+    AGREED = "agreed", _("mit dem Ministerium abgestimmt")
+    CHANGES_REQUESTED = "changes_requested", _("Änderungen erbeten")
+
+
+class OutlineProposal(models.Model):
+    """One proposal of the LZPD for the outline of year Y's report and the ministry's decision
+    (DESIGN R8: "die Berichtsgliederung bitte ich im Vorfeld mit mir abzustimmen").
+
+    The latest proposal of a year is the one that counts; older ones are its history. An agreed
+    proposal is never changed: a different outline for the same year is a new proposal that
+    the ministry decides again (reports.annual.outline_agreement).
+    """
+
+    year = models.PositiveSmallIntegerField(_("Berichtsjahr"))
+    sections = models.JSONField(_("Gliederung"))
+    state = models.CharField(
+        _("Stand"), max_length=20, choices=OutlineState.choices, default=OutlineState.PROPOSED
+    )
+    proposed_at = models.DateTimeField(_("vorgelegt am"), auto_now_add=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("vorgelegt von"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("entschieden am"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entschieden von"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    comment = models.TextField(_("Anmerkungen des Ministeriums"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("Vorschlag zur Berichtsgliederung")
+        verbose_name_plural = _("Vorschläge zur Berichtsgliederung")
+
+    def __str__(self) -> str:
+        return f"Gliederung {self.year} ({self.get_state_display()})"
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.state == OutlineState.AGREED

@@ -2,6 +2,7 @@ from django.urls import path
 
 from reports.views import annual as views_annual
 from reports.views import mails as views_mails
+from reports.views import outline as views_outline
 from reports.views import state as views
 
 app_name = "reports"
@@ -70,6 +71,21 @@ urlpatterns = [
         "jahresberichte/<int:pk>/korrektur/",
         views_annual.AnnualReportCorrectionView.as_view(),
         name="annual_report_correction",
+    ),
+    path(
+        "jahresberichte/<int:pk>/gliederung-vorlegen/",
+        views_outline.OutlineProposeView.as_view(),
+        name="annual_report_outline_propose",
+    ),
+    path(
+        "jahresberichte/gliederungen/",
+        views_outline.OutlineDecisionListView.as_view(),
+        name="annual_report_outlines",
+    ),
+    path(
+        "jahresberichte/gliederungen/<int:pk>/",
+        views_outline.OutlineDecideView.as_view(),
+        name="annual_report_outline_decide",
     ),
     path(
         "jahresberichte/<int:pk>/bericht.pdf",

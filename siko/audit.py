@@ -61,6 +61,13 @@ ACTIONS: "dict[str, StrPromise]" = {
     "annual_report.finalise_requested": _("Abschluss des Jahresberichts angestoßen"),
     "annual_report.finalised": _("Endfassung des Jahresberichts gespeichert"),
     "annual_report.correction_started": _("Korrekturfassung des Jahresberichts angelegt"),
+    "annual_report.outline_proposed": _("Gliederung des Jahresberichts dem Ministerium vorgelegt"),
+    "annual_report.outline_agreed": _(
+        "Zustimmung des Ministeriums zur Gliederung des Jahresberichts"
+    ),
+    "annual_report.outline_changes_requested": _(
+        "Änderungen an der Gliederung des Jahresberichts erbeten"
+    ),
     "personal_data.exported": _("Auskunft über personenbezogene Daten erteilt"),
     "personal_data.erased": _("Personenbezogene Daten gelöscht"),
     "account.created": _("Benutzerkonto angelegt"),

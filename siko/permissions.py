@@ -161,4 +161,7 @@ rules.add_perm("reports.view_annual_reports", police_or_state)
 rules.add_perm("reports.read_annual_report", state_or_admin)
 rules.add_perm("reports.manage_annual_report", is_lzpd | is_admin)
 rules.add_perm("reports.review_annual_report", is_lka)
+# DESIGN R8: the LZPD proposes the report's outline, the ministry agrees it beforehand.
+rules.add_perm("reports.propose_outline", is_lzpd)
+rules.add_perm("reports.decide_outline", is_im)
 rules.add_perm("reports.read_annual_report_part", own_authority_or_state)

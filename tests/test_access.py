@@ -23,13 +23,14 @@ from authorities.models import (
     Exercise,
     Hospitation,
     PartnerAgency,
+    User,
 )
 from conferences.links import answer_token, overview_token
 from conferences.models import Invitation
 from followup.links import action_token
 from followup.models import Action
 from reports.annual.report import collect_report_data
-from reports.models import AnnualReport, GenerationState, ReportStatus
+from reports.models import AnnualReport, GenerationState, OutlineProposal, ReportStatus
 from tests.conftest import ROLES
 from tests.factories.conferences import make_conference
 
@@ -181,6 +182,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "reports:annual_report_update": LZPD_ONLY,
     "reports:annual_report_generate": LZPD_POST_ONLY,
     "reports:annual_report_review": (302, 403, 403, 403, 200, 403, 403, 403),
+    # DESIGN R8: only the LZPD (the admin account is one) proposes the outline, only IM decides.
+    "reports:annual_report_outline_propose": LZPD_POST_ONLY,
+    "reports:annual_report_outlines": (302, 403, 403, 403, 403, 200, 403, 403),
+    "reports:annual_report_outline_decide": (302, 403, 403, 403, 403, 200, 403, 403),
     "reports:annual_report_finalise": LZPD_POST_ONLY,
     "reports:annual_report_correction": LZPD_ONLY,
     "reports:annual_report_pdf": STATE_READ,
@@ -272,6 +277,8 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "reports:annual_report_update": {"pk": objects["draft_report"].pk},
         "reports:annual_report_generate": {"pk": objects["draft_report"].pk},
         "reports:annual_report_review": {"pk": objects["draft_report"].pk},
+        "reports:annual_report_outline_propose": {"pk": objects["draft_report"].pk},
+        "reports:annual_report_outline_decide": {"pk": objects["outline_proposal"].pk},
         "reports:annual_report_finalise": {"pk": objects["draft_report"].pk},
         "reports:annual_report_correction": {"pk": objects["final_report"].pk},
         "reports:annual_report_pdf": {"pk": objects["final_report"].pk},
@@ -386,9 +393,9 @@ def objects(db, kpb_a_user):
 _REPORT_DATA: dict[str, Any] = {}
 
 
-def annual_reports() -> dict[str, AnnualReport]:
+def annual_reports() -> dict[str, Any]:
     """A final report of 2025 and a generated draft of 2026 (files stored; the figures are
-    computed once per test session and reused)."""
+    computed once per test session and reused), and the draft's outline proposed to IM."""
     if not _REPORT_DATA:
         _REPORT_DATA.update(
             json.loads(
@@ -411,6 +418,10 @@ def annual_reports() -> dict[str, AnnualReport]:
         report.pdf.save("bericht.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
         report.save()
         reports[name] = report
+    proposer = User.objects.create(username="lzpd-gliederung", organisation_kind="lzpd")
+    reports["outline_proposal"] = OutlineProposal.objects.create(
+        year=2026, sections=reports["draft_report"].outline, proposed_by=proposer
+    )
     return reports
 
 

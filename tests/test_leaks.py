@@ -46,6 +46,7 @@ from authorities.models import (
     Exercise,
     Hospitation,
     PartnerAgency,
+    User,
 )
 from conferences import calendar_replies, links, services
 from conferences.documents import feeds
@@ -60,7 +61,7 @@ from notifications.enums import MailKind
 from notifications.models import OutgoingMail
 from notifications.reminders import send_due_reminders
 from reports.annual.report import collect_report_data
-from reports.models import AnnualReport, GenerationState, ReportStatus
+from reports.models import AnnualReport, GenerationState, OutlineProposal, ReportStatus
 from reports.reminders import compose_compliance_reminder
 from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
@@ -347,6 +348,11 @@ def annual_reports() -> SimpleNamespace:
         report.pdf.save("bericht.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
         report.save()
         made[name] = report
+    made["outline"] = OutlineProposal.objects.create(
+        year=today.year + 2,
+        sections=made["draft"].outline,
+        proposed_by=User.objects.create(username="lzpd-gliederung", organisation_kind="lzpd"),
+    )
     return SimpleNamespace(**made)
 
 
@@ -723,6 +729,11 @@ PAGES: dict[str, Page] = {
     "reports:annual_report_update": Page(lambda w: {"pk": w.reports.draft.pk}, status=403),
     "reports:annual_report_generate": Page(lambda w: {"pk": w.reports.draft.pk}, status=403),
     "reports:annual_report_review": Page(lambda w: {"pk": w.reports.draft.pk}, status=403),
+    "reports:annual_report_outline_propose": Page(lambda w: {"pk": w.reports.draft.pk}, status=403),
+    "reports:annual_report_outlines": Page(status=403),
+    "reports:annual_report_outline_decide": Page(
+        lambda w: {"pk": w.reports.outline.pk}, status=403
+    ),
     "reports:annual_report_finalise": Page(lambda w: {"pk": w.reports.draft.pk}, status=403),
     "reports:annual_report_correction": Page(lambda w: {"pk": w.reports.final.pk}, status=403),
     "reports:annual_report_pdf": Page(lambda w: {"pk": w.reports.final.pk}, status=403),
@@ -740,6 +751,8 @@ PAGES: dict[str, Page] = {
 MAILS_NOT_TO_KPB = {
     "reports/email/annual_report_reminder_subject.txt": "to the LZPD only (reads everything)",
     "reports/email/annual_report_notice_subject.txt": "to LZPD, LKA and IM only (read all)",
+    "reports/email/outline_notice_subject.txt": "to LZPD and IM only; names sections, no data",
+    "reports/email/outline_reminder_subject.txt": "to the LZPD only; names sections, no data",
 }
 
 

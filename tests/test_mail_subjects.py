@@ -30,6 +30,8 @@ WITHOUT_USER_TEXT = {
     "conferences/email/action_reminder",
     "registration/email/password_reset",
     "reports/email/annual_report_reminder",
+    "reports/email/outline_notice",
+    "reports/email/outline_reminder",
 }
 
 

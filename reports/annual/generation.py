@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from reports.annual import notices as report_notices
+from reports.annual import outline_agreement
 from reports.annual import report as annual_report
 from reports.models import AnnualReport, GenerationState, ReportStatus
 from siko.audit import log_action
@@ -53,6 +54,14 @@ def _progress_reporter(report: AnnualReport) -> annual_report.Progress:
     return progress
 
 
+def _outline_agreement(report: AnnualReport) -> dict[str, str]:
+    """The ministry's agreement to the report's outline, for the methods annex ({} if none)."""
+    note = outline_agreement.agreement_note(report.year, report.outline)
+    if note is None:
+        return {}
+    return {"agreed_on": f"{note.agreed_on:%d.%m.%Y}", "agreed_by": note.agreed_by}
+
+
 def render_pdf(report: AnnualReport, data: dict, *, final: bool) -> bytes:
     status_label = str(ReportStatus.FINAL.label if final else ReportStatus.DRAFT.label)
     return annual_report.render_annual_report(
@@ -61,6 +70,7 @@ def render_pdf(report: AnnualReport, data: dict, *, final: bool) -> bytes:
         draft=not final,
         version=report.version,
         status_label=status_label,
+        outline_agreement=_outline_agreement(report),
     )
 
 

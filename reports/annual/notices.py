@@ -21,7 +21,7 @@ RECIPIENTS = {
 }
 
 
-def _recipients(kinds: tuple[str, ...]) -> list[str]:
+def recipients(kinds: tuple[str, ...]) -> list[str]:
     emails = (
         User.objects.filter(organisation_kind__in=kinds, is_active=True)
         .exclude(email="")
@@ -47,15 +47,18 @@ def _compose(kind: str, report: AnnualReport, review: ReportReview | None) -> Co
 
 def notify(kind: str, report: AnnualReport, *, review: ReportReview | None = None) -> int:
     """Queues the notice for every recipient once; returns the number of rows queued."""
-    composed = _compose(kind, report, review)
     step = review.pk if review else report.sha256
-    rows = 0
-    for email in _recipients(RECIPIENTS[kind]):
+    return queue_notices(
+        _compose(kind, report, review), RECIPIENTS[kind], f"annual-report-{kind}:{report.pk}:{step}"
+    )
+
+
+def queue_notices(composed: ComposedMail, kinds: tuple[str, ...], dedup_prefix: str) -> int:
+    """Queues `composed` once for every active user of `kinds` with an address (the dedup key
+    is the prefix and the address); returns the number of rows."""
+    emails = recipients(kinds)
+    for email in emails:
         delivery.queue_mail(
-            kind=MailKind.NOTICE,
-            to=email,
-            composed=composed,
-            dedup_key=f"annual-report-{kind}:{report.pk}:{step}:{email}",
+            kind=MailKind.NOTICE, to=email, composed=composed, dedup_key=f"{dedup_prefix}:{email}"
         )
-        rows += 1
-    return rows
+    return len(emails)

@@ -614,10 +614,12 @@ def annual_report_html(
     draft: bool = True,
     version: int = 1,
     status_label: str = "Entwurf",
+    outline_agreement: dict[str, str] | None = None,
 ) -> str:
     """The report as the HTML that WeasyPrint sets: the cover, then the outline's sections in
     its order, each with its introductory text (plain text). Pure; OutlineError for a section
-    the outline does not know."""
+    the outline does not know. `outline_agreement` ({"agreed_on", "agreed_by"}, empty while not
+    agreed; None: not said) is named in the methods annex."""
     with translation.override("de"):
         sections = [
             {
@@ -635,6 +637,7 @@ def annual_report_html(
             context["history_chart"] = _history_chart(data)
         if "comparison_groups" in keys and data["comparison_groups"]:
             context["groups_chart"] = _groups_chart(data)
+        context["outline_agreement"] = outline_agreement
         return render_to_string("reports/pdf/annual_report.html", {**context, "sections": sections})
 
 
@@ -646,11 +649,17 @@ def render_annual_report(
     version: int = 1,
     status_label: str = "Entwurf",
     fetcher: StaticFilesFetcher | None = None,
+    outline_agreement: dict[str, str] | None = None,
 ) -> bytes:
     """The report (`annual_report_html`) as PDF/A bytes. Pure apart from WeasyPrint (static
     files only)."""
     html = annual_report_html(
-        data, outline=outline, draft=draft, version=version, status_label=status_label
+        data,
+        outline=outline,
+        draft=draft,
+        version=version,
+        status_label=status_label,
+        outline_agreement=outline_agreement,
     )
     return html_to_pdf(html, fetcher=fetcher, pdf_variant=PDF_VARIANT)
 

@@ -19,11 +19,13 @@ from django.utils.translation import gettext_noop
 
 from authorities.models import User
 from reports.annual import notices as report_notices
+from reports.annual import outline_agreement
 from reports.annual.tasks import task_generate_annual_report
 from reports.models import AnnualReport, GenerationState, ReportReview, ReportStatus
 from reports.outline import DEFAULT_OUTLINE, clean_outline
 from reports.selectors import FIRST_YEAR
 from siko.audit import log_action
+from siko.organisations import OrganisationKind
 from siko.tasks_queue import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -154,12 +156,34 @@ def update_draft(
     report.period_year = period_year
     report.state_as_of = state_as_of
     report.outline = clean_outline(outline)
+    _propose_changed_outline(report, by=by)
     # A generation still running renders the old settings: its result is dropped (stale).
     report.generation += 1
     report.generation_state = GenerationState.IDLE
     report.save()
     log_action("annual_report.changed", report, actor=by)
     return report
+
+
+def _propose_changed_outline(report: AnnualReport, *, by: User) -> None:
+    """Once the year's outline is with the ministry, a changed outline is a new proposal that
+    the ministry must agree again (an agreed outline is frozen for its year)."""
+    current = outline_agreement.current_proposal(report.year)
+    if (
+        current is None
+        or current.sections == report.outline
+        or by.organisation_kind != OrganisationKind.LZPD
+    ):
+        return
+    outline_agreement.propose_outline(year=report.year, outline=report.outline, by=by)
+
+
+def check_outline_agreed(report: AnnualReport) -> None:
+    """A draft goes to the LKA only with the outline the ministry agreed for its year."""
+    try:
+        outline_agreement.check_outline_agreed(report.year, report.outline)
+    except outline_agreement.OutlineAgreementError as error:
+        raise ReportError(str(error)) from error
 
 
 def _check_draft(report: AnnualReport) -> None:
@@ -210,9 +234,12 @@ def _stuck(report: AnnualReport) -> bool:
 
 @transaction.atomic
 def request_generation(report: AnnualReport, *, by: User) -> AnnualReport:
-    """Generates the draft (again) in the background; a request while one runs is a no-op."""
+    """Generates the draft (again) in the background and sends it to the LKA for its
+    agreement (reports.annual.generation); a request while one runs is a no-op. Refused while
+    the ministry has not agreed the draft's outline (DESIGN R8)."""
     report = _locked(report)
     _check_draft(report)
+    check_outline_agreed(report)
     if report.is_generating and not _stuck(report):
         return report
     _schedule(report)
@@ -256,6 +283,7 @@ def record_review(
         raise ReportError(
             _("Der Entwurf ist noch nicht erzeugt; bitte warten Sie, bis das PDF bereitsteht.")
         )
+    check_outline_agreed(report)
     if read_sha256 is not None and read_sha256 != report.sha256:
         raise ReportError(
             _(

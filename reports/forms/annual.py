@@ -174,3 +174,40 @@ class CorrectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout("reason", Submit("submit", _("Korrekturfassung anlegen")))
+
+
+class OutlineDecisionForm(forms.Form):
+    """The ministry's decision on a proposed outline: agree, or ask for changes (with a comment)."""
+
+    AGREE, CHANGES = "agree", "changes"
+
+    decision = forms.ChoiceField(
+        label=_("Ihre Entscheidung"),
+        choices=[
+            (AGREE, _("Der Gliederung zustimmen")),
+            (CHANGES, _("Änderungen erbitten")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anmerkungen an das LZPD"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Beim Erbitten von Änderungen erforderlich; bei Zustimmung optional."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("decision", "comment", Submit("submit", _("Absenden")))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean returns
+        if cleaned.get("decision") == self.CHANGES and not (cleaned.get("comment") or "").strip():
+            self.add_error(
+                "comment",
+                _("Bitte schreiben Sie, welche Änderungen Sie an der Gliederung erbitten."),
+            )
+        return cleaned

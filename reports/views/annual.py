@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 
 from authorities.models import Authority, User
 from authorities.requests import AuthenticatedHttpRequest
-from reports.annual import exports
+from reports.annual import exports, outline_agreement
 from reports.annual import generation as report_generation
 from reports.annual import workflow as report_workflow
 from reports.annual.reminders import sent_report_reminders
@@ -112,8 +112,17 @@ class AnnualReportCreateView(SikoPermissionMixin, FormView):
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
-        with watching() as queue:
-            report_workflow.request_generation(report, by=self.request.user)
+        try:
+            with watching() as queue:
+                report_workflow.request_generation(report, by=self.request.user)
+        except ReportError as error:  # the outline is not agreed with the ministry yet
+            messages.info(
+                self.request,
+                _("Der Bericht %(year)s wurde angelegt.") % {"year": report.year}
+                + " "
+                + str(error),
+            )
+            return HttpResponseRedirect(report.get_absolute_url())
         _generation_requested(
             self.request,
             queue,
@@ -161,6 +170,11 @@ class AnnualReportDetailView(ReportObjectMixin, TemplateView):
             can_review=user.has_perm("reports.review_annual_report"),
             is_latest=latest_version == report.version,
             outline_titles=[section_title(entry["key"]) for entry in report.outline],
+            outline_proposal=outline_agreement.current_proposal(report.year),
+            outline_agreed=outline_agreement.agreed_proposal(report.year, report.outline),
+            outline_due=outline_agreement.outline_due(report.year),
+            can_propose_outline=user.has_perm("reports.propose_outline"),
+            can_decide_outline=user.has_perm("reports.decide_outline"),
             authorities=rows if isinstance(rows, list) else [],
             poll_delay=POLL_DELAYS[0],
             poll_step=0,
@@ -225,11 +239,15 @@ class AnnualReportUpdateView(ReportObjectMixin, FormView):
                 state_as_of=form.cleaned_data["state_as_of"],
                 outline=form.outline(),
             )
-            with watching() as queue:
-                report_workflow.request_generation(report, by=self.request.user)
         except ReportError as error:
             form.add_error(None, str(error))
             return self.form_invalid(form)
+        try:
+            with watching() as queue:
+                report_workflow.request_generation(report, by=self.request.user)
+        except ReportError as error:  # e.g. the changed outline is with the ministry again
+            messages.info(self.request, _("Gespeichert.") + " " + str(error))
+            return HttpResponseRedirect(report.get_absolute_url())
         _generation_requested(self.request, queue, _("Gespeichert; der Entwurf wird neu erzeugt."))
         return HttpResponseRedirect(report.get_absolute_url())
 

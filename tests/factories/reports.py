@@ -3,11 +3,14 @@ for the report itself."""
 
 from datetime import date
 
-from authorities.models import Authority, Exercise, Hospitation
+from django.utils import timezone
+
+from authorities.models import Authority, Exercise, Hospitation, User
 from conferences.models import Conference
 from followup.models import Action
 from reports.annual.report import collect_report_data
-from reports.models import AnnualReport
+from reports.models import AnnualReport, OutlineProposal, OutlineState
+from siko.organisations import OrganisationKind
 
 
 def add_action(conference: Conference, text: str, due: date, state: str = "open") -> Action:
@@ -53,4 +56,23 @@ def make_final_report() -> AnnualReport:
         status="final",
         sha256="0" * 64,
         data=collect_report_data(2026, as_of=date(2026, 3, 1)),
+    )
+
+
+def agree_outline(year: int, outline: list[dict[str, str]]) -> OutlineProposal:
+    """The ministry's agreement to `outline` for `year`, as stored after the round (no mails):
+    for tests of the later steps, which need an agreed outline before the draft goes to the LKA."""
+    lzpd, _created = User.objects.get_or_create(
+        username="lzpd-gliederung", defaults={"organisation_kind": OrganisationKind.LZPD}
+    )
+    ministry, _created = User.objects.get_or_create(
+        username="im-gliederung", defaults={"organisation_kind": OrganisationKind.IM}
+    )
+    return OutlineProposal.objects.create(
+        year=year,
+        sections=[dict(entry) for entry in outline],
+        state=OutlineState.AGREED,
+        proposed_by=lzpd,
+        decided_by=ministry,
+        decided_at=timezone.now(),
     )

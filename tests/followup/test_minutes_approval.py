@@ -29,6 +29,7 @@ from reports.annual import workflow as report_workflow
 from reports.models import AnnualReport, GenerationState
 from siko.models import AuditEntry
 from tests.conftest import client_for, make_user
+from tests.factories.reports import agree_outline
 from tests.followup.test_attendance import attend, make_past_conference
 
 NOTES = "Begrüßung durch die Leitung."
@@ -288,6 +289,7 @@ def test_approval_whose_database_write_fails_leaves_no_file(kpb_a_user):
 def test_report_generation_whose_database_write_fails_leaves_no_file_and_says_so(
     lzpd_user, django_capture_on_commit_callbacks
 ):
+    agree_outline(2026, [{"key": "summary", "intro": ""}])
     report = report_workflow.start_report(
         year=2026, by=lzpd_user, outline=[{"key": "summary", "intro": ""}]
     )

@@ -17,6 +17,7 @@ from reports.models import AnnualReport, GenerationState, ReportFrozen, ReportRe
 from siko.audit import AuditEntry
 from tests.conftest import client_for
 from tests.factories.conferences import make_recorded_conference
+from tests.factories.reports import agree_outline
 from tests.helpers import assert_constant_queries, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,7 @@ def generated(lzpd_user, kpb_a_user, django_capture_on_commit_callbacks):
         categories=["kommune", "zoll"],
         topics=["sicherheitslage"],
     )
+    agree_outline(2026, SHORT)
     with django_capture_on_commit_callbacks(execute=True):
         report = report_workflow.start_report(
             year=2026, by=lzpd_user, state_as_of=date(2026, 3, 1), outline=SHORT
@@ -151,6 +153,7 @@ def test_no_agreement_before_the_draft_exists(lzpd_user, lka_user):
 def test_a_stale_generation_is_dropped_and_a_second_request_is_a_no_op(
     lzpd_user, django_capture_on_commit_callbacks
 ):
+    agree_outline(2026, SHORT)
     report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report_workflow.request_generation(report, by=lzpd_user)
@@ -200,6 +203,7 @@ def test_new_report_takes_the_outline_of_the_last_agreed_one(
     report_workflow.update_draft(
         generated, by=lzpd_user, period_year=2025, state_as_of=None, outline=outline
     )
+    agree_outline(2026, outline)
     with django_capture_on_commit_callbacks(execute=True):
         report_workflow.request_generation(generated, by=lzpd_user)
     generated.refresh_from_db()
@@ -229,6 +233,14 @@ def test_lzpd_starts_a_report_in_the_browser_form(lzpd_user, django_capture_on_c
     page = client.get(reverse("reports:annual_report_create"))
     assert page.status_code == 200
     assert 'name="summary_intro"' in page.content.decode()
+    agree_outline(
+        2026,
+        [
+            {"key": "summary", "intro": "Der Bericht folgt dem Erlass."},
+            {"key": "authorities", "intro": ""},
+            {"key": "methods", "intro": ""},
+        ],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("reports:annual_report_create"),
@@ -400,6 +412,7 @@ def test_each_step_tells_the_next_one_by_mail_once(
     from notifications.models import OutgoingMail
 
     with django_capture_on_commit_callbacks(execute=True):
+        agree_outline(2026, SHORT)
         report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
         report_workflow.request_generation(report, by=lzpd_user)
     report.refresh_from_db()
@@ -447,6 +460,7 @@ def test_an_agreement_to_a_draft_that_was_generated_again_meanwhile_is_refused(
 def test_changing_the_outline_during_a_generation_drops_the_stale_result(
     lzpd_user, django_capture_on_commit_callbacks
 ):
+    agree_outline(2026, SHORT)
     report = report_workflow.start_report(year=2026, by=lzpd_user, outline=SHORT)
     with django_capture_on_commit_callbacks(execute=False):
         report_workflow.request_generation(report, by=lzpd_user)  # generation 1, not run yet
@@ -457,6 +471,7 @@ def test_changing_the_outline_during_a_generation_drops_the_stale_result(
         state_as_of=None,
         outline=[{"key": "methods", "intro": "Neu."}],
     )
+    agree_outline(2026, [{"key": "methods", "intro": "Neu."}])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         report_workflow.request_generation(report, by=lzpd_user)
     assert report_generation.run_generation(report.pk, generation=1) is False  # the old one

@@ -17,8 +17,10 @@ from notifications.models import OutgoingMail, Reminder
 from notifications.reminders import run_reminder_job
 from reports.annual.reminders import ANNUAL_REPORT_DUE, plan_report_reminders
 from reports.models import AnnualReport, ReportStatus
+from reports.outline import DEFAULT_OUTLINE
 from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
+from tests.factories.reports import agree_outline
 
 BERLIN = timezone.get_default_timezone()
 
@@ -69,6 +71,7 @@ def run(now, capture):
 def test_each_stage_mails_every_lzpd_user_once(
     month, day, stage, phrase, lzpd_users, django_capture_on_commit_callbacks
 ):
+    agree_outline(2027, DEFAULT_OUTLINE)  # no reminder about the outline on top
     run(at(month, day), django_capture_on_commit_callbacks)
     run(at(month, day, hour=18), django_capture_on_commit_callbacks)
 

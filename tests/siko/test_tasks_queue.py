@@ -27,6 +27,7 @@ from siko import tasks_queue
 from siko.celery import app as celery_app
 from tests.conftest import client_for, make_user
 from tests.factories.conferences import agencies_with_heads, make_conference
+from tests.factories.reports import agree_outline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,6 +129,7 @@ def test_report_generation_with_the_broker_down_fails_visibly_and_can_be_request
     seeded, broker_down
 ):
     lzpd = make_user("lzpd", "lzpd")
+    agree_outline(2026, [{"key": "summary", "intro": ""}])
     report = report_workflow.start_report(
         year=2026, by=lzpd, state_as_of=date(2026, 3, 1), outline=[{"key": "summary", "intro": ""}]
     )
