@@ -1,5 +1,6 @@
-"""The annual report's workflow in a real browser: LZPD drafts, the LKA agrees, LZPD finalises,
-the ministry downloads (at phone size); axe-core on every page."""
+"""The annual report's workflow in a real browser: LZPD drafts and proposes the outline, the
+ministry agrees it (at phone size), the LKA agrees the draft, LZPD finalises, the ministry
+downloads; axe-core on every page at desktop and phone size."""
 
 import hashlib
 from datetime import datetime
@@ -69,13 +70,43 @@ def test_lzpd_draft_lka_agreement_lzpd_final_im_download(
     expect(page.get_by_label("Berichtsjahr", exact=False).first).to_have_value(str(report_year))
     page.locator("#id_summary_intro").fill("Zusammenfassung der Lage im Land.")
     page.get_by_role("button", name="Speichern und Entwurf erzeugen").click()
+    # No draft goes to the LKA before the ministry agrees the outline (R8): LZPD proposes it.
+    expect(page.locator("#outline-state")).to_contain_text("noch nicht vorgelegt")
+    assert_accessible(page)
+    page.get_by_role("button", name="Gliederung dem Ministerium vorlegen").click()
+    expect(page.locator("#outline-state")).to_contain_text("dem Ministerium vorgelegt")
+    assert_accessible(page)
+    detail_url = page.url
+
+    # The ministry agrees the outline (on a phone).
+    im_page, im_pages = as_user(
+        browser, live_server, im, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    im_page.goto(url(live_server, "reports:annual_report_list"))
+    im_page.get_by_role("link", name="Gliederungen zur Abstimmung").click()
+    assert_accessible(im_page)
+    im_page.get_by_role("link", name=f"Über die Gliederung {report_year} entscheiden").click()
+    assert_accessible(im_page)
+    im_page.get_by_label("Änderungen erbitten").check()
+    im_page.get_by_role("button", name="Absenden").click()
+    expect(im_page.get_by_text("welche Änderungen Sie an der Gliederung erbitten")).to_be_visible()
+    assert_accessible(im_page)
+    im_page.get_by_label("Der Gliederung zustimmen").check()
+    im_page.get_by_role("button", name="Absenden").click()
+    expect(im_page.get_by_text("Ihre Zustimmung zur Gliederung ist vermerkt.")).to_be_visible()
+    assert_accessible(im_page)
+
+    # Now the draft is generated and goes to the LKA.
+    page.goto(detail_url)
+    expect(page.locator("#outline-state")).to_contain_text("abgestimmt")
+    page.get_by_role("button", name="Entwurf neu erzeugen").click()
     expect(page.get_by_role("link", name="PDF herunterladen (Fassung 1)")).to_be_visible()
     expect(page.locator("#report-status")).to_contain_text("Entwurf")
     assert_accessible(page)
     draft = download(page, "PDF herunterladen (Fassung 1)")
     assert "ENTWURF" in pdf_text(draft)
     assert "Zusammenfassung der Lage im Land." in pdf_text(draft)
-    detail_url = page.url
+    assert "zugestimmt hat das Ministerium des Innern am" in " ".join(pdf_text(draft).split())
 
     # The LKA reads the draft and agrees.
     lka_page, lka_pages = as_user(browser, live_server, lka)
@@ -98,9 +129,6 @@ def test_lzpd_draft_lka_agreement_lzpd_final_im_download(
     assert report.status == ReportStatus.FINAL and report.finalised_by == lzpd
 
     # The ministry downloads the final version on a phone.
-    im_page, im_pages = as_user(
-        browser, live_server, im, viewport=PHONE, is_mobile=True, has_touch=True
-    )
     im_page.goto(url(live_server, "reports:annual_report_list"))
     assert_accessible(im_page)
     final = download(im_page, f"PDF {report_year}, Fassung 1")
