@@ -1,15 +1,17 @@
 """Every page prints as a document (issue 15, Print): the print stylesheet is linked on every
 page, and the conference page, the agenda and the minutes carry the host's letterhead."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import client_for
-from tests.factories.conferences import make_conference
+from tests.factories.conferences import make_conference, make_recorded_conference
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +64,13 @@ def test_language_switch_names_each_language_in_itself(kpb_a_user) -> None:
         assert ">Deutsch</option>" in html
         assert ">English</option>" in html
         assert "Englisch" not in html
+
+
+def test_minutes_page_carries_the_hosts_letterhead(kpb_a_user) -> None:
+    held = make_recorded_conference(
+        "pp-dortmund", timezone.now() - timedelta(days=10), organiser=kpb_a_user
+    )
+    url = reverse("conferences:minutes", kwargs={"pk": held.pk})
+    html = client_for(kpb_a_user).get(url).content.decode()
+    assert 'class="print-letterhead d-none d-print-block"' in html
+    assert '<div class="authority">Polizeipräsidium Dortmund</div>' in html
