@@ -19,6 +19,7 @@ from siko.models import DocumentCheck
 from siko.tasks import task_verify_documents
 from tests.conftest import client_for
 from tests.factories.conferences import make_recorded_conference
+from tests.factories.reports import agree_outline
 from tests.followup.test_minutes_approval import circulated_minutes
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ def freeze_documents(kpb_a_user, lzpd_user, capture) -> tuple[Minutes, AnnualRep
     make_recorded_conference(
         "pp-hagen", datetime(2025, 5, 6, 10, tzinfo=BERLIN), organiser=kpb_a_user
     )
+    agree_outline(2026, [{"key": "summary", "intro": ""}])
     with capture(execute=True):
         report = report_workflow.start_report(
             year=2026,
