@@ -10,7 +10,8 @@ from django.urls import reverse
 from authorities.models import Authority, User, inflect_authority_name
 from tests.conftest import client_for
 
-KPB_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "kpb.csv"
+#: The 47 real names, as the project seeds them (a copy of the shared research data).
+KPB_CSV = Path(__file__).resolve().parents[2] / "authorities" / "data" / "kpb.csv"
 
 
 @pytest.mark.parametrize(
