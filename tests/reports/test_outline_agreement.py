@@ -19,7 +19,7 @@ from reports.annual.outline_reminders import OUTLINE_DUE, plan_outline_reminders
 from reports.annual.workflow import ReportError
 from reports.models import AnnualReport, OutlineProposal, OutlineState, ReportStatus
 from tests.conftest import client_for
-from tests.helpers import pdf_text
+from tests.helpers import assert_constant_queries, pdf_text
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -269,3 +269,19 @@ def test_bad_decision_input_changes_nothing(draft, lzpd_user, im_user):
     assert response.status_code == 200
     proposal.refresh_from_db()
     assert (proposal.state, mails_to(lzpd_user)) == (OutlineState.PROPOSED, [])
+
+
+def test_the_ministry_list_needs_a_constant_number_of_queries(draft, lzpd_user, im_user):
+    proposal = propose(draft, lzpd_user)
+    outline_agreement.decide_outline(proposal, by=im_user, agree=False, comment="Bitte kürzen.")
+
+    def more_years():
+        for year in (2024, 2025):
+            outline_agreement.propose_outline(year=year, outline=SHORT, by=lzpd_user)
+        outline_agreement.propose_outline(year=2026, outline=CHANGED, by=lzpd_user)
+
+    assert_constant_queries(
+        client_for(im_user), reverse("reports:annual_report_outlines"), more_years
+    )
+    listing = client_for(im_user).get(reverse("reports:annual_report_outlines")).content.decode()
+    assert listing.count("entscheiden</a>") == 3 and "Bitte kürzen." in listing
