@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import django
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation as django_translation
 from django.utils.translation import override
 from django.views.defaults import server_error
 
@@ -221,3 +224,27 @@ def test_po_covers_every_marked_string(po_entries: list[PoEntry]) -> None:
     missing = sorted(_marked_strings() - known)
 
     assert missing == [], "Run `make messages` and translate the new entries"
+
+
+def test_german_pages_keep_djangos_own_form_messages() -> None:
+    """An installed library's German catalogue outranks Django's own; Django REST framework's
+    says "Gib eine gültige E-Mail Adresse an". The project catalogue (locale/de) restores
+    Django's wording for every message a library translates differently."""
+    django_de = gettext.GNUTranslations(
+        (Path(django.__file__).parent / "conf/locale/de/LC_MESSAGES/django.mo").open("rb")
+    )
+    overridden = set()
+    for app in apps.get_app_configs():
+        mo = Path(app.path) / "locale" / "de" / "LC_MESSAGES" / "django.mo"
+        if not mo.exists() or app.name.split(".")[0] in SOURCE_DIRS:
+            continue
+        library = gettext.GNUTranslations(mo.open("rb"))
+        for msgid, text in library._catalog.items():  # type: ignore[attr-defined]
+            if isinstance(msgid, str) and msgid and msgid in django_de._catalog:  # type: ignore[attr-defined]
+                if django_de._catalog[msgid] != text:  # type: ignore[attr-defined]
+                    overridden.add(msgid)
+
+    assert "Enter a valid email address." in overridden
+    with override("de"):
+        for msgid in sorted(overridden):
+            assert django_translation.gettext(msgid) == django_de.gettext(msgid), msgid
