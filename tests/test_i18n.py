@@ -109,8 +109,9 @@ def test_login_page_is_english_after_switching_language(client: Client) -> None:
     assert response.redirect_chain == [(reverse("login"), 302)]
     assert '<html lang="en">' in html
     assert '<h1 class="h3">Log in</h1>' in html
-    assert '<option value="de">German</option>' in html
-    assert '<option value="en" selected>English</option>' in html
+    # Each language is named in its own language, whatever the page's language.
+    assert '<option value="de" lang="de">Deutsch</option>' in html
+    assert '<option value="en" lang="en" selected>English</option>' in html
 
 
 @pytest.mark.django_db
