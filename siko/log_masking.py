@@ -37,6 +37,8 @@ _SECRET_PATHS = [
     re.compile(
         rf"(?P<keep>{_SLASH}konferenzen{_SLASH}kalender{_SLASH})(?P<secret>{_SEGMENT}?)(?=\.ics)"
     ),
+    # a new staff account's one-time setup link: …/benutzer/einrichten/<token>/
+    re.compile(rf"(?P<keep>{_SLASH}benutzer{_SLASH}einrichten{_SLASH})(?P<secret>{_SEGMENT})"),
     # password reset: …/neu/<uidb64>/<token>/; Django's own next step, …/set-password/, stays.
     re.compile(
         rf"(?P<keep>{_SLASH}passwort{_SLASH}neu{_SLASH}{_SEGMENT}{_SLASH})"

@@ -27,6 +27,7 @@ HOSTILE = 'SiKo "Innenstadt & Hbf" <Nord>'
 ENTITY = re.compile(r"&(?:#\w+|quot|amp|lt|gt|apos);")
 #: Subjects that name no text a user typed (a fixed line, a year, a date).
 WITHOUT_USER_TEXT = {
+    "authorities/email/account_setup",
     "conferences/email/action_reminder",
     "registration/email/password_reset",
     "reports/email/annual_report_reminder",

@@ -60,6 +60,7 @@ def test_mask_every_signed_link_pattern_loses_its_token():
         found[name] = mask_secrets(f'"GET {path} HTTP/1.1" 200 512')
 
     assert set(found) == {
+        "authorities:account_setup",
         "conferences:answer",
         "conferences:calendar_feed",
         "conferences:partner_overview",

@@ -218,7 +218,9 @@ def test_export_lists_contact_invitations_answers_mails_and_comments(
     )
     assert answer["comment"] == "Rückfragen bitte an leitung@sta-dortmund.example"
     subjects = [m["subject"] for m in data["mails"]["rows"]]
-    assert len(subjects) == 3 and all(m["to"].lower() == NEEDLE for m in data["mails"]["rows"])
+    # The invitation, the confirmation of the answer, the draft minutes and the approved minutes.
+    assert len(subjects) == 4 and all(m["to"].lower() == NEEDLE for m in data["mails"]["rows"])
+    assert any(subject.startswith("Ihre Antwort ist eingegangen") for subject in subjects)
     assert [c["text"] for c in data["minutes_comments"]["rows"]] == [
         "Bitte TOP 2 ergänzen. Leitung StA"
     ]
@@ -270,7 +272,8 @@ def test_retention_removes_mails_answers_and_comments_of_old_conferences_only(
         "",
         "",
     )
-    assert OutgoingMail.objects.filter(conference=recent).count() == 3
+    # Invitation, answer confirmation, draft and approved minutes: all kept.
+    assert OutgoingMail.objects.filter(conference=recent).count() == 4
     assert recent.invitations.get(agency__slug="sta-dortmund").delegate_name == "Dr. Max Vertreter"
     assert counts["minutes_comments"] == 1 and counts["conference_mails"] > 0
     [record] = [r for r in caplog.records if r.getMessage().startswith("retention applied")]
