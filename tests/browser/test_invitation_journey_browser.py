@@ -146,7 +146,13 @@ def test_kpb_plans_and_invites_partner_delegates_organiser_sees_answer(
     assert_accessible(page)
     page.get_by_role("button", name="Jetzt versenden").click()
 
-    expect(page.get_by_role("status")).to_contain_text("2 Einladungen werden versendet")
+    # The message, and the sending progress beside it (the mails went out in-process).
+    expect(
+        page.get_by_role("status").filter(has_text="2 Einladungen werden versendet")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="2 von 2 Einladungen versendet")
+    ).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(_invitation_row(page, PROSECUTOR).locator(".state")).to_have_text("offen")
     expect(_invitation_row(page, CITY).locator(".state")).to_have_text("offen")

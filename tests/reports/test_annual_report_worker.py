@@ -18,6 +18,7 @@ from reports.models import AnnualReport, GenerationState
 from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 from tests.factories.conferences import make_recorded_conference
+from tests.factories.reports import agree_outline
 from tests.notifications.test_worker_fanout import (  # noqa: F401 - the broker fixture
     Worker,
     _broker_url,
@@ -59,6 +60,7 @@ def prepared_report():
         categories=["kommune"],
     )
     report = report_workflow.start_report(year=2026, by=lzpd)
+    agree_outline(2026, report.outline)  # the ministry agreed the outline beforehand
     report_workflow.request_generation(report, by=lzpd)  # published to Redis on commit
     return report, lzpd
 
