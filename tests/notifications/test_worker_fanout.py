@@ -18,7 +18,10 @@ message reached the server" and "marked sent" is the residual window the outbox 
 
 The beat sweeper's work is done by this test: when the broker queue has run dry while rows are
 still unsent, it runs the sweep with the clock moved past QUEUED_GRACE (rows whose task died
-with the worker wait in Redis' unacked set until the visibility timeout, an hour).
+with the worker wait in Redis' unacked set until the visibility timeout, an hour). The sweeps'
+clock advances by QUEUED_GRACE each time, as beat's would between two sweeps that pick up the
+same row: a sweep marks the rows it hands over, and the next one takes them again only after
+QUEUED_GRACE, so a task the sweep gave to a worker that is killed later is found again.
 """
 
 import json
@@ -326,7 +329,9 @@ def test_fanout_survives_sigkilled_workers_without_duplicates_or_losses(
                 idle_since = idle_since or time.monotonic()
                 if time.monotonic() - idle_since > 2:
                     # Beat's sweep, with the clock past the grace for lost tasks.
-                    notification_tasks.sweep_outbox(now=timezone.now() + outbox.QUEUED_GRACE)
+                    notification_tasks.sweep_outbox(
+                        now=timezone.now() + outbox.QUEUED_GRACE * (sweeps + 1)
+                    )
                     sweeps += 1
                     idle_since = None
             else:
