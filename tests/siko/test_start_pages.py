@@ -5,6 +5,11 @@ from django.urls import reverse
 
 from tests.conftest import client_for
 
+# Declared here: the persona fixtures are requested by name inside the test, so pytest-django
+# cannot see at collection that the test uses the database, and would order it after the
+# transactional tests that flush the seeded authorities.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize(
     ("persona", "start"),
