@@ -30,13 +30,17 @@ from siko.views_base import SikoPermissionMixin
 POLL_DELAYS = (1, 1, 2, 2, 3, 5, 5, 8)
 
 
-def _generation_requested(request: HttpRequest, queue: EnqueueOutcome, done: str) -> None:
-    """`done` when the generation went to the background service; otherwise the row shows it
-    failed and the user is asked to request it again (reports.annual.workflow)."""
+def _generation_requested(
+    request: HttpRequest, queue: EnqueueOutcome, done: str, report: AnnualReport
+) -> HttpResponse:
+    """Back to `report`'s page, saying `done` when the generation went to the background
+    service; otherwise the row shows it failed and the user is asked to request it again
+    (reports.annual.workflow)."""
     if queue.broker_down:
         messages.warning(request, _(report_workflow.BROKER_DOWN_ERROR))
     else:
         messages.success(request, done)
+    return HttpResponseRedirect(report.get_absolute_url())
 
 
 class ReportStep(Protocol):
@@ -123,13 +127,8 @@ class AnnualReportCreateView(SikoPermissionMixin, FormView):
                 + str(error),
             )
             return HttpResponseRedirect(report.get_absolute_url())
-        _generation_requested(
-            self.request,
-            queue,
-            _("Der Bericht %(year)s wurde angelegt; der Entwurf wird erzeugt.")
-            % {"year": report.year},
-        )
-        return HttpResponseRedirect(report.get_absolute_url())
+        done = _("Der Bericht %(year)s wurde angelegt; der Entwurf wird erzeugt.")
+        return _generation_requested(self.request, queue, done % {"year": report.year}, report)
 
 
 class ReportObjectMixin(SikoPermissionMixin, View):
@@ -248,8 +247,8 @@ class AnnualReportUpdateView(ReportObjectMixin, FormView):
         except ReportError as error:  # e.g. the changed outline is with the ministry again
             messages.info(self.request, _("Gespeichert.") + " " + str(error))
             return HttpResponseRedirect(report.get_absolute_url())
-        _generation_requested(self.request, queue, _("Gespeichert; der Entwurf wird neu erzeugt."))
-        return HttpResponseRedirect(report.get_absolute_url())
+        done = _("Gespeichert; der Entwurf wird neu erzeugt.")
+        return _generation_requested(self.request, queue, done, report)
 
 
 class ReportStepView(ReportObjectMixin, View):
@@ -267,8 +266,7 @@ class ReportStepView(ReportObjectMixin, View):
                 type(self).step(self.get_report(), by=self.request.user)
         except ReportError as error:
             return self.refuse(error)
-        _generation_requested(request, queue, _(self.done_message))
-        return HttpResponseRedirect(self.get_report().get_absolute_url())
+        return _generation_requested(request, queue, _(self.done_message), self.get_report())
 
 
 class AnnualReportGenerateView(ReportStepView):
@@ -339,13 +337,10 @@ class AnnualReportCorrectionView(ReportObjectMixin, FormView):
             return self.form_invalid(form)
         with watching() as queue:
             report_workflow.request_generation(correction, by=self.request.user)
-        _generation_requested(
-            self.request,
-            queue,
-            _("Fassung %(version)s wurde angelegt; der Entwurf wird erzeugt.")
-            % {"version": correction.version},
+        done = _("Fassung %(version)s wurde angelegt; der Entwurf wird erzeugt.")
+        return _generation_requested(
+            self.request, queue, done % {"version": correction.version}, correction
         )
-        return HttpResponseRedirect(correction.get_absolute_url())
 
 
 class AnnualReportPdfView(ReportObjectMixin, View):
