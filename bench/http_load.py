@@ -1,6 +1,7 @@
 """HTTP load benchmark: SiKo under gunicorn with production settings, beside a bare Django view.
 
-Run from the project root (needs `wrk`, PostgreSQL and Redis on localhost):
+Run from the project root (needs PostgreSQL and Redis on localhost; `wrk` is installed through
+scripts/system-packages.sh when missing):
 
     .venv/bin/python bench/http_load.py
     .venv/bin/python bench/http_load.py --old /tmp/siko-old     # an older checkout beside it
@@ -376,6 +377,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="bare/SiKo alternations per page")
     parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # wrk comes from Debian like the test suite's packages: installed when root/sudo allows,
+    # otherwise the script names the apt command and stops.
+    subprocess.run(["bash", str(ROOT / "scripts" / "system-packages.sh"), "wrk"], check=True)
     if args.build:
         build_database(args.years)
         return
