@@ -9,7 +9,9 @@
 set -euo pipefail
 
 missing=()
-need_package() { dpkg -s "$1" >/dev/null 2>&1 || missing+=("$1"); }
+need_package() {
+  dpkg -s "$1" >/dev/null 2>&1 || [[ " ${missing[*]} " == *" $1 "* ]] || missing+=("$1")
+}
 
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 need_package libpango-1.0-0
@@ -19,6 +21,9 @@ need_package fonts-dejavu-core
 # Playwright's bundled node (the browser tests' driver) links libatomic; a minimal Debian lacks it.
 need_package libatomic1
 need_package dovecot-imapd
+# Against PostgreSQL (DATABASE_URL=postgres://…) the backup/restore and erasure tests run pg_dump,
+# pg_restore and psql.
+case ${DATABASE_URL:-} in postgres*) need_package postgresql-client ;; esac
 for package in "$@"; do need_package "$package"; done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
