@@ -68,6 +68,11 @@ ACTIONS: "dict[str, StrPromise]" = {
     "annual_report.outline_changes_requested": _(
         "Änderungen an der Gliederung des Jahresberichts erbeten"
     ),
+    "practice.created": _("Gute Praxis angelegt"),
+    "practice.changed": _("Gute Praxis geändert"),
+    "practice.submitted": _("Gute Praxis zur Prüfung eingereicht"),
+    "practice.published": _("Gute Praxis veröffentlicht"),
+    "practice.returned": _("Gute Praxis zurückgegeben"),
     "personal_data.exported": _("Auskunft über personenbezogene Daten erteilt"),
     "personal_data.erased": _("Personenbezogene Daten gelöscht"),
     "account.created": _("Benutzerkonto angelegt"),

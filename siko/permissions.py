@@ -165,3 +165,20 @@ rules.add_perm("reports.review_annual_report", is_lka)
 rules.add_perm("reports.propose_outline", is_lzpd)
 rules.add_perm("reports.decide_outline", is_im)
 rules.add_perm("reports.read_annual_report_part", own_authority_or_state)
+
+@rules.predicate
+def is_own_practice(user: OrganisationMember, practice: Any) -> bool:
+    """A good practice of the user's own authority (issue 16, part 2)."""
+    if practice is None:
+        return True
+    return user.authority_id is not None and user.authority_id == practice.authority_id
+
+
+# The state-wide exchange of experience (R8): every KPB and state body reads published good
+# practice (practices.selectors.visible_practices narrows drafts to their KPB and the LZPD);
+# the KPB writes its own; the LZPD publishes or returns.
+rules.add_perm("practices.list_practices", police_or_state)
+rules.add_perm("practices.view_practice", police_or_state)
+rules.add_perm("practices.add_practice", is_kpb_staff)
+rules.add_perm("practices.change_practice", is_kpb_staff & is_own_practice)
+rules.add_perm("practices.review_practice", is_lzpd)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "authorities",
     "conferences",
     "followup",
+    "practices",
     "reports",
     "api",
 ]

@@ -59,6 +59,7 @@ urlpatterns = [
         ),
     ),
     path("lagebild/", include("reports.urls")),
+    path("erfahrungsaustausch/", include("practices.urls")),
     path("api/v1/", include("api.urls")),
     path("admin/login/", views.AdminLoginRedirectView.as_view(), name="admin_login"),
     path("admin/", admin.site.urls),
