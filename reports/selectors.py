@@ -276,11 +276,6 @@ def authority_dashboard(
     conferences = (
         Conference.objects.filter(authorities=authority).select_related("host").order_by("start")
     )
-    next_conference = (
-        conferences.filter(start__gte=timezone.now())
-        .exclude(status=ConferenceStatus.CANCELLED)
-        .first()
-    )
     return AuthorityDashboard(
         authority=authority,
         year=year,
@@ -294,8 +289,19 @@ def authority_dashboard(
         ],
         missing_topics=[titles.get(key, key) for key in record.topics_missing],
         covered_topics=[titles.get(key, key) for key in record.topics_covered],
-        next_conference=next_conference,
+        next_conference=next_conference(authority),
         conferences=list(conferences.in_year(year)),
+    )
+
+
+def next_conference(authority: Authority) -> Conference | None:
+    """The authority's next conference that is not cancelled (hosted or joint), or None."""
+    return (
+        Conference.objects.filter(authorities=authority, start__gte=timezone.now())
+        .exclude(status=ConferenceStatus.CANCELLED)
+        .select_related("host")
+        .order_by("start")
+        .first()
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.views.generic.base import ContextMixin
 from authorities.models import Authority, ComparisonGroup
 from authorities.requests import AuthenticatedHttpRequest
 from followup.actions import action_summary
-from reports import charts, selectors, state_table
+from reports import charts, page_cache, selectors, state_table
 from reports.comparison_groups import (
     ComparisonGroupError,
     create_comparison_group,
@@ -42,7 +43,34 @@ class StateView(SikoPermissionMixin, TemplateView):
     template_name = "reports/state.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        matrix = _state_matrix(self.request)
+        user = self.request.user
+        groups = _groups()
+        viewer = {
+            "can_change_groups": user.has_perm("reports.change_comparison_groups"),
+            "can_resend_mail": user.has_perm("notifications.resend_mail"),
+        }
+        # The body is the same for every viewer with these permissions: no authority's own view.
+        key = (
+            sorted(self.request.GET.lists()),
+            timezone.localdate().isoformat(),
+            [(g.pk, g.name) for g in groups],  # not in the data version's tables
+            sorted(viewer.items()),
+        )
+        html = page_cache.cached_html(
+            "state",
+            key,
+            lambda: {
+                "body": render_to_string(
+                    "reports/_state_body.html",
+                    {**self._body_context(groups), **viewer},
+                    request=self.request,
+                )
+            },
+        )
+        return super().get_context_data(body=html["body"], **kwargs)
+
+    def _body_context(self, groups: list[ComparisonGroup]) -> dict[str, Any]:
+        matrix = _state_matrix(self.request, groups=groups)
         overview, filters, sort = matrix.overview, matrix.filters, matrix.sort
         # One reverse() per authority instead of one per cell: the matrix has up to 470 cells.
         for row in overview.rows:
@@ -87,7 +115,7 @@ class StateView(SikoPermissionMixin, TemplateView):
             )
             % {"year": overview.comparison_year},
         )
-        return super().get_context_data(
+        return dict(
             form=matrix.form,
             overview=overview,
             rows=matrix.rows,
@@ -113,7 +141,6 @@ class StateView(SikoPermissionMixin, TemplateView):
                 or filters["group"]
                 or filters["status"]
             ),
-            **kwargs,
         )
 
 
@@ -127,12 +154,18 @@ class _StateMatrix:
     sort: state_table.Sort
 
 
-def _state_matrix(request: HttpRequest) -> _StateMatrix:
+def _groups() -> list[ComparisonGroup]:
+    return list(ComparisonGroup.objects.order_by(german("name")))
+
+
+def _state_matrix(
+    request: HttpRequest, *, groups: list[ComparisonGroup] | None = None
+) -> _StateMatrix:
     """The filters of the query string and the matrix they select: the page and its exports show
     the same rows. The status filter narrows the matrix only; the shares keep all authorities of
     the region, kind and group filters."""
     today = timezone.localdate()
-    groups = list(ComparisonGroup.objects.order_by(german("name")))
+    groups = _groups() if groups is None else groups
     form = StateFilterForm(request.GET or None, groups=groups, running_year=today.year)
     filters = form.filters()
     years = selectors.years_ending(today.year, filters["count"])
@@ -223,15 +256,52 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
             )
         authority = self.get_authority()
         assert authority is not None  # get() redirects when there is none
-        dashboard = selectors.authority_dashboard(authority, year=year, as_of=today)
+        user = self.request.user
+        viewer = {
+            "own": user.authority_id == authority.pk,
+            "can_view_state": user.has_perm("reports.view_state"),
+            "can_add": user.has_perm("conferences.add_conference"),
+        }
+        # Per authority, year, day and what the viewer may do: never another KPB's or role's page.
+        key = (
+            authority.pk,
+            year,
+            today.isoformat(),
+            user.organisation_kind,
+            sorted(viewer.items()),
+        )
+        built: list[selectors.AuthorityDashboard] = []
+
+        def render() -> dict[str, str]:
+            dashboard = selectors.authority_dashboard(authority, year=year, as_of=today)
+            built.append(dashboard)
+            context = {
+                "dashboard": dashboard,
+                "authority": dashboard.authority,
+                "record": dashboard.record,
+                **viewer,
+            }
+            return {
+                part: render_to_string(template, context, request=self.request)
+                for part, template in _AUTHORITY_PARTS.items()
+            }
+
+        html = page_cache.cached_html("authority", key, render)
         return super().get_context_data(
-            dashboard=dashboard,
-            authority=dashboard.authority,
-            record=dashboard.record,
-            own=self.request.user.authority_id == dashboard.authority.pk,
-            action_summary=action_summary(dashboard.authority, today=today),
+            top=html["top"],
+            past=html["past"],
+            authority=authority,
+            next_conference=(
+                built[0].next_conference if built else selectors.next_conference(authority)
+            ),
+            action_summary=action_summary(authority, today=today),
+            **viewer,
             **kwargs,
         )
+
+
+#: The parts of a KPB's start page that come from the cache (the rest is rendered live).
+_AUTHORITY_PARTS = {"top": "reports/_authority_top.html", "past": "reports/_authority_past.html"}
 
 
 # Comparison groups -----------------------------------------------------------------------------
