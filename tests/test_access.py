@@ -33,6 +33,7 @@ from reports.annual.report import collect_report_data
 from reports.models import AnnualReport, GenerationState, OutlineProposal, ReportStatus
 from tests.conftest import ROLES
 from tests.factories.conferences import make_conference
+from tests.factories.practices import make_practice, pdf_upload
 
 # Status per role, in the order of ROLES:
 #            anonymous kpb_a kpb_b lzpd  lka   im    partner admin
@@ -192,6 +193,16 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "reports:annual_report_part": OWN_AREA_READ,
     "reports:annual_report_csv": STATE_READ,
     "reports:annual_report_xlsx": STATE_READ,
+    # Good practice (issue 16, part 2): the object is a draft of KPB A, so KPB B, LKA and IM do
+    # not find it (only published practices are visible state-wide).
+    "practices:list": POLICE_OR_STATE,
+    "practices:create": (302, 200, 200, 403, 403, 403, 403, 403),
+    "practices:proposals": POLICE_OR_STATE,
+    "practices:detail": (302, 200, 404, 200, 404, 404, 403, 200),
+    "practices:attachment": (302, 200, 404, 200, 404, 404, 403, 200),
+    "practices:update": (302, 200, 404, 403, 404, 404, 403, 403),
+    "practices:submit": (302, 405, 404, 403, 404, 404, 403, 403),
+    "practices:decide": (302, 403, 404, 200, 404, 404, 403, 200),
     # The API takes no session: without a token every role gets 401 (API_TOKEN_EXPECTED below).
     **{name: ALL(401) for name in API_DATA_URLS},
     "api:schema": ALL(200),
@@ -288,6 +299,10 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "api:body-detail": {"slug": "pp-dortmund"},
         "api:organization-detail": {"slug": "sta-dortmund"},
         "api:meeting-detail": {"pk": objects["conference"].pk},
+        **{
+            f"practices:{name}": {"pk": objects["practice"].pk}
+            for name in ("detail", "attachment", "update", "submit", "decide")
+        },
         "api:report-detail": {"pk": objects["final_report"].pk},
         "api:report-file": {"pk": objects["final_report"].pk},
     }
@@ -386,6 +401,7 @@ def objects(db, kpb_a_user):
             liaison_took_part=True,
         ),
         "action_token": action_token(action),
+        "practice": make_practice(kpb_a, attachment=pdf_upload()),
         **annual_reports(),
     }
 

@@ -67,6 +67,8 @@ from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 from tests.factories.calendar_replies import outlook_reply
 from tests.factories.conferences import make_conference
+from tests.factories.practices import make_practice, make_published, pdf_upload
+from tests.factories.practices import topic as practice_topic
 from tests.helpers import compact, pdf_text
 from tests.test_access import all_url_names
 
@@ -378,6 +380,26 @@ def world(kpb_a_user, kpb_b_user, lzpd_user, settings, tmp_path):
         return _world(kpb_a_user, kpb_b_user, lzpd_user, rendered)
 
 
+def plant_practices(w: World, prefix: str, lzpd: Any) -> None:
+    """Good practice (issue 16, part 2): a draft with markers and an attachment, visible only
+    to its KPB and the LZPD; and a published one without markers, which every KPB reads by
+    design (test_published_practice_of_kpb_b_is_visible_to_kpb_a_by_design)."""
+    fields = ("title", "summary", "result", "contact_function")
+    texts = {}
+    for field in fields:
+        texts[field] = f"{prefix}-practice-{field}-{SUFFIX}"
+        w.markers[f"practice-{field}"] = texts[field]
+    w.practice = make_practice(w.user, partners=[w.own], attachment=pdf_upload(), **texts)
+    w.topic_pk = practice_topic("strategien").pk
+    w.published_practice = make_published(
+        w.user,
+        lzpd,
+        title=f"{prefix} veröffentlichte Praxis",
+        topic=practice_topic("strategien"),
+        categories=["kommune"],
+    )
+
+
 def _world(kpb_a_user: Any, kpb_b_user: Any, lzpd_user: Any, rendered: list[str]) -> Any:
     shared = PartnerAgency.objects.get(slug=SHARED)
     Contact.objects.create(
@@ -390,6 +412,8 @@ def _world(kpb_a_user: Any, kpb_b_user: Any, lzpd_user: Any, rendered: list[str]
     shared_feed = feeds.create_feed(agency=shared, by=lzpd_user)
     b = plant("LEAKB", kpb_b_user, shared)
     a = plant("LEAKA", kpb_a_user, shared)
+    for w, prefix in ((b, "LEAKB"), (a, "LEAKA")):
+        plant_practices(w, prefix, lzpd_user)
     return SimpleNamespace(
         a=a,
         b=b,
@@ -740,6 +764,14 @@ PAGES: dict[str, Page] = {
     "reports:annual_report_part": Page(lambda w: {"pk": w.reports.final.pk, "slug": w.slug}),
     "reports:annual_report_csv": Page(lambda w: {"pk": w.reports.final.pk}, status=403),
     "reports:annual_report_xlsx": Page(lambda w: {"pk": w.reports.final.pk}, status=403),
+    "practices:list": Page(queries=("?q=LEAKB", "?kategorie=kommune", "?thema={b.topic_pk}")),
+    "practices:create": Page(),
+    "practices:proposals": Page(queries=("?thema={b.topic_pk}", "?topic={a.topic_pk}")),
+    "practices:detail": Page(lambda w: {"pk": w.practice.pk}),
+    "practices:attachment": Page(lambda w: {"pk": w.practice.pk}),
+    "practices:update": Page(lambda w: {"pk": w.practice.pk}),
+    "practices:submit": Page(lambda w: {"pk": w.practice.pk}, status=405),
+    "practices:decide": Page(lambda w: {"pk": w.practice.pk}, status=403),
     # The API takes no session (401); with A's token: API_PAGES and test_..._through_the_api.
     "api:schema": Page(),
     "api:docs": Page(),
@@ -894,6 +926,22 @@ def test_mails_of_kpb_a_carry_no_data_of_kpb_b(world):
     assert found(texts, [a.markers["held-title"], a.markers["upcoming-title"]])
     missing = subject_templates() - set(world.rendered) - set(MAILS_NOT_TO_KPB)
     assert not missing, f"Mail templates no leak test produces: {sorted(missing)}"
+
+
+def test_published_practice_of_kpb_b_is_visible_to_kpb_a_by_design(world):
+    """Published good practice is state-wide by design; B's draft stays B's."""
+    a, b = world.a, world.b
+    client = client_for(a.user)
+
+    published = client.get(reverse("practices:detail", args=[b.published_practice.pk]))
+    draft = client.get(reverse("practices:detail", args=[b.practice.pk]))
+    search = client.get(reverse("practices:list") + "?q=LEAKB")
+
+    assert published.status_code == 200
+    assert "LEAKB veröffentlichte Praxis" in published.content.decode()
+    assert draft.status_code == 404
+    assert "LEAKB veröffentlichte Praxis" in search.content.decode()
+    assert b.markers["practice-title"] not in search.content.decode()
 
 
 def produce_more_mails(a: World) -> None:

@@ -5,6 +5,7 @@ fragment the agenda planning page loads. The steps live in practices.services.""
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -86,6 +87,9 @@ class PracticeMixin(SikoPermissionMixin):
         return self._practice
 
     def get_permission_object(self) -> GoodPractice:
+        # A role that reads no practice at all (a partner) is refused before the lookup.
+        if not self.request.user.has_perm("practices.list_practices"):
+            raise PermissionDenied
         return self.get_practice()
 
 

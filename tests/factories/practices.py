@@ -1,6 +1,10 @@
 """Plain factory functions for good practice: explicit, without surprises."""
 
+import io
 from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
 
 from authorities.models import User
 from conferences.models import MandatedTopic
@@ -42,3 +46,16 @@ def make_published(author: User, lzpd: User, **overrides: Any) -> GoodPractice:
 def topic(key: str = "") -> MandatedTopic:
     topics = MandatedTopic.objects.order_by("order")
     return topics.get(key=key) if key else topics.first()  # type: ignore[return-value]
+
+
+def pdf_bytes() -> bytes:
+    """A valid one-page PDF."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_upload(name: str = "Konzept.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
