@@ -46,3 +46,10 @@ class CalendarReplyOutcome(models.TextChoices):
     OLDER = "older", _("nicht übernommen: eine neuere Antwort liegt vor")
     COUNTER = "counter", _("Terminvorschlag an die Organisation weitergeleitet")
     UNMATCHED = "unmatched", _("nicht zugeordnet")
+
+
+class DocumentVisibility(models.TextChoices):
+    """Who sees an uploaded conference document (conferences.uploads)."""
+
+    ORGANISERS = "organisers", _("nur die Organisation (Polizei und Landesbehörden)")
+    PARTNERS = "partners", _("auch die eingeladenen Behörden")

@@ -4,11 +4,19 @@ from typing import TYPE_CHECKING, Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scopes_disabled
 
 from authorities.models import Authority, PartnerAgency
-from conferences.enums import ANSWERED_STATES, AnswerChannel, ConferenceKind, InvitationState
+from conferences import uploads
+from conferences.enums import (
+    ANSWERED_STATES,
+    AnswerChannel,
+    ConferenceKind,
+    DocumentVisibility,
+    InvitationState,
+)
 from conferences.models import AgendaItem, Conference, MandatedTopic
 from siko.collation import german
 from siko.scoping import scoped_formfield
@@ -230,3 +238,46 @@ class OverviewRequestForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Link anfordern"))
+
+
+class DocumentUploadForm(forms.Form):
+    """A document for the conference (conferences.uploads): the file is judged by its content
+    here already, so that a refused file gets its German message at the field."""
+
+    file = forms.FileField(
+        label=_("Datei"),
+        help_text=_(
+            "PDF, ODT, DOCX, ODP, PPTX, XLSX, PNG oder JPEG. Der Dateityp wird am Inhalt erkannt."
+        ),
+    )
+    title = forms.CharField(
+        label=_("Titel"),
+        required=False,
+        max_length=200,
+        help_text=_("Leer lassen, um den Dateinamen zu verwenden."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Sichtbar für"),
+        choices=DocumentVisibility.choices,
+        initial=DocumentVisibility.PARTNERS,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Hochladen"))
+        self.helper.form_tag = True
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+        limit = settings.SIKO_DOCUMENT_MAX_BYTES
+        self.fields["file"].help_text = _(
+            "PDF, ODT, DOCX, ODP, PPTX, XLSX, PNG oder JPEG, höchstens %(mb)s MB. Der Dateityp "
+            "wird am Inhalt erkannt, nicht am Namen."
+        ) % {"mb": uploads.megabytes(limit)}
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            uploads.detect_document_type(upload)
+        except uploads.DocumentError as error:
+            raise forms.ValidationError(str(error)) from error
+        return upload

@@ -15,8 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from authorities.models import letter_greeting
-from conferences.enums import ConferenceKind
-from conferences.models import Conference, Invitation
+from conferences.enums import ConferenceKind, DocumentVisibility
+from conferences.models import Conference, ConferenceDocument, Invitation
 from notifications.compose import ComposedMail, render_parts
 from siko.formats import german_date, german_datetime, german_span
 
@@ -177,8 +177,20 @@ def _calendar_mail(
 PREVIEW_ANSWER_LINK = gettext_lazy("[persönlicher Antwort-Link der Partnerbehörde]")
 
 
+def partner_document_titles(conference: Conference) -> list[str]:
+    """The titles of the documents the invited agencies download through their answer link
+    (the invitation and the update mails name them; the files are never attached)."""
+    return list(
+        ConferenceDocument.objects.filter(
+            conference=conference, visibility=DocumentVisibility.PARTNERS
+        )
+        .order_by("uploaded_at", "pk")
+        .values_list("title", flat=True)
+    )
+
+
 def compose_invitation(invitation: Invitation, *, preview: bool = False) -> ComposedMail:
-    context = _context(invitation)
+    context = _context(invitation, documents=partner_document_titles(invitation.conference))
     if preview:
         context["answer_url"] = str(PREVIEW_ANSWER_LINK)
     return _calendar_mail(invitation, "invitation", context, "REQUEST")
@@ -190,13 +202,23 @@ def compose_update(
     """The update after a change of date, time or place, or after items were added to the
     agenda (`agenda_extended`, named in the subject): says plainly what changed."""
     context = _context(
-        invitation, changes=describe_changes(changes), agenda_extended=agenda_extended
+        invitation,
+        changes=describe_changes(changes),
+        agenda_extended=agenda_extended,
+        documents=partner_document_titles(invitation.conference),
     )
     return _calendar_mail(invitation, "update", context, "REQUEST")
 
 
 def compose_cancellation(invitation: Invitation) -> ComposedMail:
     return _calendar_mail(invitation, "cancellation", _context(invitation), "CANCEL")
+
+
+def compose_document_announcement(invitation: Invitation, document: Any) -> ComposedMail:
+    """„Neue Unterlage zur Konferenz“: names the document (a ConferenceDocument) and the answer
+    link it is downloaded through; the file itself is never attached."""
+    context = _context(invitation, document_title=document.title)
+    return compose_to_partner("document_announced", context, invitation.conference)
 
 
 def compose_reminder(invitation: Invitation) -> ComposedMail:

@@ -16,6 +16,7 @@ from conferences.enums import (
     CalendarReplyOutcome,
     ConferenceKind,
     ConferenceStatus,
+    DocumentVisibility,
     InvitationState,
 )
 from siko.collation import german
@@ -395,3 +396,65 @@ class CalendarReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender} – {self.message_id}"
+
+
+def document_path(instance: "ConferenceDocument", filename: str) -> str:
+    """A random name in the conference's folder: the uploader's file name never reaches the
+    storage (it may carry path parts or a misleading extension); the extension is the one of
+    the type found in the content."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"unterlagen/{instance.conference_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ConferenceDocument(models.Model):
+    """A file the organiser uploads to a conference (slides, handout). The type is the one
+    found in the content (conferences.uploads), the SHA-256 is frozen at upload and checked by
+    `manage.py verify_documents`. Served only as a download, never rendered."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("Titel"), max_length=200)
+    original_name = models.CharField(_("ursprünglicher Dateiname"), max_length=255)
+    content_type = models.CharField(_("Dateityp"), max_length=120)
+    size = models.PositiveBigIntegerField(_("Größe (Bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(_("Datei"), upload_to=document_path, max_length=200)
+    visibility = models.CharField(
+        _("sichtbar für"),
+        max_length=12,
+        choices=DocumentVisibility.choices,
+        default=DocumentVisibility.PARTNERS,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("hochgeladen am"), auto_now_add=True)
+    announced_at = models.DateTimeField(_("angekündigt am"), null=True, blank=True)
+
+    objects = scoped_manager(DistinctManager, authority="conference__authorities")
+
+    class Meta:
+        ordering = ["conference", "uploaded_at", "pk"]
+        verbose_name = _("Konferenzunterlage")
+        verbose_name_plural = _("Konferenzunterlagen")
+        constraints = [
+            # The same file twice (a double submission) is one document.
+            models.UniqueConstraint(fields=["conference", "sha256"], name="document_once_per_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} – {self.conference}"
+
+    @property
+    def for_partners(self) -> bool:
+        return self.visibility == DocumentVisibility.PARTNERS
+
+    @property
+    def type_label(self) -> str:
+        """PDF, DOCX, PNG …: the extension the stored file got from its content."""
+        name = self.file.name or ""
+        return name.rsplit(".", 1)[-1].upper() if "." in name else ""

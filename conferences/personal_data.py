@@ -4,20 +4,23 @@ An invitation belongs to the person through its contact, or for a Schulamt throu
 of the Bezirksregierung it was routed via. Erased before the directory deletes the contact.
 """
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from authorities.models import Contact
-from conferences.models import CalendarReply, Conference, Invitation
+from conferences.models import CalendarReply, Conference, ConferenceDocument, Invitation
 from notifications.models import OutgoingMail, Reminder
 from siko.personal_data import mentions, register_provider, register_retention, rows, scrub
 
 BERLIN = ZoneInfo("Europe/Berlin")
+logger = logging.getLogger(__name__)
 
 ANSWER_FIELDS = ("delegate_name", "delegate_function", "comment")
 
@@ -126,7 +129,65 @@ def purge_answers(now: datetime) -> int:
     )
 
 
+def documents_uploaded_by(address: str) -> "QuerySet[ConferenceDocument]":
+    return (
+        ConferenceDocument.objects.filter(uploaded_by__email__iexact=address)
+        .select_related("conference")
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def export_documents(address: str) -> list[dict[str, Any]]:
+    return rows(
+        documents_uploaded_by(address),
+        "conference.title",
+        "title",
+        "original_name",
+        "uploaded_at",
+        "sha256",
+    )
+
+
+def erase_documents(address: str, alias: str) -> int:
+    """A document stays with the conference; who uploaded it is the account, which the
+    directory's eraser (authorities) pseudonymises afterwards. The file name the person chose
+    goes if it names the address."""
+    documents = list(documents_uploaded_by(address))
+    for document in documents:
+        if mentions(document.original_name, address):
+            document.original_name = scrub(document.original_name, address)
+            document.save(update_fields=["original_name"])
+    return len(documents)
+
+
+def purge_documents(now: datetime) -> int:
+    """The documents of conferences past their retention period, with their files (deleted
+    from the storage once the purge commits)."""
+    expired = ConferenceDocument.objects.filter(
+        conference__in=expired_conferences(now).values("pk")
+    )
+    files = [(d.file.storage, d.file.name) for d in expired if d.file.name]
+
+    def delete_files() -> None:
+        for storage, name in files:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("could not delete the document file %s", name)
+
+    deleted, _per_model = expired.delete()
+    transaction.on_commit(delete_files)
+    return deleted
+
+
 def register() -> None:
+    register_retention("conference_documents", purge_documents)
+    register_provider(
+        "conference_documents",
+        label=_("Hochgeladene Konferenzunterlagen"),
+        export=export_documents,
+        erase=erase_documents,
+    )
     register_provider(
         "calendar_replies",
         label=_("Antworten aus Kalenderprogrammen"),

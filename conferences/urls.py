@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences.views import answers, documents, partner, planning, replies, sending
+from conferences.views import answers, documents, partner, planning, replies, sending, uploads
 
 # Mounted by siko/urls.py under /konferenzen/ in the "conferences" namespace, together with the
 # followup app's patterns (one namespace, so the URL names stayed as they were).
@@ -43,6 +43,27 @@ urlpatterns = [
     ),
     path("<int:pk>/mails/", planning.MailLogView.as_view(), name="mail_log"),
     path("antwort/<str:token>/", partner.AnswerView.as_view(), name="answer"),
+    path(
+        "antwort/<str:token>/unterlagen/<int:document_pk>/",
+        uploads.PartnerDocumentView.as_view(),
+        name="answer_document",
+    ),
+    path("<int:pk>/unterlagen/", uploads.DocumentsView.as_view(), name="documents"),
+    path(
+        "<int:pk>/unterlagen/<int:document_pk>/",
+        uploads.DocumentDownloadView.as_view(),
+        name="document_download",
+    ),
+    path(
+        "<int:pk>/unterlagen/<int:document_pk>/loeschen/",
+        uploads.DocumentDeleteView.as_view(),
+        name="document_delete",
+    ),
+    path(
+        "<int:pk>/unterlagen/<int:document_pk>/ankuendigen/",
+        uploads.DocumentAnnounceView.as_view(),
+        name="document_announce",
+    ),
     path("<int:pk>/antworten/", answers.AnswersPanelView.as_view(), name="answers_panel"),
     path(
         "<int:pk>/einladungen/<int:invitation_pk>/antwort/",

@@ -311,6 +311,9 @@ SIKO_OUTLINE_DUE = env.str("SIKO_OUTLINE_DUE", default="06-01")
 SIKO_ANSWER_LINK_DAYS_AFTER_END = env.int("SIKO_ANSWER_LINK_DAYS_AFTER_END", default=90)
 SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE = env.int("SIKO_MINUTES_LINK_DAYS_AFTER_DEADLINE", default=90)
 SIKO_ACTION_LINK_DAYS_AFTER_CLOSE = env.int("SIKO_ACTION_LINK_DAYS_AFTER_CLOSE", default=90)
+# Documents the organiser uploads to a conference (slides, handouts: conferences.uploads) may
+# have at most this many bytes; default 20 MB.
+SIKO_DOCUMENT_MAX_BYTES = env.int("SIKO_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Data protection (README "Datenschutz"). Mails, reminders, answers and minutes comments of a
 # conference are removed this many full calendar years after the conference's year.

@@ -25,14 +25,17 @@ from authorities.models import (
     PartnerAgency,
     User,
 )
+from conferences.enums import DocumentVisibility
 from conferences.links import answer_token, overview_token
 from conferences.models import Invitation
+from conferences.uploads import upload_document
 from followup.links import action_token
 from followup.models import Action
 from reports.annual.report import collect_report_data
 from reports.models import AnnualReport, GenerationState, OutlineProposal, ReportStatus
 from tests.conftest import ROLES
 from tests.factories.conferences import make_conference
+from tests.factories.documents import pdf_bytes, upload
 from tests.factories.practices import make_practice, pdf_upload
 
 # Status per role, in the order of ROLES:
@@ -135,6 +138,13 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:mail_log": OWN_AREA_READ,
     "conferences:send_progress": OWN_AREA_READ,
     "conferences:answer": ALL(200),
+    # Conference documents (issue 16, part 4): the organiser manages, police and state bodies
+    # read; an invited agency downloads through its answer link (a genuine one: every role).
+    "conferences:documents": CONFERENCE_CHANGE,
+    "conferences:document_download": OWN_AREA_READ,
+    "conferences:document_delete": CONFERENCE_CHANGE,
+    "conferences:document_announce": CONFERENCE_POST_ONLY,
+    "conferences:answer_document": ALL(200),
     "conferences:answers_panel": OWN_AREA_READ,
     "conferences:remind_now": CONFERENCE_POST_ONLY,
     "conferences:record_answer": CONFERENCE_CHANGE,
@@ -251,6 +261,18 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "conferences:mail_log": {"pk": objects["conference"].pk},
         "conferences:send_progress": {"pk": objects["conference"].pk},
         "conferences:answer": {"token": objects["answer_token"]},
+        **{
+            f"conferences:document_{name}": {
+                "pk": objects["conference"].pk,
+                "document_pk": objects["document"].pk,
+            }
+            for name in ("download", "delete", "announce")
+        },
+        "conferences:documents": {"pk": objects["conference"].pk},
+        "conferences:answer_document": {
+            "token": objects["answer_token"],
+            "document_pk": objects["document"].pk,
+        },
         "conferences:answers_panel": {"pk": objects["conference"].pk},
         "conferences:remind_now": {"pk": objects["conference"].pk},
         "conferences:record_answer": {
@@ -401,6 +423,13 @@ def objects(db, kpb_a_user):
             liaison_took_part=True,
         ),
         "action_token": action_token(action),
+        "document": upload_document(
+            conference,
+            upload=upload("lagebild.pdf", pdf_bytes()),
+            title="Lagebild",
+            visibility=DocumentVisibility.PARTNERS,
+            by=kpb_a,
+        ).document,
         "practice": make_practice(kpb_a, attachment=pdf_upload()),
         **annual_reports(),
     }

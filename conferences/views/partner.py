@@ -21,7 +21,7 @@ from django_scopes import scopes_disabled
 
 from authorities.models import PartnerAgency
 from authorities.requests import AuthenticatedHttpRequest
-from conferences import links, services
+from conferences import links, services, uploads
 from conferences.documents import feeds
 from conferences.enums import AnswerChannel, ConferenceStatus, InvitationState
 from conferences.forms import AnswerForm, OverviewRequestForm
@@ -58,7 +58,7 @@ def _answer_link_expired(request: HttpRequest, invitation: Invitation) -> HttpRe
     )
 
 
-def _linked_invitation(request: HttpRequest, token: str) -> Invitation | HttpResponse:
+def linked_invitation(request: HttpRequest, token: str) -> Invitation | HttpResponse:
     """The invitation of a genuine, current answer link, or the page that says why there is
     none."""
     invitation = links.invitation_for_token(token)
@@ -89,14 +89,14 @@ class AnswerView(SikoPermissionMixin, View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
-            invitation = _linked_invitation(request, token)
+            invitation = linked_invitation(request, token)
             if isinstance(invitation, HttpResponse):
                 return invitation
             return self._page(request, invitation, self._form(invitation))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
-            invitation = _linked_invitation(request, token)
+            invitation = linked_invitation(request, token)
             if isinstance(invitation, HttpResponse):
                 return invitation
             closed = services.answer_closed_reason(invitation.conference)
@@ -169,6 +169,8 @@ class AnswerView(SikoPermissionMixin, View):
             "closed": closed,
             "cancelled": conference.status == ConferenceStatus.CANCELLED,
             "form": None if closed else form,
+            "documents": list(uploads.partner_documents(conference)),
+            "token": links.answer_token(invitation),
         }
         return render(request, self.template_name, context, status=status)
 
