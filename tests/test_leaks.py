@@ -48,7 +48,7 @@ from authorities.models import (
     PartnerAgency,
     User,
 )
-from conferences import calendar_replies, links, services
+from conferences import calendar_replies, links, services, uploads
 from conferences.documents import feeds
 from conferences.documents.ical import invitation_uid
 from conferences.enums import AnswerChannel, CalendarReplyOutcome, InvitationState
@@ -67,6 +67,7 @@ from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 from tests.factories.calendar_replies import outlook_reply
 from tests.factories.conferences import make_conference
+from tests.factories.documents import pdf_bytes, upload
 from tests.factories.practices import make_practice, make_published, pdf_upload
 from tests.factories.practices import topic as practice_topic
 from tests.helpers import compact, pdf_text
@@ -172,9 +173,26 @@ def plant(prefix: str, user: Any, shared: PartnerAgency) -> World:
         comment=m("upcoming-answer-comment", "Z"),
     )
     # Rescheduled: the invited agencies get an update.
+    # Documents of the upcoming conference: one for the invited (listed in the update mail,
+    # announced to every agency), one for the organisers only.
+    w.document = uploads.upload_document(
+        w.upcoming,
+        upload=upload(m("document-file") + ".pdf", pdf_bytes()),
+        title=m("document-title"),
+        visibility="partners",
+        by=user,
+    ).document
+    w.internal_document = uploads.upload_document(
+        w.upcoming,
+        upload=upload("intern.pdf", pdf_bytes(pages=2)),
+        title=m("internal-document-title"),
+        visibility="organisers",
+        by=user,
+    ).document
     w.upcoming = services.update_conference(
         w.upcoming, data={"place": m("upcoming-place-new")}, by=user, confirmed=True
     )
+    uploads.announce_document(w.document, by=user)
     w.draft = make_conference(user, title=m("draft-title"), place=m("draft-place"))
     services.add_invitations(w.draft, agencies=[shared], by=user)
     w.cancelled = make_conference(
@@ -675,6 +693,23 @@ PAGES: dict[str, Page] = {
     "conferences:mail_log": Page(every_conference),
     "conferences:send_progress": Page(every_conference, queries=("?n=3",)),
     "conferences:answer": Page(lambda w: {"token": links.answer_token(w.invitation)}, secret=True),
+    "conferences:answer_document": Page(
+        lambda w: {
+            "token": links.answer_token(w.upcoming.invitations.get(agency=w.own)),
+            "document_pk": w.document.pk,
+        },
+        secret=True,
+    ),
+    "conferences:documents": Page(conf()),
+    "conferences:document_download": Page(
+        lambda w: [
+            {"pk": w.upcoming.pk, "document_pk": d.pk} for d in (w.document, w.internal_document)
+        ]
+    ),
+    "conferences:document_delete": Page(conf_and("document_pk", lambda w: w.document.pk)),
+    "conferences:document_announce": Page(
+        conf_and("document_pk", lambda w: w.document.pk), status=405
+    ),
     "conferences:answers_panel": Page(every_conference, queries=("?n=3",)),
     "conferences:remind_now": Page(conf(), status=405),
     "conferences:record_answer": Page(
