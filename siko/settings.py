@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "authorities",
     "conferences",
     "followup",
+    "cooperations",
     "practices",
     "reports",
     "api",

@@ -58,6 +58,7 @@ urlpatterns = [
             namespace="conferences",
         ),
     ),
+    path("kooperationen/", include("cooperations.urls")),
     path("lagebild/", include("reports.urls")),
     path("erfahrungsaustausch/", include("practices.urls")),
     path("api/v1/", include("api.urls")),

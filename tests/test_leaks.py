@@ -67,6 +67,7 @@ from siko.organisations import OrganisationKind
 from tests.conftest import client_for, make_user
 from tests.factories.calendar_replies import outlook_reply
 from tests.factories.conferences import make_conference
+from tests.factories.cooperations import make_cooperation
 from tests.factories.documents import pdf_bytes, upload
 from tests.factories.practices import make_practice, make_published, pdf_upload
 from tests.factories.practices import topic as practice_topic
@@ -418,6 +419,20 @@ def plant_practices(w: World, prefix: str, lzpd: Any) -> None:
     )
 
 
+def plant_cooperations(w: World, prefix: str) -> None:
+    """Cooperation structures (issue 16, part 3): one with markers, its own-area partner, and
+    discussed at the upcoming conference."""
+    for field in ("name", "notes"):
+        w.markers[f"cooperation-{field}"] = f"{prefix}-cooperation-{field}-{SUFFIX}"
+    w.cooperation = make_cooperation(
+        w.user,
+        partners=(w.own.slug,),
+        name=w.markers["cooperation-name"],
+        notes=w.markers["cooperation-notes"],
+        conferences=[w.upcoming],
+    )
+
+
 def _world(kpb_a_user: Any, kpb_b_user: Any, lzpd_user: Any, rendered: list[str]) -> Any:
     shared = PartnerAgency.objects.get(slug=SHARED)
     Contact.objects.create(
@@ -432,6 +447,7 @@ def _world(kpb_a_user: Any, kpb_b_user: Any, lzpd_user: Any, rendered: list[str]
     a = plant("LEAKA", kpb_a_user, shared)
     for w, prefix in ((b, "LEAKB"), (a, "LEAKA")):
         plant_practices(w, prefix, lzpd_user)
+        plant_cooperations(w, prefix)
     return SimpleNamespace(
         a=a,
         b=b,
@@ -779,6 +795,7 @@ PAGES: dict[str, Page] = {
     "reports:reminder_log": Page(status=403),
     "reports:failed_mails": Page(status=403),
     "reports:group_create": Page(status=403),
+    "reports:group_figures": Page(queries=("?jahr={b.year}", "?jahr=1999")),
     "reports:group_update": Page(lambda w: {"pk": w.group.pk}, status=403),
     "reports:group_delete": Page(lambda w: {"pk": w.group.pk}, status=403),
     "reports:annual_report_list": Page(),
@@ -807,6 +824,15 @@ PAGES: dict[str, Page] = {
     "practices:update": Page(lambda w: {"pk": w.practice.pk}),
     "practices:submit": Page(lambda w: {"pk": w.practice.pk}, status=405),
     "practices:decide": Page(lambda w: {"pk": w.practice.pk}, status=403),
+    "cooperations:cooperation_list": Page(queries=("?behoerde={b.slug}", "?status=aktiv")),
+    "cooperations:cooperation_create": Page(),
+    "cooperations:cooperation_import": Page(),
+    "cooperations:cooperation_export": Page(),
+    "cooperations:cooperation_update": Page(lambda w: {"pk": w.cooperation.pk}),
+    "cooperations:agenda_offer": Page(conf()),
+    "cooperations:record_discussed": Page(
+        lambda w: {"pk": w.upcoming.pk, "cooperation_pk": w.cooperation.pk}, status=405
+    ),
     # The API takes no session (401); with A's token: API_PAGES and test_..._through_the_api.
     "api:schema": Page(),
     "api:docs": Page(),

@@ -1,0 +1,115 @@
+"""Forms for cooperation structures: the cooperation itself, the list filter, the CSV import."""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from authorities.csv_io import MAX_BYTES
+from authorities.forms.directory import AuthorityFilterForm
+from authorities.forms.r7 import DateInput
+from authorities.models import Authority, PartnerAgency
+from conferences.enums import ConferenceStatus
+from conferences.models import Conference
+from cooperations.enums import CooperationKind, CooperationStatus
+from cooperations.models import Cooperation
+from siko.collation import german
+from siko.scoping import scoped_formfield
+
+
+class ConferenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} ({obj.start:%d.%m.%Y})"
+
+
+class CooperationForm(forms.ModelForm):
+    """Partners: the agencies responsible for the authority's area; conferences: the
+    authority's own (hosted or co-hosted), not cancelled. The services check both again."""
+
+    class Meta:
+        model = Cooperation
+        formfield_callback = scoped_formfield
+        fields = ["name", "kind", "status", "since", "partners", "discussed_at", "notes"]
+        field_classes = {"discussed_at": ConferenceChoiceField}
+        widgets = {
+            "since": DateInput(),
+            "partners": forms.CheckboxSelectMultiple,
+            "discussed_at": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, authority: Authority, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partners = self.fields["partners"]
+        assert isinstance(partners, forms.ModelMultipleChoiceField)  # a many-to-many field
+        partners.queryset = PartnerAgency.objects.filter(
+            coverages__authority=authority, active=True
+        ).order_by(german("name"))
+        conferences = self.fields["discussed_at"]
+        assert isinstance(conferences, forms.ModelMultipleChoiceField)  # a many-to-many field
+        conferences.queryset = (
+            Conference.objects.filter(authorities=authority)
+            .exclude(status=ConferenceStatus.CANCELLED)
+            .order_by("-start")
+        )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", gettext_lazy("Speichern")))
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("name", "kind", "since", "notes")}
+
+
+class CooperationFilterForm(AuthorityFilterForm):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("alle")), *CooperationStatus.choices],
+    )
+    art = forms.ChoiceField(
+        label=gettext_lazy("Art"),
+        required=False,
+        choices=[("", gettext_lazy("alle")), *CooperationKind.choices],
+    )
+    field_order = ["status", "art", "behoerde"]
+
+    def filters(self) -> dict[str, Any]:
+        data = self.valid_data()
+        return {
+            "status": data.get("status", ""),
+            "kind": data.get("art", ""),
+            "authority": data.get("behoerde"),
+        }
+
+
+class CooperationImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV-Datei"),
+        help_text=gettext_lazy("UTF-8, Trennzeichen Semikolon oder Komma, höchstens 2 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("upload", gettext_lazy("Vorschau anzeigen")))
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("Die Datei ist zu groß (höchstens 2 MB). Bitte teilen Sie sie auf.")
+            )
+        return upload
+
+
+class CooperationImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("confirm", gettext_lazy("Import bestätigen")))
