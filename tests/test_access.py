@@ -35,6 +35,7 @@ from reports.annual.report import collect_report_data
 from reports.models import AnnualReport, GenerationState, OutlineProposal, ReportStatus
 from tests.conftest import ROLES
 from tests.factories.conferences import make_conference
+from tests.factories.cooperations import make_cooperation
 from tests.factories.documents import pdf_bytes, upload
 from tests.factories.practices import make_practice, pdf_upload
 
@@ -213,6 +214,14 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "practices:update": (302, 200, 404, 403, 404, 404, 403, 403),
     "practices:submit": (302, 405, 404, 403, 404, 404, 403, 403),
     "practices:decide": (302, 403, 404, 200, 404, 404, 403, 200),
+    # Cooperation structures (issue 16, part 3): KPB staff keep their own, state bodies read.
+    "cooperations:cooperation_list": POLICE_OR_STATE,
+    "cooperations:cooperation_export": POLICE_OR_STATE,
+    "cooperations:cooperation_create": (302, 200, 200, 403, 403, 403, 403, 403),
+    "cooperations:cooperation_import": (302, 200, 200, 403, 403, 403, 403, 403),
+    "cooperations:cooperation_update": (302, 200, 404, 403, 403, 403, 403, 403),
+    "cooperations:agenda_offer": CONFERENCE_CHANGE,
+    "cooperations:record_discussed": CONFERENCE_POST_ONLY,
     # The API takes no session: without a token every role gets 401 (API_TOKEN_EXPECTED below).
     **{name: ALL(401) for name in API_DATA_URLS},
     "api:schema": ALL(200),
@@ -325,6 +334,12 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
             f"practices:{name}": {"pk": objects["practice"].pk}
             for name in ("detail", "attachment", "update", "submit", "decide")
         },
+        "cooperations:cooperation_update": {"pk": objects["cooperation"].pk},
+        "cooperations:agenda_offer": {"pk": objects["conference"].pk},
+        "cooperations:record_discussed": {
+            "pk": objects["conference"].pk,
+            "cooperation_pk": objects["cooperation"].pk,
+        },
         "api:report-detail": {"pk": objects["final_report"].pk},
         "api:report-file": {"pk": objects["final_report"].pk},
     }
@@ -431,6 +446,7 @@ def objects(db, kpb_a_user):
             by=kpb_a,
         ).document,
         "practice": make_practice(kpb_a, attachment=pdf_upload()),
+        "cooperation": make_cooperation(kpb_a),
         **annual_reports(),
     }
 
