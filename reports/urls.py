@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.views import annual as views_annual
+from reports.views import groups as views_groups
 from reports.views import mails as views_mails
 from reports.views import outline as views_outline
 from reports.views import state as views
@@ -21,6 +22,9 @@ urlpatterns = [
     path("postausgang/", views_mails.FailedMailsView.as_view(), name="failed_mails"),
     path("vergleichsgruppen/", views.ComparisonGroupListView.as_view(), name="group_list"),
     path("vergleichsgruppen/neu/", views.ComparisonGroupCreateView.as_view(), name="group_create"),
+    path(
+        "vergleichsgruppen/zahlen/", views_groups.GroupFiguresView.as_view(), name="group_figures"
+    ),
     path(
         "vergleichsgruppen/<int:pk>/",
         views.ComparisonGroupUpdateView.as_view(),

@@ -152,6 +152,8 @@ rules.add_perm("notifications.resend_mail", is_lzpd | is_admin)
 rules.add_perm("reports.view_state", state_or_admin)
 rules.add_perm("reports.view_authority_dashboard", own_authority_or_state)
 rules.add_perm("reports.view_comparison_groups", state_or_admin)
+# Vergleichsgruppenarbeit (R8): a KPB sees its own group's figures, the state bodies every group.
+rules.add_perm("reports.view_group_figures", police_or_state)
 rules.add_perm("reports.view_reminder_log", state_or_admin)
 rules.add_perm("reports.change_comparison_groups", is_lzpd | is_admin)
 
@@ -165,6 +167,7 @@ rules.add_perm("reports.review_annual_report", is_lka)
 rules.add_perm("reports.propose_outline", is_lzpd)
 rules.add_perm("reports.decide_outline", is_im)
 rules.add_perm("reports.read_annual_report_part", own_authority_or_state)
+
 
 @rules.predicate
 def is_own_practice(user: OrganisationMember, practice: Any) -> bool:

@@ -185,6 +185,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "reports:reminder_log": (302, 403, 403, 200, 200, 200, 403, 200),
     "reports:failed_mails": LZPD_ONLY,
     "reports:group_create": (302, 403, 403, 200, 403, 403, 403, 200),
+    "reports:group_figures": POLICE_OR_STATE,
     "reports:group_update": (302, 403, 403, 200, 403, 403, 403, 200),
     "reports:group_delete": (302, 403, 403, 200, 403, 403, 403, 200),
     "reports:annual_report_list": POLICE_OR_STATE,
