@@ -796,7 +796,6 @@ PAGES: dict[str, Page] = {
     "reports:failed_mails": Page(status=403),
     "reports:group_create": Page(status=403),
     "reports:group_figures": Page(queries=("?jahr={b.year}", "?jahr=1999")),
-    "reports:group_figures": Page(queries=("?jahr={b.year}", "?jahr=1999")),
     "reports:group_update": Page(lambda w: {"pk": w.group.pk}, status=403),
     "reports:group_delete": Page(lambda w: {"pk": w.group.pk}, status=403),
     "reports:annual_report_list": Page(),
