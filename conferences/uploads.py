@@ -218,7 +218,7 @@ def detect_document_type(upload: File, *, size: int | None = None) -> DocumentTy
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
-    handle: IO[bytes] = upload  # type: ignore[assignment]  # File proxies read, seek and tell
+    handle: IO[bytes] = upload  # File proxies read, seek and tell
     try:
         if head.startswith(b"%PDF-"):
             _check_pdf(handle)

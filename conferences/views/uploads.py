@@ -110,7 +110,7 @@ class DocumentDownloadView(_DocumentMixin, View):
     permission_required = "conferences.view_conference"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
         return document_response(self.get_document())
 
 
@@ -183,7 +183,9 @@ class PartnerDocumentView(SikoPermissionMixin, View):
     public_reason = "Invited agencies download the conference's documents through their answer link"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, token: str, document_pk: int) -> HttpResponse:
+    def get(
+        self, request: HttpRequest, token: str, document_pk: int
+    ) -> HttpResponse | FileResponse:
         with scopes_disabled():
             invitation = linked_invitation(request, token)
             if isinstance(invitation, HttpResponse):
