@@ -66,6 +66,14 @@ class GoodPractice(models.Model):
         on_delete=models.SET_NULL,
         related_name="good_practices",
     )
+    source_cooperation = models.ForeignKey(
+        "cooperations.Cooperation",
+        verbose_name=_("aus der Kooperation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="good_practices",
+    )
     attachment = models.FileField(_("Anlage (PDF)"), upload_to="practices/%Y/", blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_sha256 = models.CharField(max_length=64, blank=True)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from authorities.models import Authority, PartnerAgency, User
 from conferences.models import AgendaItem, MandatedTopic
+from cooperations.models import Cooperation
 from followup.models import Action
 from practices import attachments, notices
 from practices.enums import PracticeKind, PracticeState
@@ -52,6 +53,7 @@ class PracticeData:
     contact_name: str = ""
     source_agenda_item: AgendaItem | None = None
     source_action: Action | None = None
+    source_cooperation: Cooperation | None = None
     attachment: Any = None  # an UploadedFile, or None to keep the stored one
     remove_attachment: bool = False
 
@@ -90,6 +92,8 @@ def _clean(data: PracticeData, authority: Authority) -> None:
         and not data.source_action.conference.authorities.filter(pk=authority.pk).exists()
     ):
         raise PracticeError(_("Die Maßnahme gehört nicht zu Ihren Konferenzen."))
+    if data.source_cooperation is not None and data.source_cooperation.authority_id != authority.pk:
+        raise PracticeError(_("Die Kooperation gehört nicht zu Ihrer Behörde."))
 
 
 def _check_author(by: User, authority: Authority) -> None:
@@ -108,8 +112,9 @@ def _write(practice: GoodPractice, data: PracticeData, files: Any) -> None:
     practice.contact_name = data.contact_name if data.contact_consent else ""
     practice.source_agenda_item = data.source_agenda_item
     practice.source_action = data.source_action
+    practice.source_cooperation = data.source_cooperation
     if data.remove_attachment and not data.attachment:
-        practice.attachment = None  # type: ignore[assignment]
+        practice.attachment = None
         practice.attachment_name = ""
         practice.attachment_sha256 = ""
     if data.attachment:

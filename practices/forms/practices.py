@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from authorities.enums import PartnerCategory
 from authorities.models import Authority, PartnerAgency
 from conferences.models import AgendaItem, MandatedTopic
+from cooperations.models import Cooperation
 from followup.models import Action
 from practices.attachments import max_bytes
 from practices.enums import PracticeKind
@@ -67,6 +68,9 @@ class PracticeForm(forms.Form):
     source_action = forms.ModelChoiceField(
         label=_("aus der Maßnahme"), queryset=Action.objects.none(), required=False
     )
+    source_cooperation = forms.ModelChoiceField(
+        label=_("aus der Kooperation"), queryset=Cooperation.objects.none(), required=False
+    )
     attachment = forms.FileField(
         label=_("Anlage (PDF, optional)"),
         required=False,
@@ -95,6 +99,7 @@ class PracticeForm(forms.Form):
                 "contact_name": practice.contact_name,
                 "source_agenda_item": practice.source_agenda_item_id,
                 "source_action": practice.source_action_id,
+                "source_cooperation": practice.source_cooperation_id,
             }
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
@@ -119,6 +124,9 @@ class PracticeForm(forms.Form):
         fields["source_action"].label_from_instance = lambda action: (
             f"{action.conference.start:%d.%m.%Y}: {action.text[:80]}"
         )
+        fields["source_cooperation"].queryset = Cooperation.objects.filter(
+            authority=authority
+        ).order_by(german("name"))
         fields["attachment"].help_text = _("Nur PDF, höchstens %(mb)d MB.") % {
             "mb": max_bytes() // (1024 * 1024)
         }
@@ -145,6 +153,7 @@ class PracticeForm(forms.Form):
             contact_name=data["contact_name"],
             source_agenda_item=data["source_agenda_item"],
             source_action=data["source_action"],
+            source_cooperation=data["source_cooperation"],
             attachment=data.get("attachment") or None,
             remove_attachment=bool(data.get("remove_attachment")),
         )

@@ -76,7 +76,7 @@ class PracticeListView(SikoPermissionMixin, TemplateView):
 class PracticeMixin(SikoPermissionMixin):
     """Views of one practice, `pk` in the URL; one the user may not read is a 404."""
 
-    request: AuthenticatedHttpRequest
+    request: Any  # each view declares AuthenticatedHttpRequest
     kwargs: dict[str, Any]
 
     def get_practice(self) -> GoodPractice:
@@ -94,6 +94,7 @@ class PracticeMixin(SikoPermissionMixin):
 
 
 class PracticeDetailView(PracticeMixin, TemplateView):
+    request: AuthenticatedHttpRequest
     permission_required = "practices.view_practice"
     template_name = "practices/detail.html"
 
@@ -114,7 +115,9 @@ class PracticeCreateView(SikoPermissionMixin, FormView):
     form_class = PracticeForm
 
     def get_authority(self) -> Authority:
-        return Authority.objects.get(pk=self.request.user.authority_id)
+        authority_id = self.request.user.authority_id
+        assert authority_id is not None  # only KPB staff may add (practices.add_practice)
+        return Authority.objects.get(pk=authority_id)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "authority": self.get_authority()}
@@ -135,6 +138,7 @@ class PracticeCreateView(SikoPermissionMixin, FormView):
 
 
 class PracticeUpdateView(PracticeMixin, FormView):
+    request: AuthenticatedHttpRequest
     permission_required = "practices.change_practice"
     template_name = "practices/form.html"
     form_class = PracticeForm
@@ -176,6 +180,7 @@ class PracticeUpdateView(PracticeMixin, FormView):
 class PracticeSubmitView(PracticeMixin, View):
     """The KPB submits its practice to the LZPD (POST only)."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "practices.change_practice"
     http_method_names = ["post"]
 
@@ -193,6 +198,7 @@ class PracticeSubmitView(PracticeMixin, View):
 class PracticeDecideView(PracticeMixin, FormView):
     """The LZPD publishes a submitted practice or returns it with a comment."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "practices.review_practice"
     template_name = "practices/decide.html"
     form_class = PracticeDecisionForm
@@ -228,6 +234,7 @@ class PracticeDecideView(PracticeMixin, FormView):
 class PracticeAttachmentView(PracticeMixin, View):
     """The attachment as a download only: never shown inline, never sniffed."""
 
+    request: AuthenticatedHttpRequest
     permission_required = "practices.view_practice"
     http_method_names = ["get"]
 

@@ -13,6 +13,7 @@ from practices.errors import PracticeError
 from practices.models import GoodPractice
 from practices.selectors import visible_practices
 from siko.models import AuditEntry
+from tests.factories.cooperations import make_cooperation
 from tests.factories.practices import make_practice, make_published, practice_data
 
 pytestmark = pytest.mark.django_db
@@ -231,4 +232,22 @@ def test_too_large_attachment_is_refused(kpb_a_user, settings):
 
     with pytest.raises(PracticeError, match="höchstens"):
         make_practice(kpb_a_user, attachment=upload)
+    assert GoodPractice.objects.count() == 0
+
+
+def test_an_ordnungspartnerschaft_links_its_cooperation(kpb_a_user):
+    cooperation = make_cooperation(kpb_a_user)
+
+    practice = make_practice(
+        kpb_a_user, kind=PracticeKind.ORDNUNGSPARTNERSCHAFT, source_cooperation=cooperation
+    )
+
+    assert practice.source_cooperation == cooperation
+
+
+def test_another_kpbs_cooperation_is_refused(kpb_a_user, kpb_b_user):
+    cooperation = make_cooperation(kpb_b_user, partners=())
+
+    with pytest.raises(PracticeError, match="Kooperation"):
+        make_practice(kpb_a_user, source_cooperation=cooperation)
     assert GoodPractice.objects.count() == 0
