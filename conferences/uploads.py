@@ -390,7 +390,8 @@ def announce_document(document: ConferenceDocument, *, by: User) -> int:
     through. Each agency gets it once per document (the outbox row's dedup key): a second click
     queues nothing. Returns the number of mails queued now."""
     document = (
-        ConferenceDocument.objects.select_for_update(of=("self",))
+        # The base manager: the scoped one adds DISTINCT, which FOR UPDATE does not take.
+        ConferenceDocument._base_manager.select_for_update(of=("self",))
         .select_related("conference__host", "conference__organiser")
         .get(pk=document.pk)
     )
