@@ -30,7 +30,9 @@ from authorities.enums import DECREE_CATEGORIES, PartnerCategory
 from authorities.models import Authority, ComparisonGroup
 from conferences.enums import ANSWERED_STATES, InvitationState
 from conferences.models import Conference, Invitation, MandatedTopic
+from cooperations.selectors import CooperationFigures, cooperation_figures
 from followup.models import ACTIVE_ACTION_STATES, Action, ActionState
+from practices.selectors import published_in_year
 from reports.charts import Bar, share_columns_svg, share_rows_svg
 from reports.compliance import STATUS_LABELS, ComplianceRecord, ComplianceStatus, compute_compliance
 from reports.outline import DEFAULT_OUTLINE, clean_outline, section_title
@@ -388,6 +390,13 @@ def _comparison_groups(
     ]
 
 
+def _cooperation_totals(figures: Mapping[int, CooperationFigures]) -> dict[str, int]:
+    return {
+        "cooperations_active": sum(f.active for f in figures.values()),
+        "cooperations_new": sum(f.new for f in figures.values()),
+    }
+
+
 def collect_report_data(
     year: int,
     *,
@@ -461,6 +470,14 @@ def collect_report_data(
             )
             for a in authorities
         ]
+        # Cooperation structures (R6 topic 6): active ones and those begun in the year.
+        with scopes_disabled():
+            cooperations = cooperation_figures(period_year)
+            cooperations_before = cooperation_figures(comparison_year)
+        no_cooperation = CooperationFigures(active=0, new=0)
+        for row, authority in zip(rows, authorities, strict=True):
+            figures_of = cooperations.get(authority.pk, no_cooperation)
+            row["cooperations_active"], row["cooperations_new"] = figures_of.active, figures_of.new
         history = []
         for history_year in history_years:
             summary = _summary(records[(a.slug, history_year)] for a in authorities)
@@ -484,12 +501,16 @@ def collect_report_data(
             "as_of": german_day(as_of),
             "as_of_iso": as_of.isoformat(),
             "categories": [{"category": c.value, "label": str(c.label)} for c in DECREE_CATEGORIES],
-            "summary": _summary(
-                (records[(a.slug, period_year)] for a in authorities), period_totals
-            ),
-            "comparison": _summary(
-                (records[(a.slug, comparison_year)] for a in authorities), comparison_totals
-            ),
+            "summary": {
+                **_summary((records[(a.slug, period_year)] for a in authorities), period_totals),
+                **_cooperation_totals(cooperations),
+            },
+            "comparison": {
+                **_summary(
+                    (records[(a.slug, comparison_year)] for a in authorities), comparison_totals
+                ),
+                **_cooperation_totals(cooperations_before),
+            },
             # The state-wide row of the participation table: each joint SiKo once.
             "participation_totals": period_totals["participation"],
             "current": _summary(current),
@@ -497,6 +518,8 @@ def collect_report_data(
             "rows": rows,
             "breaches": [r for r in rows if r["status"] == ComplianceStatus.BREACH],
             "comparison_groups": comparison_groups,
+            # The state-wide exchange of experience (R8): good practice published in the year.
+            "practices": published_in_year(period_year),
             # The mandated topics in force in the judged year (each record lists all of them).
             "topic_count": next(
                 (
