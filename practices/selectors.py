@@ -11,14 +11,20 @@ Search: PostgreSQL searches the title, summary and result in full text with Germ
 substring match of each word.
 """
 
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from conferences.models import MandatedTopic
 from practices.enums import PracticeState
 from practices.models import GoodPractice
+from siko.collation import german
 from siko.organisations import OrganisationKind, OrganisationMember
 
 SEARCH_CONFIG = "german"
@@ -109,3 +115,32 @@ def partner_names(practice: GoodPractice) -> list[str]:
 
 def category_labels(practice: GoodPractice) -> list[str]:
     return [str(c.get_category_display()) for c in practice.categories.order_by("category")]
+
+
+def published_in_year(year: int) -> dict[str, Any]:
+    """The annual report's figures (plain data, stored with the report): practices published
+    in `year` per authority (only those with one), the state total and the titles."""
+    tz = timezone.get_default_timezone()
+    start, end = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+    with scopes_disabled():
+        practices = list(
+            GoodPractice.objects.filter(
+                state=PracticeState.PUBLISHED, published_at__gte=start, published_at__lt=end
+            )
+            .select_related("authority", "topic")
+            .order_by(german("authority__short_name"), "published_at", "pk")
+        )
+    counts = Counter(p.authority.short_name for p in practices)
+    return {
+        "total": len(practices),
+        "per_authority": [{"name": name, "count": n} for name, n in counts.items()],
+        "titles": [
+            {
+                "title": p.title,
+                "authority": p.authority.short_name,
+                "kind": str(p.get_kind_display()),
+                "topic": p.topic.title if p.topic else "",
+            }
+            for p in practices
+        ],
+    }
