@@ -51,18 +51,29 @@ EXPORT_HEADERS = {
     "notes": "Bemerkungen",
     "authority": "KPB",
 }
-ALIASES = {
+#: The file's columns go by their German names (normalised: lower case, "_" for blanks), so
+#: that a message about a missing column names it as the user wrote it; the internal names
+#: and a few variants are read too.
+GERMAN_COLUMNS = {
     "bezeichnung": "name",
     "art": "kind",
     "seit": "since",
-    "besteht_seit": "since",
+    "status": "status",
     "partner": "partners",
-    "partnerbehoerden": "partners",
-    "partnerbehörden": "partners",
     "bemerkungen": "notes",
     "kpb": "authority",
 }
-LAYOUT = CsvLayout(REQUIRED, COLUMNS, ALIASES)
+ALIASES = {
+    **{internal: german for german, internal in GERMAN_COLUMNS.items()},
+    "besteht_seit": "seit",
+    "partnerbehoerden": "partner",
+    "partnerbehörden": "partner",
+}
+LAYOUT = CsvLayout(
+    tuple(g for g, internal in GERMAN_COLUMNS.items() if internal in REQUIRED),
+    tuple(GERMAN_COLUMNS),
+    ALIASES,
+)
 SEPARATORS = re.compile(r"[|;]")
 
 
@@ -268,7 +279,8 @@ def parse_cooperation_csv(data: bytes, *, user: User) -> CooperationPreview:
     table = read_table(data, preview, LAYOUT)
     if table is None:
         return preview
-    header, records = table
+    header = [GERMAN_COLUMNS.get(column, column) for column in table[0]]
+    records = table[1]
     present = set(header)
     existing = {
         name_key(c.name): c
