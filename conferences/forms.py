@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +54,9 @@ class ConferenceForm(forms.ModelForm):
         formfield_callback = scoped_formfield
         widgets = {"start": DateTimeInput(), "end": DateTimeInput()}
 
-    def __init__(self, *args: Any, host: Authority, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, host: Authority, clash_url: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         co_hosts = self.fields["co_hosts"]
         assert isinstance(co_hosts, forms.ModelMultipleChoiceField)  # declared above
@@ -69,6 +71,29 @@ class ConferenceForm(forms.ModelForm):
             kind.choices = [(ConferenceKind.SIKO.value, ConferenceKind.SIKO.label)]
             kind.help_text = _("Siko-AP nur für Behörden mit Autobahnpolizei.")
         self.helper = _helper(_("Als Entwurf speichern"))
+        if clash_url:
+            # Issue 15: choosing a date fetches the clash warning into the live region below
+            # the dates; without JavaScript it appears on the conference page after saving.
+            for name in ("start", "end"):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": clash_url,
+                        "hx-trigger": "change",
+                        "hx-include": "[name='start'],[name='end']",
+                        "hx-target": "#date-clashes",
+                        "hx-swap": "innerHTML",
+                        "hx-sync": "#date-clashes:replace",
+                    }
+                )
+            self.helper.layout = Layout(
+                "kind",
+                "title",
+                "start",
+                "end",
+                HTML('{% include "conferences/conference/_date_clashes.html" %}'),
+                "place",
+                "co_hosts",
+            )
 
     def clean_start(self) -> date | datetime:
         return check_plausible_date(self.cleaned_data["start"])
@@ -83,6 +108,13 @@ class ConferenceForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("end", _("Das Ende muss nach dem Beginn liegen."))
         return cleaned
+
+
+class DateCheckForm(forms.Form):
+    """The dates the conference form sends while they are being chosen (issue 15)."""
+
+    start = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
+    end = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"], required=False)
 
 
 class ConfirmUpdateForm(forms.Form):

@@ -15,7 +15,7 @@ from authorities.enums import (
     AuthorityKind,
     PartnerCategory,
 )
-from authorities.models import ADDRESSEE_ORDER, Contact, Coverage, PartnerAgency
+from authorities.models import ADDRESSEE_ORDER, Authority, Contact, Coverage, PartnerAgency
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference, Invitation
 from siko.collation import german, german_key
@@ -126,9 +126,52 @@ def clashes(conference: Conference) -> list[ClashDay]:
     if conference.status == ConferenceStatus.CANCELLED:
         return []
     agency_ids = list(conference.invitations.values_list("agency_id", flat=True))
+    first, last = _local_days(conference.start, conference.end)
+    return _clashes_on(first, last, host_id=conference.host_id, agency_ids=agency_ids)
+
+
+@dataclass
+class DateCheck:
+    """The clash warning for dates not saved yet (the conference form, issue 15)."""
+
+    clashes: list[ClashDay]
+    #: True when the conference has no invitation list yet: then the partners that would be
+    #: proposed for the authority's area stand in for the invited ones.
+    proposed: bool
+
+
+def date_clashes(
+    *, host: Authority, start: datetime, end: datetime | None, conference: Conference | None = None
+) -> DateCheck:
+    """The rule of `clashes` for the dates chosen in the form: the conference's invited
+    partners, or, before it has any, the active partners of the host's area (those
+    `invitation_proposals` would offer). Without a valid end only the start's day counts."""
+    agency_ids: list[int] = []
+    if conference is not None:
+        agency_ids = list(conference.invitations.values_list("agency_id", flat=True))
+    proposed = not agency_ids
+    if proposed:
+        authority_ids = (
+            [a.pk for a in conference.authorities.all()] if conference is not None else [host.pk]
+        )
+        agency_ids = list(
+            PartnerAgency.objects.filter(coverages__authority_id__in=authority_ids, active=True)
+            .exclude(category=PartnerCategory.BEZIRKSREGIERUNG)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    if end is None or end <= start:
+        first = last = timezone.localtime(start).date()
+    else:
+        first, last = _local_days(start, end)
+    return DateCheck(_clashes_on(first, last, host_id=host.pk, agency_ids=agency_ids), proposed)
+
+
+def _clashes_on(first: date, last: date, *, host_id: int, agency_ids: list[int]) -> list[ClashDay]:
+    """Other authorities' scheduled conferences between the two local days that invite one
+    of the agencies, grouped by day (see `clashes` for what may be shown)."""
     if not agency_ids:
         return []
-    first, last = _local_days(conference.start, conference.end)
     tz = timezone.get_current_timezone()
     window_start = datetime.combine(first, time.min, tzinfo=tz)
     window_end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
@@ -140,7 +183,7 @@ def clashes(conference: Conference) -> list[ClashDay]:
                 conference__start__lt=window_end,
                 conference__end__gt=window_start,
             )
-            .exclude(conference__host_id=conference.host_id)
+            .exclude(conference__host_id=host_id)
             .values_list(
                 "conference__start",
                 "conference__end",

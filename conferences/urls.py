@@ -1,6 +1,15 @@
 from django.urls import path
 
-from conferences.views import answers, documents, partner, planning, replies, sending, uploads
+from conferences.views import (
+    answers,
+    clashes,
+    documents,
+    partner,
+    planning,
+    replies,
+    sending,
+    uploads,
+)
 
 # Mounted by siko/urls.py under /konferenzen/ in the "conferences" namespace, together with the
 # followup app's patterns (one namespace, so the URL names stayed as they were).
@@ -9,7 +18,9 @@ app_name = "conferences"
 urlpatterns = [
     path("", planning.ConferenceListView.as_view(), name="conference_list"),
     path("neu/", planning.ConferenceCreateView.as_view(), name="conference_create"),
+    path("neu/termine/", clashes.NewConferenceClashesView.as_view(), name="new_conference_clashes"),
     path("<int:pk>/", planning.ConferenceDetailView.as_view(), name="conference_detail"),
+    path("<int:pk>/termine/", clashes.ConferenceClashesView.as_view(), name="conference_clashes"),
     path("<int:pk>/bearbeiten/", planning.ConferenceUpdateView.as_view(), name="conference_update"),
     path("<int:pk>/absagen/", planning.ConferenceCancelView.as_view(), name="conference_cancel"),
     path("<int:pk>/verlassen/", planning.ConferenceLeaveView.as_view(), name="conference_leave"),

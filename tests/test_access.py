@@ -126,6 +126,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "conferences:conference_record": (302, 200, 200, 403, 403, 403, 403, 403),
     "conferences:conference_detail": OWN_AREA_READ,
     "conferences:conference_update": CONFERENCE_CHANGE,
+    # The clash warning while the dates are chosen (issue 15): like the forms it belongs to.
+    "conferences:new_conference_clashes": (302, 200, 200, 403, 403, 403, 403, 403),
+    "conferences:conference_clashes": CONFERENCE_CHANGE,
     "conferences:conference_cancel": CONFERENCE_CHANGE,
     # Only a co-host may leave (test_co_host_reads_but_does_not_change: 200 for KPB B).
     "conferences:conference_leave": (302, 403, 404, 403, 403, 403, 403, 403),
@@ -247,6 +250,7 @@ def url_kwargs(name: str, objects: dict[str, Any]) -> dict[str, Any]:
         "authorities:account_setup": {"token": "gefaelscht"},
         "conferences:conference_detail": {"pk": objects["conference"].pk},
         "conferences:conference_update": {"pk": objects["conference"].pk},
+        "conferences:conference_clashes": {"pk": objects["conference"].pk},
         "conferences:conference_cancel": {"pk": objects["conference"].pk},
         "conferences:conference_leave": {"pk": objects["conference"].pk},
         "conferences:agenda": {"pk": objects["conference"].pk},

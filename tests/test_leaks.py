@@ -691,6 +691,13 @@ PAGES: dict[str, Page] = {
     "conferences:conference_record": Page(),
     "conferences:conference_detail": Page(every_conference),
     "conferences:conference_update": Page(conf()),
+    # The clash warning names other authorities' days only, never their titles or places.
+    "conferences:new_conference_clashes": Page(
+        queries=("?start={b.upcoming.start:%Y-%m-%dT%H:%M}",)
+    ),
+    "conferences:conference_clashes": Page(
+        conf(), queries=("?start={b.upcoming.start:%Y-%m-%dT%H:%M}",)
+    ),
     "conferences:conference_cancel": Page(conf()),
     "conferences:conference_leave": Page(conf(), status=403),  # the host cannot leave
     "conferences:agenda": Page(conf()),

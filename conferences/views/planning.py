@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -104,7 +105,11 @@ class ConferenceCreateView(SikoPermissionMixin, FormView):
         return authority
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "host": self.get_host()}
+        return {
+            **super().get_form_kwargs(),
+            "host": self.get_host(),
+            "clash_url": reverse("conferences:new_conference_clashes"),
+        }
 
     def form_valid(self, form: ConferenceForm) -> HttpResponse:
         data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}
@@ -181,10 +186,22 @@ class ConferenceUpdateView(ConferenceMixin, FormView):
             return redirect(self.get_conference())
         return super().get(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        conference = self.get_conference()
+        # The saved dates' warning is there from the start, also without JavaScript.
+        date_check = selectors.date_clashes(
+            host=conference.host, start=conference.start, end=conference.end, conference=conference
+        )
+        return super().get_context_data(date_check=date_check, **kwargs)
+
     def get_form_kwargs(self) -> dict[str, Any]:
         conference = self.get_conference()
         kwargs = super().get_form_kwargs()
-        kwargs.update(host=conference.host, instance=conference)
+        kwargs.update(
+            host=conference.host,
+            instance=conference,
+            clash_url=reverse("conferences:conference_clashes", args=[conference.pk]),
+        )
         kwargs.setdefault("initial", {})["co_hosts"] = [
             a.pk for a in conference.authorities.all() if a.pk != conference.host_id
         ]

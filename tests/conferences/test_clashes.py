@@ -142,3 +142,93 @@ def test_a_conference_over_two_days_has_a_line_per_clash_day(kpb_a_user, essen_u
         (first_day, ["das Polizeipräsidium Essen"]),
         (first_day + timedelta(days=1), ["die Kreispolizeibehörde Borken"]),
     ]
+
+
+# The warning on the conference form, while the dates are chosen (issue 15) ---------------------
+
+
+def _form_value(moment: Any) -> str:
+    return f"{moment.astimezone():%Y-%m-%dT%H:%M}"
+
+
+def test_choosing_a_date_on_the_new_form_warns_of_partners_of_the_area(kpb_a_user, essen_user):
+    other = _other(essen_user, "bpold-sankt-augustin")
+    day = f"{other.start.astimezone():%d.%m.%Y}"
+    client = client_for(kpb_a_user)
+
+    form = client.get(reverse("conferences:conference_create")).content.decode()
+    html = client.get(
+        reverse("conferences:new_conference_clashes"), {"start": _form_value(other.start)}
+    ).content.decode()
+
+    assert 'hx-get="/konferenzen/neu/termine/"' in form
+    assert 'id="date-clashes" class="mb-3" aria-live="polite"' in form
+    assert "Terminüberschneidungen bei Partnern Ihres Bereichs" in html
+    assert f"Am {day} plant auch das Polizeipräsidium Essen eine Konferenz mit: {BPOLD}." in (
+        " ".join(re.sub(r"<[^>]+>", "", html).split())
+    )
+    assert "Geheimer Titel der anderen" not in html
+
+
+def test_a_free_day_or_unfinished_dates_show_no_warning(kpb_a_user, essen_user):
+    other = _other(essen_user, "bpold-sankt-augustin")
+    client = client_for(kpb_a_user)
+    url = reverse("conferences:new_conference_clashes")
+
+    free = client.get(url, {"start": _form_value(other.start + timedelta(days=1))})
+    half_typed = client.get(url, {"start": "2026-13-", "end": "kaputt"})
+
+    assert "Keine Terminüberschneidung mit Konferenzen anderer Behörden bekannt." in (
+        free.content.decode()
+    )
+    assert half_typed.status_code == 200
+    assert half_typed.content.decode().strip() == ""
+
+
+def test_the_edit_form_checks_the_invited_partners_of_the_new_dates(kpb_a_user, essen_user):
+    mine = _mine(kpb_a_user)
+    other = _other(essen_user, "bpoli-dortmund", days_ahead=30)
+    _other(essen_user, "sta-essen", days_ahead=40)  # not invited by mine: no clash
+    client = client_for(kpb_a_user)
+    url = reverse("conferences:conference_clashes", args=[mine.pk])
+
+    moved = client.get(
+        url,
+        {"start": _form_value(other.start), "end": _form_value(other.start + timedelta(hours=2))},
+    ).content.decode()
+    elsewhere = client.get(
+        url, {"start": _form_value(other.start + timedelta(days=10))}
+    ).content.decode()
+
+    assert _warning(moved) == [
+        f"Am {other.start.astimezone():%d.%m.%Y} plant auch das Polizeipräsidium Essen eine "
+        f"Konferenz mit: {BPOLI}."
+    ]
+    assert "Terminüberschneidungen" not in elsewhere
+
+
+def test_the_edit_form_shows_the_saved_dates_warning_without_javascript(kpb_a_user, essen_user):
+    mine = _mine(kpb_a_user)
+    _other(essen_user, "bpold-sankt-augustin")
+
+    html = (
+        client_for(kpb_a_user)
+        .get(reverse("conferences:conference_update", args=[mine.pk]))
+        .content.decode()
+    )
+
+    assert _warning(html) == [
+        f"Am {mine.start.astimezone():%d.%m.%Y} plant auch das Polizeipräsidium Essen eine "
+        f"Konferenz mit: {BPOLD}."
+    ]
+
+
+def test_another_authoritys_conference_cannot_be_checked(kpb_a_user, kpb_b_user):
+    theirs = make_conference(kpb_b_user, days_ahead=20)
+
+    response = client_for(kpb_a_user).get(
+        reverse("conferences:conference_clashes", args=[theirs.pk]),
+        {"start": _form_value(theirs.start)},
+    )
+
+    assert response.status_code == 404
