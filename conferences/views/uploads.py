@@ -125,7 +125,12 @@ class DocumentDeleteView(_DocumentMixin, TemplateView):
         return super().get_context_data(document=self.get_document(), **kwargs)
 
     def post(self, request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
-        document = self.get_document()
+        try:
+            document = self.get_document()
+        except Http404:
+            # A second click on "Endgültig löschen": the document is gone already.
+            messages.info(request, _("Die Unterlage ist bereits gelöscht."))
+            return redirect("conferences:documents", pk=self.get_conference().pk)
         title = document.title
         try:
             uploads.delete_document(document, by=self.request.user)

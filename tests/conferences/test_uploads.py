@@ -369,7 +369,10 @@ def test_deleting_removes_the_row_and_the_file(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(delete)
 
+    again = client.post(delete, follow=True)
+
     assert response.status_code == 302
+    assert "Die Unterlage ist bereits gelöscht." in again.content.decode()
     assert ConferenceDocument.objects.count() == 0
     assert stored_files(media) == []
     download = reverse("conferences:document_download", args=[conference.pk, document.pk])
