@@ -180,8 +180,10 @@ PREVIEW_ANSWER_LINK = gettext_lazy("[persönlicher Antwort-Link der Partnerbehö
 def partner_document_titles(conference: Conference) -> list[str]:
     """The titles of the documents the invited agencies download through their answer link
     (the invitation and the update mails name them; the files are never attached)."""
+    # The base manager: mails are also composed by workers and sweeps outside any scope; the
+    # conference narrows the rows.
     return list(
-        ConferenceDocument.objects.filter(
+        ConferenceDocument._base_manager.filter(
             conference=conference, visibility=DocumentVisibility.PARTNERS
         )
         .order_by("uploaded_at", "pk")
