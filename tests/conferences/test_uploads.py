@@ -30,8 +30,13 @@ from tests.factories.documents import (
     xlsx_bytes,
     zip_bomb_docx,
 )
+from tests.siko import test_storage
+from tests.siko.test_storage import bucket_objects
 
 pytestmark = pytest.mark.django_db
+# moto's S3 server and an empty bucket as the default storage (tests/siko/test_storage.py).
+s3_endpoint = test_storage.s3_endpoint
+s3_bucket = test_storage.s3_bucket
 
 
 @pytest.fixture(autouse=True)
@@ -440,3 +445,22 @@ def test_documents_page_needs_the_same_queries_for_more_documents(organiser, sch
         invite_new_agencies(scheduled, organiser, 3)
 
     assert_constant_queries(client_for(organiser), documents_url(scheduled), grow)
+
+
+def test_documents_live_in_the_s3_bucket_when_it_is_the_storage(
+    organiser, conference, s3_bucket, s3_endpoint, django_capture_on_commit_callbacks
+):
+    content = pdf_bytes(pages=2)
+    client = client_for(organiser)
+
+    post_upload(client, conference, "lagebild.pdf", content)
+    document = ConferenceDocument.objects.get()
+    download = client.get(
+        reverse("conferences:document_download", args=[conference.pk, document.pk])
+    )
+
+    assert bucket_objects(s3_endpoint) == {document.file.name: content}
+    assert b"".join(download.streaming_content) == content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("conferences:document_delete", args=[conference.pk, document.pk]))
+    assert bucket_objects(s3_endpoint) == {}
