@@ -448,7 +448,7 @@ def test_documents_page_needs_the_same_queries_for_more_documents(organiser, sch
 
 
 def test_documents_live_in_the_s3_bucket_when_it_is_the_storage(
-    organiser, conference, s3_bucket, s3_endpoint, django_capture_on_commit_callbacks
+    organiser, conference, s3_bucket, s3_endpoint, settings, django_capture_on_commit_callbacks
 ):
     content = pdf_bytes(pages=2)
     client = client_for(organiser)
@@ -460,6 +460,7 @@ def test_documents_live_in_the_s3_bucket_when_it_is_the_storage(
     )
 
     assert bucket_objects(s3_endpoint) == {document.file.name: content}
+    assert stored_files(settings.MEDIA_ROOT) == []
     assert b"".join(download.streaming_content) == content
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("conferences:document_delete", args=[conference.pk, document.pk]))
