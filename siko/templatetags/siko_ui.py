@@ -39,6 +39,7 @@ def scroll_region(parser: Parser, token: Token) -> ScrollRegionNode:
 NAV_SECTIONS: tuple[tuple[str, str], ...] = (
     ("reports:annual_report", "reports"),
     ("reports:", "state"),
+    ("practices:", "practices"),
     ("conferences:action", "actions"),
     ("conferences:conference_actions", "actions"),
     ("conferences:calendar_feed", "feeds"),
