@@ -56,6 +56,11 @@ def test_organiser_uploads_a_pdf_and_the_partner_downloads_it(
     expect(page.get_by_role("table").get_by_role("link", name=TITLE)).to_be_visible()
     assert_accessible(page)
     assert ConferenceDocument.objects.get().size == len(content)
+    page.get_by_role("link", name="Zurück zur Konferenz").click()
+    expect(
+        page.get_by_role("region", name="Unterlagen").get_by_role("link", name=TITLE)
+    ).to_be_visible()
+    assert_accessible(page)
 
     # The invited agency opens its answer link (on a phone) and downloads the slides.
     invitation = conference.invitations.get()
