@@ -20,18 +20,21 @@ class Command(BaseCommand):
         contacts = seed_demo_directory()
         users = seed_demo_users()
         from conferences.demo import seed_demo_conferences
+        from cooperations.demo import seed_demo_cooperations
         from practices.demo import seed_demo_practices
         from reports.demo import seed_demo_report
 
         conferences = seed_demo_conferences()
         report = seed_demo_report()
         practices = seed_demo_practices()
+        cooperations = seed_demo_cooperations()
         self.stdout.write(
             f"seed_demo: {contacts} fiktive Ansprechpersonen ergänzt, "
             f"{conferences} Demo-Konferenzen angelegt"
             + (f", Jahresbericht {report.year} als Entwurf erzeugt." if report else ".")
         )
         self.stdout.write(f"seed_demo: {practices} Beispiele guter Praxis angelegt.")
+        self.stdout.write(f"seed_demo: {cooperations} Kooperationen angelegt.")
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
         for demo in users:
             self.stdout.write(f"  {demo.username:<22} {demo.role}")
