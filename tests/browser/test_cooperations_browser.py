@@ -65,3 +65,49 @@ def test_kpb_records_a_cooperation_and_marks_it_discussed_on_the_agenda(
     expect(section).to_contain_text(partner.name)
     expect(section.get_by_role("link", name="Sicherheitskonferenz Herbst")).to_be_visible()
     assert_accessible(page)
+
+
+def test_kpb_imports_cooperations_from_csv_after_fixing_a_bad_row(
+    page: Page, live_server, dortmund_user: User, tmp_path
+) -> None:
+    bad = tmp_path / "kooperationen.csv"
+    bad.write_text(
+        "Bezeichnung;Art;seit;Status;Partner\n"
+        "Präventionsrat Nord;Präventionsrat;15.06.2024;aktiv;kommune-dortmund\n"
+        "Runder Tisch;Stammtisch;01.01.2020;;\n",
+        encoding="utf-8",
+    )
+    good = tmp_path / "kooperationen-korrigiert.csv"
+    good.write_text(
+        "Bezeichnung;Art;seit;Status;Partner\n"
+        "Präventionsrat Nord;Präventionsrat;15.06.2024;aktiv;kommune-dortmund\n"
+        "Runder Tisch;Sonstige Kooperation;01.01.2020;;\n",
+        encoding="utf-8",
+    )
+    login(page, live_server, dortmund_user)
+
+    page.goto(url(live_server, "cooperations:cooperation_list"))
+    assert_accessible(page)
+    page.get_by_role("link", name="CSV importieren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kooperationen: CSV importieren")
+    assert_accessible(page)
+    page.locator("input[type=file]").set_input_files(bad)
+    page.get_by_role("button", name="Vorschau anzeigen").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vorschau des CSV-Imports")
+    expect(page.get_by_text("Unbekannte Art „Stammtisch“")).to_be_visible()
+    expect(page.get_by_role("button", name="Import bestätigen")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Andere Datei hochladen").click()
+    page.locator("input[type=file]").set_input_files(good)
+    page.get_by_role("button", name="Vorschau anzeigen").click()
+    page.get_by_role("button", name="Import bestätigen").click()
+
+    expect(page).to_have_url(url(live_server, "cooperations:cooperation_list"))
+    expect(page.get_by_text("Import abgeschlossen: 2 neu angelegt")).to_be_visible()
+    expect(page.get_by_role("cell", name="Präventionsrat Nord", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"bearbeiten\s*: Runder Tisch")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kooperation bearbeiten")
+    assert_accessible(page)
