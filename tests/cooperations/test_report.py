@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.annual.report import annual_report_html, collect_report_data
+from reports.annual.report import annual_report_html, authority_part_html, collect_report_data
 from tests.factories.cooperations import make_cooperation
 from tests.helpers import compact, html_text
 
@@ -98,3 +98,12 @@ def test_compliance_json_is_unchanged_by_cooperations(kpb_a_user, kpb_b_user, ca
 
     assert capsys.readouterr().out == before
     assert "cooperation" not in before
+
+
+def test_authority_part_names_its_cooperation_figures(kpb_a_user, kpb_b_user):
+    dortmund_and_borken(kpb_a_user, kpb_b_user)
+    data = collect_report_data(2026, as_of=AS_OF)
+
+    text = compact(html_text(authority_part_html(data, "pp-dortmund")))
+
+    assert compact("Aktive Kooperationsstrukturen / davon 2025 neu eingerichtet 2 / 2") in text
