@@ -297,9 +297,7 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Hochladen"))
-        self.helper.form_tag = True
-        self.helper.attrs = {"enctype": "multipart/form-data"}
+        self.helper = _helper(_("Hochladen"))  # crispy sets the multipart enctype itself
         limit = settings.SIKO_DOCUMENT_MAX_BYTES
         self.fields["file"].help_text = _(
             "PDF, ODT, DOCX, ODP, PPTX, XLSX, PNG oder JPEG, höchstens %(mb)s MB. Der Dateityp "
