@@ -13,6 +13,7 @@ click neither repeats the step nor mails twice.
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -35,6 +36,10 @@ from siko.organisations import OrganisationKind
 #: The states in which the KPB may still change a practice without the LZPD (besides published,
 #: which goes back to review).
 EDITABLE = (PracticeState.DRAFT, PracticeState.RETURNED)
+
+
+#: A draft entered again with the same text within this time is a double submission.
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass
@@ -132,9 +137,20 @@ def _write(practice: GoodPractice, data: PracticeData, files: Any) -> None:
 
 
 def create_practice(*, authority: Authority, data: PracticeData, by: User) -> GoodPractice:
-    """A new draft of `authority`, entered by its own staff."""
+    """A new draft of `authority`, entered by its own staff. The same draft sent twice (a double
+    click, a reload of the POST) within DOUBLE_SUBMIT_WINDOW is the first one again."""
     _check_author(by, authority)
     _clean(data, authority)
+    twin = GoodPractice.objects.filter(
+        authority=authority,
+        state=PracticeState.DRAFT,
+        title=data.title,
+        summary=data.summary,
+        result=data.result,
+        created__gte=timezone.now() - DOUBLE_SUBMIT_WINDOW,
+    ).first()
+    if twin is not None:
+        return twin
     with atomic_with_files() as files:
         practice = GoodPractice(authority=authority, created_by=by)
         _write(practice, data, files)

@@ -165,3 +165,12 @@ def test_proposals_fragment_ignores_bad_topic_ids(kpb_a_user):
     response = client_for(kpb_a_user).get(reverse("practices:proposals") + "?topic=x&thema=999999")
     assert response.status_code == 200
     assert response.content.decode().strip() == ""
+
+
+def test_the_same_draft_sent_twice_is_saved_once(kpb_a_user):
+    client = client_for(kpb_a_user)
+
+    client.post(reverse("practices:create"), form_data())
+    client.post(reverse("practices:create"), form_data())
+
+    assert GoodPractice.objects.count() == 1
