@@ -465,3 +465,21 @@ def test_documents_live_in_the_s3_bucket_when_it_is_the_storage(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("conferences:document_delete", args=[conference.pk, document.pk]))
     assert bucket_objects(s3_endpoint) == {}
+
+
+def test_a_second_announcement_reaches_only_the_agencies_invited_since(organiser, scheduled):
+    document = store(scheduled, organiser, title="Folien Lagebild")
+    uploads.announce_document(document, by=organiser)
+    later = add_head("bpold-sankt-augustin", "Leitung BPol", email="leitung@bpol.example.org")
+    services.add_invitations(scheduled, agencies=[later], by=organiser)
+    services.send_invitations(scheduled, by=organiser)
+
+    queued = uploads.announce_document(document, by=organiser)
+
+    assert queued == 1
+    notices = OutgoingMail.objects.filter(kind=MailKind.NOTICE)
+    assert sorted(m.to for m in notices) == [
+        "erika.beispiel@example.org",
+        "leitung@bpol.example.org",
+        "max.beispiel@example.org",
+    ]
