@@ -85,14 +85,13 @@ class ConferenceForm(forms.ModelForm):
                         "hx-sync": "#date-clashes:replace",
                     }
                 )
+            # Every field in its order (a subclass adds its own), the live region after "end".
+            names = list(self.fields)
+            after_end = names.index("end") + 1
             self.helper.layout = Layout(
-                "kind",
-                "title",
-                "start",
-                "end",
+                *names[:after_end],
                 HTML('{% include "conferences/conference/_date_clashes.html" %}'),
-                "place",
-                "co_hosts",
+                *names[after_end:],
             )
 
     def clean_start(self) -> date | datetime:

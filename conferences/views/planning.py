@@ -105,11 +105,12 @@ class ConferenceCreateView(SikoPermissionMixin, FormView):
         return authority
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {
-            **super().get_form_kwargs(),
-            "host": self.get_host(),
-            "clash_url": reverse("conferences:new_conference_clashes"),
-        }
+        kwargs = {**super().get_form_kwargs(), "host": self.get_host()}
+        # Only when planning: a conference entered afterwards (followup's record form, a
+        # subclass) lies in the past, where no scheduled conference can clash.
+        if self.form_class is ConferenceForm:
+            kwargs["clash_url"] = reverse("conferences:new_conference_clashes")
+        return kwargs
 
     def form_valid(self, form: ConferenceForm) -> HttpResponse:
         data = {k: form.cleaned_data[k] for k in ("kind", "title", "start", "end", "place")}

@@ -232,3 +232,13 @@ def test_another_authoritys_conference_cannot_be_checked(kpb_a_user, kpb_b_user)
     )
 
     assert response.status_code == 404
+
+
+def test_the_record_form_of_a_past_conference_keeps_its_fields_and_checks_no_dates(kpb_a_user):
+    html = client_for(kpb_a_user).get(reverse("conferences:conference_record")).content.decode()
+
+    start_input = re.search(r'<input[^>]*name="start"[^>]*>', html)
+    assert start_input is not None
+    assert "hx-get" not in start_input.group(0)
+    for label in ("Behandelte Pflichtthemen", "Eingeladene Partnerbehörden", "Davon anwesend"):
+        assert label in html
