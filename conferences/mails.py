@@ -191,8 +191,14 @@ def partner_document_titles(conference: Conference) -> list[str]:
     )
 
 
-def compose_invitation(invitation: Invitation, *, preview: bool = False) -> ComposedMail:
-    context = _context(invitation, documents=partner_document_titles(invitation.conference))
+def compose_invitation(
+    invitation: Invitation, *, preview: bool = False, documents: list[str] | None = None
+) -> ComposedMail:
+    """The invitation with calendar; `documents` are the conference's partner document titles
+    when the caller (a builder of many invitations) read them once already."""
+    if documents is None:
+        documents = partner_document_titles(invitation.conference)
+    context = _context(invitation, documents=documents)
     if preview:
         context["answer_url"] = str(PREVIEW_ANSWER_LINK)
     return _calendar_mail(invitation, "invitation", context, "REQUEST")

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django_scopes import scopes_disabled
 
 from conferences import mails
@@ -61,20 +61,22 @@ def _build_chunk(conference_id: int, size: int) -> int:
             .prefetch_related("routed_via__contacts")
             .order_by("pk")[:size]
         )
-        if chunk and chunk[0].conference.status == ConferenceStatus.CANCELLED:
+        if not chunk:
+            return 0
+        if chunk[0].conference.status == ConferenceStatus.CANCELLED:
             # Cancelled before its invitations were built: they never go out.
             Invitation._base_manager.filter(pk__in=[i.pk for i in chunk]).update(mail_pending=False)
             return len(chunk)
-        ids = [
-            delivery.queue_mail(
-                kind=MailKind.INVITATION,
-                dedup_key=f"invitation:{invitation.pk}",
-                invitation=invitation,
-                composed=mails.compose_invitation(invitation),
-                deliver=False,
-            ).pk
-            for invitation in chunk
-        ]
+        # What every invitation of the conference names is read once per chunk, not per mail.
+        conference = chunk[0].conference
+        prefetch_related_objects([conference], "agenda_items", "organiser")
+        documents = mails.partner_document_titles(conference)
+        built = []
+        for invitation in chunk:
+            invitation.conference = conference
+            composed = mails.compose_invitation(invitation, documents=documents)
+            built.append((f"invitation:{invitation.pk}", invitation, composed))
+        ids = delivery.queue_invitation_mails(kind=MailKind.INVITATION, mails=built)
         Invitation._base_manager.filter(pk__in=[i.pk for i in chunk]).update(mail_pending=False)
         delivery.deliver_after_commit(ids)
     return len(chunk)

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -175,29 +176,118 @@ def send_mail_row(mail_id: int, *, now: datetime | None = None) -> SendResult:
         if claimed != 1:
             return NOT_CLAIMED
         mail = OutgoingMail.objects.select_related("conference__host").get(pk=mail_id)
-        if not mail.to:
-            OutgoingMail.objects.filter(pk=mail_id).update(
-                state=MailState.FAILED,
-                sending_since=None,
-                last_error=_("Die Mail hat keine Empfängeradresse."),
-            )
-            return SendResult(MailState.FAILED)
-        try:
-            _send_over_kept_connection(build_message(mail))
-        except Exception as error:  # noqa: BLE001 - every error ends in a visible row state
-            _drop_kept_connection()
-            return _record_failure(mail, error, started)
-        OutgoingMail.objects.filter(pk=mail_id).update(
-            state=MailState.SENT, sent_at=timezone.now(), last_error=""
+        return _deliver_claimed(mail, started)
+
+
+def _deliver_claimed(mail: OutgoingMail, started: datetime) -> SendResult:
+    """Sends a row this caller claimed (state sending) and marks it at once: sent right after
+    the server's 250, so that a kill finds as few sent-but-unmarked rows as possible."""
+    if not mail.to:
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            state=MailState.FAILED,
+            sending_since=None,
+            last_error=_("Die Mail hat keine Empfängeradresse."),
         )
-        logger.info(
-            "mail %s sent (correlation %s, attempt %s)",
-            mail.pk,
-            mail.correlation_id,
-            mail.attempts,
-            extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
+        return SendResult(MailState.FAILED)
+    try:
+        _send_over_kept_connection(build_message(mail))
+    except Exception as error:  # noqa: BLE001 - every error ends in a visible row state
+        _drop_kept_connection()
+        return _record_failure(mail, error, started)
+    OutgoingMail.objects.filter(pk=mail.pk).update(
+        state=MailState.SENT, sent_at=timezone.now(), last_error=""
+    )
+    logger.info(
+        "mail %s sent (correlation %s, attempt %s)",
+        mail.pk,
+        mail.correlation_id,
+        mail.attempts,
+        extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
+    )
+    return SendResult(MailState.SENT)
+
+
+#: Rows a delivery task claims together: one lock query, one claiming UPDATE and one read per
+#: group instead of per mail (each mail is still marked sent on its own, at once). A worker
+#: killed mid-group leaves up to this many claimed rows, each with one attempt counted, which
+#: its redelivered task or the sweep takes again.
+CLAIM_GROUP = 10
+
+
+@contextmanager
+def _sender_locks(mail_ids: list[int]) -> Iterator[list[int]]:
+    """_sender_lock for several rows, one query to take and one to release: yields the ids whose
+    lock this session got (all of them without advisory locks)."""
+    if not _uses_advisory_locks():
+        yield mail_ids
+        return
+    keys = {_lock_key(mail_id): mail_id for mail_id in mail_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k, pg_try_advisory_lock(k) FROM unnest(%s::bigint[]) AS k", [list(keys)]
         )
-        return SendResult(MailState.SENT)
+        locked = [keys[key] for key, acquired in cursor.fetchall() if acquired]
+    try:
+        yield locked
+    finally:
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_advisory_unlock(k) FROM unnest(%s::bigint[]) AS k",
+                        [[_lock_key(mail_id) for mail_id in locked]],
+                    )
+            except DatabaseError:
+                connection.close()  # a broken session has lost its locks anyway
+
+
+def _claim(mail_ids: list[int], started: datetime) -> list[int]:
+    """The conditional UPDATE of send_mail_row for several rows; returns the ids it moved to
+    sending (UPDATE … RETURNING: PostgreSQL, SQLite 3.35+)."""
+    if not mail_ids:
+        return []
+    meta, quote = OutgoingMail._meta, connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(str(getattr(meta.get_field(name), "column")))  # noqa: B009 - typed union
+
+    claimable = f"{column('state')} = %s"
+    params: list[Any] = [
+        MailState.SENDING,
+        connection.ops.adapt_datetimefield_value(started),
+        *mail_ids,
+        MailState.QUEUED,
+    ]
+    if _uses_advisory_locks():
+        # We hold the locks, so a row left in `sending` has lost its sender.
+        claimable += f" OR ({column('state')} = %s AND {column('attempts')} < %s)"
+        params += [MailState.SENDING, MAX_ATTEMPTS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {column('state')} = %s, "  # noqa: S608 - names
+            f"{column('sending_since')} = %s, {column('next_attempt_at')} = NULL, "
+            f"{column('attempts')} = {column('attempts')} + 1 "
+            f"WHERE {column('id')} IN ({', '.join(['%s'] * len(mail_ids))}) AND ({claimable}) "
+            f"RETURNING {column('id')}",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def send_mail_rows(mail_ids: list[int], *, now: datetime | None = None) -> dict[int, SendResult]:
+    """send_mail_row for a batch, with the same invariants per row (only the caller whose
+    UPDATE moved a row to sending sends it; each claim counts one attempt), claimed in groups
+    of CLAIM_GROUP. Returns each id's result (NOT_CLAIMED for rows another sender has or had)."""
+    ids = list(dict.fromkeys(mail_ids))  # a lock taken twice would be released once
+    results = dict.fromkeys(ids, NOT_CLAIMED)
+    for start in range(0, len(ids), CLAIM_GROUP):
+        with _sender_locks(ids[start : start + CLAIM_GROUP]) as locked:
+            started = now or timezone.now()
+            claimed = _claim(locked, started)
+            rows = OutgoingMail.objects.select_related("conference__host").in_bulk(claimed)
+            for mail_id in sorted(claimed):
+                results[mail_id] = _deliver_claimed(rows[mail_id], started)
+    return results
 
 
 #: A worker keeps its mail server connection between mails (a fan-out sends one after the other

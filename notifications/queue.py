@@ -1,7 +1,7 @@
 """The outbox: every mail is a row first (queued → sending → sent | failed)."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from django.db.models import Model, QuerySet
@@ -68,6 +68,45 @@ def queue_mail(
         if deliver:
             send_mail_after_commit(mail.pk)
     return mail
+
+
+def queue_invitation_mails(
+    *, kind: str, mails: Sequence[tuple[str, Addressed, ComposedMail]]
+) -> list[int]:
+    """queue_mail(deliver=False) for many (dedup_key, invitation, composed) at once: one read of
+    the keys that exist already and one INSERT of the new rows, instead of a get_or_create per
+    mail. Returns the rows' ids in the given order. The caller holds its invitations (a builder
+    with SELECT … FOR UPDATE): no one else adds these keys meanwhile (a unique key still
+    refuses a second row)."""
+    keys = [key for key, _invitation, _composed in mails]
+    existing = dict(OutgoingMail.objects.filter(dedup_key__in=keys).values_list("dedup_key", "pk"))
+    new = [
+        OutgoingMail(
+            dedup_key=key,
+            kind=kind,
+            conference_id=invitation.conference.pk,
+            invitation_id=invitation.pk,
+            to=invitation.recipient_email,
+            subject=composed.subject,
+            body_text=composed.text,
+            body_html=composed.html,
+            ics=composed.ics,
+            ics_method=composed.ics_method,
+            reply_to=composed.reply_to,
+        )
+        for key, invitation, composed in mails
+        if key not in existing
+    ]
+    for mail in OutgoingMail.objects.bulk_create(new):
+        existing[mail.dedup_key] = mail.pk
+        logger.info(
+            "mail %s queued (correlation %s, %s)",
+            mail.pk,
+            mail.correlation_id,
+            kind,
+            extra={"mail_id": mail.pk, "correlation_id": str(mail.correlation_id)},
+        )
+    return [existing[key] for key in keys]
 
 
 def deliver_after_commit(mail_ids: list[int]) -> None:

@@ -41,9 +41,9 @@ def task_send_mails(self: Task, *, mail_ids: list[int]) -> None:
     """Sends a batch of rows, each claimed on its own as by task_send_mail (exactly once): a
     killed worker's batch comes back (acks_late), and the rows it had sent are not claimed again.
     A row waiting for another attempt gets a task of its own with the countdown."""
-    for mail_id in mail_ids:
-        with scopes_disabled():
-            result = outbox.send_mail_row(mail_id)
+    with scopes_disabled():
+        results = outbox.send_mail_rows(mail_ids)
+    for mail_id, result in results.items():
         if result.retry_in is None or self.request.is_eager:
             continue
         countdown = int(result.retry_in.total_seconds())

@@ -379,3 +379,44 @@ def test_mail_without_address_fails_visibly(smtp_server):
     assert (result.state, mail.state) == (MailState.FAILED, MailState.FAILED)
     assert mail.last_error == "Die Mail hat keine Empfängeradresse."
     assert smtp_server.messages() == []
+
+
+def test_a_delivery_batch_sends_each_queued_row_once_and_leaves_sent_rows_alone(
+    conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the batch task did not run yet
+        services.send_invitations(conference, by=kpb_a_user)
+    first, second = OutgoingMail.objects.filter(conference=conference).order_by("pk")
+    outbox.send_mail_row(first.pk)
+
+    results = outbox.send_mail_rows([first.pk, second.pk, second.pk])
+
+    assert results == {first.pk: outbox.NOT_CLAIMED, second.pk: outbox.SendResult("sent")}
+    assert sorted(smtp_server.count_by_message_id().values()) == [1, 1]
+    assert sorted(
+        OutgoingMail.objects.filter(conference=conference).values_list("state", "attempts")
+    ) == [(MailState.SENT, 1), (MailState.SENT, 1)]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="advisory locks exist on PostgreSQL only; SQLite relies on the lease",
+)
+def test_a_delivery_batch_skips_a_row_a_live_worker_sends_and_sends_the_others(
+    conference, kpb_a_user, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        services.send_invitations(conference, by=kpb_a_user)
+    busy, free = OutgoingMail.objects.filter(conference=conference).order_by("pk")
+    OutgoingMail.objects.filter(pk=busy.pk).update(
+        state=MailState.SENDING, attempts=1, sending_since=timezone.now()
+    )
+
+    with _sender_lock_held_elsewhere(busy.pk):
+        results = outbox.send_mail_rows([busy.pk, free.pk])
+
+    assert not results[busy.pk].claimed
+    assert results[free.pk].state == MailState.SENT
+    assert smtp_server.count_by_message_id() == {free.message_id: 1}
+    busy.refresh_from_db()
+    assert (busy.state, busy.attempts) == (MailState.SENDING, 1)
