@@ -74,8 +74,10 @@ class GoodPractice(models.Model):
         on_delete=models.SET_NULL,
         related_name="good_practices",
     )
-    attachment = models.FileField(_("Anlage (PDF)"), upload_to="practices/%Y/", blank=True)
+    attachment = models.FileField(_("Anlage"), upload_to="practices/%Y/", blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
+    #: The type found in the content (conferences.uploads), served as the download's type.
+    attachment_type = models.CharField(max_length=100, blank=True)
     attachment_sha256 = models.CharField(max_length=64, blank=True)
     state = models.CharField(
         _("Status"),

@@ -121,12 +121,14 @@ def _write(practice: GoodPractice, data: PracticeData, files: Any) -> None:
     if data.remove_attachment and not data.attachment:
         practice.attachment = None
         practice.attachment_name = ""
+        practice.attachment_type = ""
         practice.attachment_sha256 = ""
     if data.attachment:
-        content = attachments.read_checked_pdf(data.attachment)
+        content, kind = attachments.read_checked(data.attachment)
         digest = hashlib.sha256(content).hexdigest()
-        files.save(practice.attachment, f"{digest}.pdf", ContentFile(content))
-        practice.attachment_name = attachments.safe_name(data.attachment.name)
+        files.save(practice.attachment, f"{digest}.{kind.extension}", ContentFile(content))
+        practice.attachment_name = attachments.safe_name(data.attachment.name, kind.extension)
+        practice.attachment_type = kind.content_type
         practice.attachment_sha256 = digest
     practice.save()
     practice.partners.set(list(data.partners))

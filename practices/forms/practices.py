@@ -12,7 +12,7 @@ from authorities.models import Authority, PartnerAgency
 from conferences.models import AgendaItem, MandatedTopic
 from cooperations.models import Cooperation
 from followup.models import Action
-from practices.attachments import max_bytes
+from practices import attachments
 from practices.enums import PracticeKind
 from practices.models import GoodPractice
 from practices.services import PracticeData
@@ -72,9 +72,7 @@ class PracticeForm(forms.Form):
         label=_("aus der Kooperation"), queryset=Cooperation.objects.none(), required=False
     )
     attachment = forms.FileField(
-        label=_("Anlage (PDF, optional)"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        label=_("Anlage (optional)"), required=False, widget=forms.ClearableFileInput()
     )
     remove_attachment = forms.BooleanField(label=_("Gespeicherte Anlage entfernen"), required=False)
 
@@ -127,9 +125,7 @@ class PracticeForm(forms.Form):
         fields["source_cooperation"].queryset = Cooperation.objects.filter(
             authority=authority
         ).order_by(german("name"))
-        fields["attachment"].help_text = _("Nur PDF, höchstens %(mb)d MB.") % {
-            "mb": max_bytes() // (1024 * 1024)
-        }
+        fields["attachment"].help_text = attachments.help_text()
         if practice is None or not practice.attachment:
             del fields["remove_attachment"]
         self.helper = FormHelper()

@@ -244,8 +244,10 @@ class PracticeAttachmentView(PracticeMixin, View):
             raise Http404
         with practice.attachment.open("rb") as stored:
             content = stored.read()
-        response = HttpResponse(content, content_type="application/pdf")
-        name = practice.attachment_name or "anlage.pdf"
+        response = HttpResponse(
+            content, content_type=practice.attachment_type or "application/octet-stream"
+        )
+        name = practice.attachment_name or "anlage"
         ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
         response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -14,9 +14,11 @@ from practices.models import GoodPractice
 from practices.selectors import visible_practices
 from siko.models import AuditEntry
 from tests.factories.cooperations import make_cooperation
+from tests.factories.documents import docx_bytes, zip_bomb_docx
 from tests.factories.practices import make_practice, make_published, practice_data
 
 pytestmark = pytest.mark.django_db
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def pdf_bytes() -> bytes:
@@ -214,7 +216,7 @@ def test_pdf_attachment_is_stored_with_its_hash(kpb_a_user):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("programm.pdf", b"MZ\x90\x00 renamed executable", "kein lesbares PDF"),
+        ("programm.pdf", b"MZ\x90\x00 renamed executable", "ausführbares Programm"),
         ("kaputt.pdf", b"%PDF-1.7 nothing else", "kein lesbares PDF"),
     ],
 )
@@ -227,10 +229,10 @@ def test_bad_attachment_is_refused_and_nothing_stored(kpb_a_user, name, content,
 
 
 def test_too_large_attachment_is_refused(kpb_a_user, settings):
-    settings.SIKO_PRACTICE_ATTACHMENT_MAX_BYTES = 100
+    settings.SIKO_DOCUMENT_MAX_BYTES = 100
     upload = SimpleUploadedFile("gross.pdf", pdf_bytes(), content_type="application/pdf")
 
-    with pytest.raises(PracticeError, match="höchstens"):
+    with pytest.raises(PracticeError, match="zu groß"):
         make_practice(kpb_a_user, attachment=upload)
     assert GoodPractice.objects.count() == 0
 
@@ -250,4 +252,22 @@ def test_another_kpbs_cooperation_is_refused(kpb_a_user, kpb_b_user):
 
     with pytest.raises(PracticeError, match="Kooperation"):
         make_practice(kpb_a_user, source_cooperation=cooperation)
+    assert GoodPractice.objects.count() == 0
+
+
+def test_office_attachment_is_checked_like_conference_documents(kpb_a_user):
+    upload = SimpleUploadedFile("Konzept.pdf", docx_bytes(), content_type="application/pdf")
+
+    practice = make_practice(kpb_a_user, attachment=upload)
+
+    # The type comes from the content, not from the name the browser sent.
+    assert practice.attachment_name == "Konzept.docx"
+    assert practice.attachment_type == DOCX_TYPE
+
+
+def test_zip_bomb_attachment_is_refused(kpb_a_user):
+    upload = SimpleUploadedFile("bombe.docx", zip_bomb_docx())
+
+    with pytest.raises(PracticeError):
+        make_practice(kpb_a_user, attachment=upload)
     assert GoodPractice.objects.count() == 0

@@ -57,7 +57,7 @@ def test_a_renamed_file_is_refused_in_german(kpb_a_user):
     response = client.post(reverse("practices:create"), {**form_data(), "attachment": fake})
 
     assert response.status_code == 200
-    assert "kein lesbares PDF-Dokument" in response.content.decode()
+    assert "ausführbares Programm" in response.content.decode()
     assert GoodPractice.objects.count() == 0
 
 
