@@ -174,3 +174,37 @@ def test_the_same_draft_sent_twice_is_saved_once(kpb_a_user):
     client.post(reverse("practices:create"), form_data())
 
     assert GoodPractice.objects.count() == 1
+
+
+def test_published_practice_names_partners_outside_the_readers_area(
+    kpb_a_user, kpb_b_user, lzpd_user
+):
+    from authorities.models import PartnerAgency
+
+    dortmund_city = PartnerAgency.objects.get(slug="kommune-dortmund")
+    practice = make_published(kpb_a_user, lzpd_user, partners=[dortmund_city])
+
+    page = client_for(kpb_b_user).get(practice.get_absolute_url()).content.decode()
+
+    assert dortmund_city.name in page
+
+
+def test_proposals_need_the_same_queries_for_more_topics_and_practices(
+    kpb_a_user, kpb_b_user, lzpd_user
+):
+    client = client_for(kpb_b_user)
+    keys = ["brennpunkte", "strategien", "grossveranstaltungen", "sicherheitslage"]
+    url = reverse("practices:proposals") + f"?topic={topic(keys[0]).pk}"
+    make_published(kpb_a_user, lzpd_user, topic=topic(keys[0]))
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for key in keys:
+        for n in range(3):
+            make_published(kpb_a_user, lzpd_user, title=f"{key} {n}", topic=topic(key))
+    url += "".join(f"&thema={topic(key).pk}" for key in keys)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+
+    assert response.content.decode().count("<li>") == 4 * 3 + 1
+    assert len(large) == len(small)
