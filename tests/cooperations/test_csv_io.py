@@ -13,6 +13,7 @@ from cooperations.models import Cooperation
 from siko.models import AuditEntry
 from tests.conftest import client_for
 from tests.factories.cooperations import make_cooperation
+from tests.helpers import assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = reverse("cooperations:cooperation_import")
@@ -239,3 +240,17 @@ def test_export_of_a_kpb_holds_only_its_own_and_state_bodies_get_all(
     assert "OP Bocholt" in own
     assert "Ordnungspartnerschaft Innenstadt" not in own
     assert "OP Bocholt" in state and "Ordnungspartnerschaft Innenstadt" in state
+
+
+def test_export_needs_a_constant_number_of_queries(kpb_a_user, lzpd_user):
+    make_cooperation(kpb_a_user, name="Erste")
+
+    def grow() -> None:
+        for number in range(10):
+            make_cooperation(
+                kpb_a_user,
+                name=f"Kooperation {number}",
+                partners=("kommune-dortmund", "sta-dortmund"),
+            )
+
+    assert_constant_queries(client_for(lzpd_user), EXPORT_URL, grow)

@@ -256,3 +256,16 @@ def test_since_in_the_form_is_a_date(kpb_a_user):
     assert response.status_code == 200
     assert "gültiges Datum" in response.content.decode()
     assert Cooperation.objects.count() == 0
+
+
+def test_agenda_offer_queries_do_not_grow(kpb_a_user):
+    conference = make_conference(kpb_a_user)
+    make_cooperation(kpb_a_user, name="Erste", conferences=[conference])
+
+    def grow() -> None:
+        for number in range(10):
+            make_cooperation(kpb_a_user, name=f"Kooperation {number}", conferences=[conference])
+
+    assert_constant_queries(
+        client_for(kpb_a_user), reverse("cooperations:agenda_offer", args=[conference.pk]), grow
+    )
