@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,9 +52,17 @@ class CooperationForm(forms.ModelForm):
         ).order_by(german("name"))
         conferences = self.fields["discussed_at"]
         assert isinstance(conferences, forms.ModelMultipleChoiceField)  # a many-to-many field
+        # Offered: the authority's conferences that were not cancelled, and those the
+        # cooperation is already linked to (a link stays when its conference is cancelled).
+        linked = (
+            list(self.instance.discussed_at.values_list("pk", flat=True))
+            if self.instance.pk
+            else []
+        )
         conferences.queryset = (
             Conference.objects.filter(authorities=authority)
-            .exclude(status=ConferenceStatus.CANCELLED)
+            .filter(~Q(status=ConferenceStatus.CANCELLED) | Q(pk__in=linked))
+            .distinct()
             .order_by("-start")
         )
         self.helper = FormHelper()

@@ -158,8 +158,9 @@ def update_cooperation(
             changed.append("partners")
     if conferences is not None:
         conferences = list(conferences)
-        check_conferences(authority, conferences)
         current = set(cooperation.discussed_at.values_list("pk", flat=True))
+        # A link recorded before stays valid when its conference was cancelled afterwards.
+        check_conferences(authority, [c for c in conferences if c.pk not in current])
         if {c.pk for c in conferences} != current:
             cooperation.discussed_at.set(conferences)
             changed.append("discussed_at")

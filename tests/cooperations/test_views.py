@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conferences.models import AgendaItem, MandatedTopic
-from conferences.services import add_agenda_item
+from conferences.services import add_agenda_item, cancel_conference
 from cooperations.models import Cooperation
 from siko.models import AuditEntry
 from tests.conftest import client_for
@@ -269,3 +269,19 @@ def test_agenda_offer_queries_do_not_grow(kpb_a_user):
     assert_constant_queries(
         client_for(kpb_a_user), reverse("cooperations:agenda_offer", args=[conference.pk]), grow
     )
+
+
+def test_editing_keeps_the_link_to_a_conference_cancelled_since(kpb_a_user):
+    conference = make_conference(kpb_a_user, title="Später abgesagt")
+    cooperation = make_cooperation(kpb_a_user, conferences=[conference])
+    cancel_conference(conference, reason="Terminkollision", by=kpb_a_user)
+    url = reverse("cooperations:cooperation_update", args=[cooperation.pk])
+    client = client_for(kpb_a_user)
+
+    page = client.get(url).content.decode()
+    client.post(url, form_data(name=cooperation.name, notes="neu", discussed_at=[conference.pk]))
+
+    assert "Später abgesagt" in page
+    cooperation.refresh_from_db()
+    assert cooperation.notes == "neu"
+    assert list(cooperation.discussed_at.all()) == [conference]
