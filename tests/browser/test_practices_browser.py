@@ -88,3 +88,36 @@ def test_kpb_submits_lzpd_publishes_other_kpb_finds_it(browser: Browser, live_se
     expect(proposals).to_contain_text("Gemeinsame Kontrollen im Bahnhofsviertel")
     assert_accessible(page)
     next(borken_pages, None)
+
+
+def test_kpb_sees_its_comparison_group_side_by_side(browser: Browser, live_server, topics):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from authorities.models import Authority, ComparisonGroup
+    from tests.factories.conferences import make_recorded_conference
+
+    dortmund = make_user("kpb-dortmund", OrganisationKind.KPB, authority="pp-dortmund")
+    group = ComparisonGroup.objects.create(name="Großstädte Ruhr")
+    Authority.objects.filter(slug__in=["pp-dortmund", "pp-bochum", "pp-essen"]).update(
+        comparison_group=group
+    )
+    year = timezone.localdate().year - 1
+    make_recorded_conference(
+        "pp-dortmund",
+        datetime(year, 4, 14, 10, tzinfo=timezone.get_default_timezone()),
+        organiser=dortmund,
+        categories=["kommune", "zoll"],
+        topics=["sicherheitslage", "brennpunkte"],
+    )
+
+    page, pages = as_user(browser, live_server, dortmund)
+    page.goto(url(live_server, "practices:list"))
+    page.get_by_role("link", name="Vergleichsgruppenarbeit").click()
+    expect(page.get_by_role("heading", name="Großstädte Ruhr")).to_be_visible()
+    expect(page.get_by_role("row", name="Polizeipräsidium Dortmund")).to_contain_text(
+        "Zollverwaltung"
+    )
+    assert_accessible(page)
+    next(pages, None)
