@@ -7,3 +7,8 @@ class PracticesConfig(AppConfig):
 
     name = "practices"
     verbose_name = _("Erfahrungsaustausch")
+
+    def ready(self) -> None:
+        from practices import personal_data
+
+        personal_data.register()

@@ -32,6 +32,7 @@ from siko.models import AuditEntry, LocalMail
 from siko.organisations import OrganisationKind
 from siko.personal_data import apply_retention, pseudonym
 from tests.conftest import make_user
+from tests.factories.practices import make_practice
 from tests.followup.test_attendance import attend, make_past_conference
 from tests.helpers import pdf_text
 
@@ -279,3 +280,42 @@ def test_retention_removes_mails_answers_and_comments_of_old_conferences_only(
     [record] = [r for r in caplog.records if r.getMessage().startswith("retention applied")]
     assert NEEDLE not in record.getMessage().lower()
     assert "Dr. Max" not in record.getMessage()
+
+
+@pytest.mark.django_db
+def test_a_practice_naming_the_person_with_consent_is_exported_and_loses_the_name_on_erasure(
+    kpb_a_user, tmp_path
+):
+    account = make_user(
+        "sta-leitung",
+        OrganisationKind.PARTNER,
+        agency="sta-dortmund",
+        first_name="Petra",
+        last_name="Leitung",
+    )
+    User.objects.filter(pk=account.pk).update(email=ADDRESS)
+    named = make_practice(kpb_a_user, contact_consent=True, contact_name="petra  Leitung")
+    other = make_practice(
+        kpb_a_user, title="Sicherer Schulweg", contact_consent=True, contact_name="Paul Muster"
+    )
+    target = tmp_path / "auskunft.json"
+
+    call_command("personal_data", "--email", ADDRESS, "--export", str(target), stdout=StringIO())
+    exported = json.loads(target.read_text(encoding="utf-8"))["data"]["practice_contacts"]
+    call_command("personal_data", "--email", ADDRESS, "--erase", stdout=StringIO())
+
+    assert exported["label"] == "Namentliche Ansprechpersonen in guter Praxis"
+    assert [(r["title"], r["contact_name"]) for r in exported["rows"]] == [
+        (named.title, "petra Leitung")
+    ]
+    named.refresh_from_db()
+    other.refresh_from_db()
+    assert (named.contact_name, named.contact_consent, named.contact_function) == (
+        "",
+        False,
+        "Leitungsstab, Sachgebiet Einsatz",
+    )
+    assert named.contact_text == "Leitungsstab, Sachgebiet Einsatz"
+    assert (other.contact_name, other.contact_consent) == ("Paul Muster", True)
+    erased = AuditEntry.objects.get(action="personal_data.erased")
+    assert erased.data["counts"]["practice_contacts"] == 1
