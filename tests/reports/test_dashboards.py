@@ -405,6 +405,26 @@ def test_dashboard_queries_do_not_grow_with_the_data(kpb_a_user):
     assert_constant_queries(client_for(kpb_a_user), MY_URL, grow)
 
 
+def test_dashboard_links_to_the_figures_of_the_authoritys_comparison_group(kpb_a_user):
+    client = client_for(kpb_a_user)
+    without = client.get(MY_URL).content.decode()
+    ungrouped_queries = count_queries(client, MY_URL)
+    group = ComparisonGroup.objects.create(name="Großstädte")
+    Authority.objects.filter(slug="pp-dortmund").update(comparison_group=group)
+
+    html = client.get(MY_URL).content.decode()
+
+    figures = reverse("reports:group_figures")
+    assert figures not in without
+    assert (
+        f'<a href="{figures}#group-{group.pk}">'
+        "Zahlen der Vergleichsgruppe „Großstädte“ nebeneinander</a>"
+    ) in html
+    assert client.get(figures).status_code == 200
+    # The group comes with the authority: no query more than without one.
+    assert count_queries(client, MY_URL) == ungrouped_queries
+
+
 # Comparison groups ------------------------------------------------------------------------------
 
 
