@@ -4,19 +4,31 @@ Deterministic (fixed random seed) and idempotent: authorities that already have 
 conferences are left alone. No mail is sent; invitation answers and attendance are set directly.
 """
 
+import hashlib
 import random
 from datetime import datetime, timedelta
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from authorities.enums import DECREE_CATEGORIES
 from authorities.models import Authority, PartnerAgency, User
-from conferences.enums import AnswerChannel, ConferenceKind, ConferenceStatus, InvitationState
-from conferences.models import AgendaItem, Conference, Invitation, MandatedTopic
+from conferences.enums import (
+    AnswerChannel,
+    ConferenceKind,
+    ConferenceStatus,
+    DocumentVisibility,
+    InvitationState,
+)
+from conferences.models import AgendaItem, Conference, ConferenceDocument, Invitation, MandatedTopic
+from conferences.uploads import detect_document_type
+from siko.audit import log_action
 from siko.collation import german
+from siko.files import TransactionFiles
 from siko.organisations import OrganisationKind
+from siko.pdf import html_to_pdf
 
 DEMO_MARKER = "[Demo]"
 
@@ -143,3 +155,74 @@ def seed_demo_conferences(*, today: datetime | None = None) -> int:
                     )
                     created += 1
     return created
+
+
+#: The partner document of the demo: on the next conference of this authority.
+DEMO_DOCUMENT_AUTHORITY = "pp-dortmund"
+DEMO_DOCUMENT_TITLE = f"{DEMO_MARKER} Lagebild Innenstadt (Vorabinformation)"
+DEMO_DOCUMENT_NAME = "lagebild-innenstadt.pdf"
+DEMO_DOCUMENT_HTML = """<!doctype html><html lang="de"><head><meta charset="utf-8">
+<title>Lagebild Innenstadt</title></head><body>
+<h1>Lagebild Innenstadt – Vorabinformation zur Sicherheitskonferenz</h1>
+<p>Fiktive Demo-Unterlage: Entwicklung der Straßenkriminalität in der Innenstadt und
+Vorschläge für gemeinsame Maßnahmen mit Stadt, Bundespolizei und Verkehrsbetrieben.</p>
+</body></html>"""
+
+
+def seed_demo_documents(*, today: datetime | None = None) -> int:
+    """One partner-visible PDF on the next upcoming demo conference of Dortmund; returns 1 when
+    it was added, 0 when Dortmund already has it or has no conference ahead.
+
+    Runs inside seed_demo's transaction, so not through conferences.uploads.upload_document
+    (a durable transaction); the file goes through the same check (detect_document_type) and
+    is stored, with its SHA-256, in the default storage as an upload is."""
+    now = today or timezone.now()
+    with scopes_disabled():
+        demo = Conference.objects.filter(
+            host__slug=DEMO_DOCUMENT_AUTHORITY, title__startswith=DEMO_MARKER
+        )
+        if ConferenceDocument.objects.filter(
+            conference__in=demo, title=DEMO_DOCUMENT_TITLE
+        ).exists():
+            return 0
+        conference = (
+            demo.filter(start__gt=now, status=ConferenceStatus.SCHEDULED)
+            .select_related("host", "organiser")
+            .order_by("start", "pk")
+            .first()
+        )
+        if conference is None:
+            return 0
+        content = ContentFile(html_to_pdf(DEMO_DOCUMENT_HTML), name=DEMO_DOCUMENT_NAME)
+        document_type = detect_document_type(content)
+        document = ConferenceDocument(
+            conference=conference,
+            title=DEMO_DOCUMENT_TITLE,
+            original_name=DEMO_DOCUMENT_NAME,
+            content_type=document_type.content_type,
+            size=content.size,
+            sha256=hashlib.sha256(content.read()).hexdigest(),
+            visibility=DocumentVisibility.PARTNERS,
+            uploaded_by=conference.organiser,
+        )
+        files = TransactionFiles()
+        try:
+            content.seek(0)
+            files.save(document.file, f"upload.{document_type.extension}", content)
+            document.save()
+            log_action(
+                "conference_document.uploaded",
+                document,
+                actor=conference.organiser,
+                authority=conference.host,
+                data={
+                    "sha256": document.sha256,
+                    "bytes": document.size,
+                    "type": document_type.label,
+                    "visibility": document.visibility,
+                },
+            )
+        except BaseException:
+            files.discard()
+            raise
+    return 1

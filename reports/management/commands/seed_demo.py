@@ -19,12 +19,13 @@ class Command(BaseCommand):
         seed_nrw()
         contacts = seed_demo_directory()
         users = seed_demo_users()
-        from conferences.demo import seed_demo_conferences
+        from conferences.demo import seed_demo_conferences, seed_demo_documents
         from cooperations.demo import seed_demo_cooperations
         from practices.demo import seed_demo_practices
         from reports.demo import seed_demo_report
 
         conferences = seed_demo_conferences()
+        documents = seed_demo_documents()
         report = seed_demo_report()
         practices = seed_demo_practices()
         cooperations = seed_demo_cooperations()
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             f"{conferences} Demo-Konferenzen angelegt"
             + (f", Jahresbericht {report.year} als Entwurf erzeugt." if report else ".")
         )
+        self.stdout.write(f"seed_demo: {documents} Konferenzunterlage für Partner angelegt.")
         self.stdout.write(f"seed_demo: {practices} Beispiele guter Praxis angelegt.")
         self.stdout.write(f"seed_demo: {cooperations} Kooperationen angelegt.")
         self.stdout.write(f"Demo-Zugänge (Passwort für alle: {DEMO_PASSWORD}):")
