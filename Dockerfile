@@ -32,6 +32,8 @@ COPY notifications/ notifications/
 COPY authorities/ authorities/
 COPY conferences/ conferences/
 COPY followup/ followup/
+COPY cooperations/ cooperations/
+COPY practices/ practices/
 COPY reports/ reports/
 COPY api/ api/
 # The project itself runs from /app (templates, static and locale live beside the code), so only its
