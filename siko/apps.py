@@ -19,3 +19,11 @@ class SikoConfig(AppConfig):
         from siko.collation import register_sqlite_collation
 
         connection_created.connect(register_sqlite_collation, dispatch_uid="siko-german-collation")
+
+        # The language LocaleMiddleware activates ends with the request (siko.request_language).
+        from django.core.signals import request_finished, request_started
+
+        from siko.request_language import remember_language, restore_language
+
+        request_started.connect(remember_language, dispatch_uid="siko-remember-language")
+        request_finished.connect(restore_language, dispatch_uid="siko-restore-language")
