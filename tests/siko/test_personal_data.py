@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from authorities.models import Contact, User
@@ -31,7 +32,7 @@ from notifications.models import OutgoingMail, Reminder
 from siko.models import AuditEntry, LocalMail
 from siko.organisations import OrganisationKind
 from siko.personal_data import apply_retention, pseudonym
-from tests.conftest import make_user
+from tests.conftest import client_for, make_user
 from tests.factories.practices import make_practice
 from tests.followup.test_attendance import attend, make_past_conference
 from tests.helpers import pdf_text
@@ -319,3 +320,27 @@ def test_a_practice_naming_the_person_with_consent_is_exported_and_loses_the_nam
     assert (other.contact_name, other.contact_consent) == ("Paul Muster", True)
     erased = AuditEntry.objects.get(action="personal_data.erased")
     assert erased.data["counts"]["practice_contacts"] == 1
+
+
+@pytest.mark.django_db
+def test_the_data_protection_page_exports_and_erases_a_practice_contact_name(kpb_a_user, lzpd_user):
+    account = make_user(
+        "sta-leitung",
+        OrganisationKind.PARTNER,
+        agency="sta-dortmund",
+        first_name="Petra",
+        last_name="Leitung",
+    )
+    User.objects.filter(pk=account.pk).update(email=ADDRESS)
+    practice = make_practice(kpb_a_user, contact_consent=True, contact_name="Petra Leitung")
+    client = client_for(lzpd_user)
+    url = reverse("personal_data")
+
+    exported = client.post(url, {"email": ADDRESS, "export": "1"})
+    rows = json.loads(exported.content)["data"]["practice_contacts"]["rows"]
+    erased = client.post(url, {"email": ADDRESS, "erase": "1", "confirm_erase": "on"}, follow=True)
+
+    assert [r["contact_name"] for r in rows] == ["Petra Leitung"]
+    assert "Datensätze zu der Adresse wurden gelöscht" in erased.content.decode()
+    practice.refresh_from_db()
+    assert (practice.contact_name, practice.contact_consent) == ("", False)
