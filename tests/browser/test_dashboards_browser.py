@@ -117,6 +117,15 @@ def test_kpb_user_starts_on_own_dashboard(
     ).to_be_visible()
     assert_accessible(page)
 
+    # The start page leads to the figures of the authority's comparison group.
+    page.goto(url(live_server, "reports:my_dashboard"))
+    page.get_by_role("link", name="Zahlen der Vergleichsgruppe „Großstädte“ nebeneinander").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Vergleichsgruppenarbeit {some_years}"
+    )
+    expect(page.get_by_role("heading", level=2, name=re.compile("^Großstädte"))).to_be_visible()
+
 
 def test_dashboards_at_phone_size(
     phone_page: Page, live_server, lzpd_browser_user: User, dortmund_user: User, some_years: int
