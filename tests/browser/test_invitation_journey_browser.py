@@ -101,7 +101,7 @@ def test_kpb_plans_and_invites_partner_delegates_organiser_sees_answer(
     for topic in MandatedTopic.objects.active():
         expect(items.filter(has_text=topic.title).first).to_contain_text("Pflichtthema")
     assert_accessible(page)
-    page.get_by_label("Pflichtthema").select_option(label="freier Tagesordnungspunkt")
+    page.get_by_label("Pflichtthema", exact=True).select_option(label="freier Tagesordnungspunkt")
     _field(page, "Titel").fill("Sicherheit im Umfeld des Hauptbahnhofs")
     page.get_by_label("Dauer (Minuten)").fill("30")
     page.get_by_role("button", name="Speichern").click()

@@ -62,6 +62,7 @@ def test_mask_every_signed_link_pattern_loses_its_token():
     assert set(found) == {
         "authorities:account_setup",
         "conferences:answer",
+        "conferences:answer_document",
         "conferences:calendar_feed",
         "conferences:partner_overview",
         "conferences:minutes_comment",
