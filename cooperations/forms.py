@@ -1,16 +1,14 @@
-"""Forms for cooperation structures: the cooperation itself, the list filter, the CSV import."""
+"""Forms for cooperation structures: the cooperation itself and the list filter (the CSV
+import uses the partner directory's forms, authorities.forms.csv_import)."""
 
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from authorities.csv_io import MAX_BYTES
 from authorities.forms.directory import AuthorityFilterForm
 from authorities.forms.r7 import DateInput
 from authorities.models import Authority, PartnerAgency
@@ -92,33 +90,3 @@ class CooperationFilterForm(AuthorityFilterForm):
             "kind": data.get("art", ""),
             "authority": data.get("behoerde"),
         }
-
-
-class CooperationImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV-Datei"),
-        help_text=gettext_lazy("UTF-8, Trennzeichen Semikolon oder Komma, höchstens 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("upload", gettext_lazy("Vorschau anzeigen")))
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                _("Die Datei ist zu groß (höchstens 2 MB). Bitte teilen Sie sie auf.")
-            )
-        return upload
-
-
-class CooperationImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("confirm", gettext_lazy("Import bestätigen")))

@@ -6,7 +6,6 @@ templates/conferences/agenda/edit.html loads)."""
 from typing import Any
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
@@ -17,29 +16,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from authorities.csv_io import MAX_ROWS
 from authorities.models import Authority
 from authorities.requests import AuthenticatedHttpRequest
+from authorities.views.csv_import import CsvImportView
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference
 from cooperations import selectors, services
 from cooperations.csv_io import (
+    CooperationPreview,
     apply_cooperation_import,
     export_cooperation_csv,
     parse_cooperation_csv,
 )
 from cooperations.enums import CooperationKind
-from cooperations.forms import (
-    CooperationFilterForm,
-    CooperationForm,
-    CooperationImportConfirmForm,
-    CooperationImportUploadForm,
-)
+from cooperations.forms import CooperationFilterForm, CooperationForm
 from cooperations.models import Cooperation
 from siko.views_base import SikoPermissionMixin
-
-TOKEN_SALT = "cooperations.import"
-TOKEN_MAX_AGE = 60 * 60
 
 
 class CooperationListView(SikoPermissionMixin, ListView):
@@ -158,74 +150,26 @@ class CooperationUpdateView(CooperationFormView):
     permission_required = "cooperations.change_cooperation"
 
 
-class CooperationImportView(SikoPermissionMixin, View):
-    """GET: the upload form and the format. POST: a file gives the preview, a token applies it.
-
-    As for the partner directory the file is not stored: the preview carries its text in a
-    signed field (valid for an hour, bound to the user); confirming checks every row again and
+class CooperationImportView(CsvImportView[CooperationPreview]):
+    """As for the partner directory (CsvImportView); confirming checks every row again and
     stores the whole file or, on any error, nothing."""
 
-    request: AuthenticatedHttpRequest
     permission_required = "cooperations.import_cooperations"
     upload_template = "cooperations/cooperation/import.html"
     preview_template = "cooperations/cooperation/import_preview.html"
+    token_salt = "cooperations.import"
+    file_error_status = 400
 
-    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        return self.render_upload(CooperationImportUploadForm())
+    def parse(self, data: bytes) -> CooperationPreview:
+        return parse_cooperation_csv(data, user=self.request.user)
 
-    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        if "token" in request.POST:
-            return self.confirm(request)
-        form = CooperationImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_upload(form)
-        data = form.cleaned_data["file"].read()
-        preview = parse_cooperation_csv(data, user=request.user)
-        if preview.file_errors:
-            return self.render_upload(form, file_errors=preview.file_errors, status=400)
-        token = signing.dumps(
-            {"user": request.user.pk, "csv": data.decode("utf-8-sig")},
-            salt=TOKEN_SALT,
-            compress=True,
-        )
-        confirm_form = CooperationImportConfirmForm(initial={"token": token})
-        return render(request, self.preview_template, {"preview": preview, "form": confirm_form})
-
-    def confirm(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+    def apply(self, preview: CooperationPreview) -> HttpResponse:
         try:
-            payload = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.SignatureExpired:
-            return self.reject(
-                _(
-                    "Die Vorschau ist abgelaufen. Bitte laden Sie die Datei erneut hoch; es "
-                    "wurde nichts geändert."
-                )
-            )
-        except signing.BadSignature:
-            return self.reject(
-                _(
-                    "Die Vorschau ist ungültig oder wurde verändert. Bitte laden Sie die Datei "
-                    "erneut hoch; es wurde nichts geändert."
-                )
-            )
-        if (
-            not isinstance(payload, dict)
-            or payload.get("user") != request.user.pk
-            or not isinstance(payload.get("csv"), str)
-        ):
-            return self.reject(
-                _(
-                    "Diese Vorschau gehört nicht zu Ihrer Anmeldung. Bitte laden Sie die Datei "
-                    "erneut hoch; es wurde nichts geändert."
-                )
-            )
-        preview = parse_cooperation_csv(payload["csv"].encode("utf-8"), user=request.user)
-        try:
-            result = apply_cooperation_import(preview, by=request.user)
+            result = apply_cooperation_import(preview, by=self.request.user)
         except services.CooperationError as error:
             return self.reject(str(error))
         messages.success(
-            request,
+            self.request,
             _(
                 "Import abgeschlossen: %(created)s neu angelegt, %(updated)s geändert, "
                 "%(unchanged)s unverändert."
@@ -234,23 +178,8 @@ class CooperationImportView(SikoPermissionMixin, View):
         )
         return HttpResponseRedirect(reverse("cooperations:cooperation_list"))
 
-    def reject(self, message: str) -> HttpResponse:
-        return self.render_upload(CooperationImportUploadForm(), file_errors=[message], status=400)
-
-    def render_upload(
-        self,
-        form: CooperationImportUploadForm,
-        *,
-        file_errors: list[str] | None = None,
-        status: int = 200,
-    ) -> HttpResponse:
-        context = {
-            "form": form,
-            "file_errors": file_errors or [],
-            "kinds": CooperationKind.choices,
-            "max_rows": MAX_ROWS,
-        }
-        return render(self.request, self.upload_template, context, status=status)
+    def get_upload_context(self) -> dict[str, Any]:
+        return {**super().get_upload_context(), "kinds": CooperationKind.choices}
 
 
 class CooperationExportView(SikoPermissionMixin, View):

@@ -1,106 +1,94 @@
-"""CSV import (upload → preview → confirm) and export of the partner directory.
+"""CSV import (upload → preview → confirm) and export of the partner directory, and the
+import's view that the cooperation structures' import shares (CsvImportView).
 
 The uploaded file is not stored: the preview page carries its text in a signed, compressed
 form field (salted, valid for an hour, bound to the user). Confirming re-checks every row
-against the directory as it is then, so the confirmation can never write more than a fresh
+against the data as they are then, so the confirmation can never write more than a fresh
 preview would show.
 """
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
-from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from authorities.csv_io import (
-    MAX_BYTES,
     MAX_ROWS,
+    FileReport,
     ImportPreview,
     apply_partner_import,
     export_partner_csv,
     parse_partner_csv,
 )
 from authorities.enums import PartnerCategory
+from authorities.forms.csv_import import CsvConfirmForm, CsvUploadForm
 from authorities.models import PartnerAgency
 from authorities.requests import AuthenticatedHttpRequest
 from authorities.services import DirectoryError
 from siko.views_base import SikoPermissionMixin
 
-TOKEN_SALT = "authorities.partner-import"
-TOKEN_MAX_AGE = 60 * 60
+PreviewT = TypeVar("PreviewT", bound=FileReport)
 
 
-class PartnerImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV-Datei"),
-        help_text=gettext_lazy("UTF-8, Trennzeichen Semikolon oder Komma, höchstens 2 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
+class CsvImportView(SikoPermissionMixin, View, Generic[PreviewT]):
+    """GET: the upload form and the format. POST: a file gives the preview, a token applies it.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("upload", gettext_lazy("Vorschau anzeigen")))
-
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                _("Die Datei ist zu groß (höchstens 2 MB). Bitte teilen Sie sie auf.")
-            )
-        return upload
-
-
-class PartnerImportConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("confirm", gettext_lazy("Import bestätigen")))
-
-
-class PartnerImportView(SikoPermissionMixin, View):
-    """GET: the upload form and the format. POST: a file gives the preview, a token applies it."""
+    A subclass names its templates and the token's salt, reads the file (`parse`) and applies
+    the confirmed preview (`apply`)."""
 
     request: AuthenticatedHttpRequest
-    permission_required = "authorities.import_partners"
-    upload_template = "authorities/partner/import.html"
-    preview_template = "authorities/partner/import_preview.html"
+    upload_template: str
+    preview_template: str
+    token_salt: str
+    token_max_age = 60 * 60
+    #: The status of the upload page that shows the file's errors.
+    file_error_status = 200
+
+    def parse(self, data: bytes) -> PreviewT:
+        raise NotImplementedError
+
+    def apply(self, preview: PreviewT) -> HttpResponse:
+        """Writes the preview; returns the redirect, or `reject` with the service's message."""
+        raise NotImplementedError
+
+    def get_upload_context(self) -> dict[str, Any]:
+        """What the upload page shows besides the form: the format's allowed values."""
+        return {"max_rows": MAX_ROWS}
 
     def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
-        return self.render_upload(PartnerImportUploadForm())
+        return self.render_upload(CsvUploadForm())
 
     def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         if "token" in request.POST:
             return self.confirm(request)
-        form = PartnerImportUploadForm(request.POST, request.FILES)
+        form = CsvUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_upload(form)
         data = form.cleaned_data["file"].read()
-        preview = parse_partner_csv(data, user=request.user)
+        preview = self.parse(data)
         if preview.file_errors:
-            return self.render_upload(form, file_errors=preview.file_errors)
+            return self.render_upload(
+                form, file_errors=preview.file_errors, status=self.file_error_status
+            )
         token = signing.dumps(
             {"user": request.user.pk, "csv": data.decode("utf-8-sig")},
-            salt=TOKEN_SALT,
+            salt=self.token_salt,
             compress=True,
         )
-        return self.render_preview(preview, PartnerImportConfirmForm(initial={"token": token}))
+        confirm_form = CsvConfirmForm(initial={"token": token})
+        return render(request, self.preview_template, {"preview": preview, "form": confirm_form})
 
     def confirm(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
-            payload = signing.loads(request.POST["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+            payload = signing.loads(
+                request.POST["token"], salt=self.token_salt, max_age=self.token_max_age
+            )
         except signing.SignatureExpired:
             return self.reject(
                 _(
@@ -126,13 +114,40 @@ class PartnerImportView(SikoPermissionMixin, View):
                     "die Datei erneut hoch; es wurde nichts geändert."
                 )
             )
-        preview = parse_partner_csv(payload["csv"].encode("utf-8"), user=request.user)
+        return self.apply(self.parse(payload["csv"].encode("utf-8")))
+
+    def reject(self, message: str) -> HttpResponse:
+        return self.render_upload(CsvUploadForm(), file_errors=[message], status=400)
+
+    def render_upload(
+        self,
+        form: CsvUploadForm,
+        *,
+        file_errors: list[str] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        context = {"form": form, "file_errors": file_errors or [], **self.get_upload_context()}
+        return render(self.request, self.upload_template, context, status=status)
+
+
+class PartnerImportView(CsvImportView[ImportPreview]):
+    """A row with an error is not written; all other rows are."""
+
+    permission_required = "authorities.import_partners"
+    upload_template = "authorities/partner/import.html"
+    preview_template = "authorities/partner/import_preview.html"
+    token_salt = "authorities.partner-import"
+
+    def parse(self, data: bytes) -> ImportPreview:
+        return parse_partner_csv(data, user=self.request.user)
+
+    def apply(self, preview: ImportPreview) -> HttpResponse:
         try:
-            result = apply_partner_import(preview, by=request.user)
+            result = apply_partner_import(preview, by=self.request.user)
         except DirectoryError as error:
             return self.reject(str(error))
         messages.success(
-            request,
+            self.request,
             _(
                 "Import abgeschlossen: %(created)s neu angelegt, %(updated)s geändert, "
                 "%(unchanged)s unverändert, %(failed)s Zeile(n) nicht übernommen."
@@ -145,31 +160,11 @@ class PartnerImportView(SikoPermissionMixin, View):
             },
         )
         for failure in result.failures:
-            messages.warning(request, failure)
+            messages.warning(self.request, failure)
         return HttpResponseRedirect(reverse("authorities:partner_list"))
 
-    def reject(self, message: str) -> HttpResponse:
-        return self.render_upload(PartnerImportUploadForm(), file_errors=[message], status=400)
-
-    def render_upload(
-        self,
-        form: PartnerImportUploadForm,
-        *,
-        file_errors: list[str] | None = None,
-        status: int = 200,
-    ) -> HttpResponse:
-        context = {
-            "form": form,
-            "file_errors": file_errors or [],
-            "categories": PartnerCategory.choices,
-            "max_rows": MAX_ROWS,
-        }
-        return render(self.request, self.upload_template, context, status=status)
-
-    def render_preview(
-        self, preview: ImportPreview, form: PartnerImportConfirmForm
-    ) -> HttpResponse:
-        return render(self.request, self.preview_template, {"preview": preview, "form": form})
+    def get_upload_context(self) -> dict[str, Any]:
+        return {**super().get_upload_context(), "categories": PartnerCategory.choices}
 
 
 class PartnerExportView(SikoPermissionMixin, View):

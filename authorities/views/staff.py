@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from authorities.accounts import SETUP_LINK_HOURS, AccountLinkError, user_for_setup_token
+from authorities.forms.csv_import import CsvUploadForm
 from authorities.requests import AuthenticatedHttpRequest
 from authorities.staff_import import (
     STAFF_COLUMNS,
@@ -29,7 +30,6 @@ from authorities.staff_import import (
     apply_staff_import,
     parse_staff_csv,
 )
-from authorities.views.csv_import import PartnerImportUploadForm
 from siko.views_base import SikoPermissionMixin
 
 IMPORT_SALT = "authorities.staff-import"
@@ -37,7 +37,7 @@ IMPORT_MAX_AGE = 60 * 60
 
 
 # The same upload field, size check and button as the partner import.
-StaffImportForm = PartnerImportUploadForm
+StaffImportForm = CsvUploadForm
 
 
 class StaffImportView(SikoPermissionMixin, View):
