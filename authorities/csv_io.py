@@ -36,7 +36,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -117,41 +117,32 @@ class RowAction(models.TextChoices):
 
 
 @dataclass
-class ContactValues:
-    """The contact columns of one row; None means the column is not in the file."""
+class ImportRow:
+    """One data row of an import (the partner directory's or the cooperations'): its line in
+    the file, what importing it would do, and why."""
 
-    name: str
-    function: str | None
-    email: str | None
-    phone: str | None
-
-
-@dataclass
-class RowResult:
     number: int
     name: str
     action: str = RowAction.NEW
     errors: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
-    agency: PartnerAgency | None = None
-    values: dict[str, Any] = field(default_factory=dict)
-    add_authorities: list[Authority] = field(default_factory=list)
-    contact_values: ContactValues | None = None
-    contact: Contact | None = None
 
     @property
     def action_label(self) -> str:
         return str(RowAction(self.action).label)
 
 
+RowT = TypeVar("RowT", bound=ImportRow)
+
+
 @dataclass
-class ImportPreview:
+class RowPreview(Generic[RowT]):
     """What an import would do, row by row. Computing it writes nothing."""
 
     user_id: int | None
     file_errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    rows: list[RowResult] = field(default_factory=list)
+    rows: list[RowT] = field(default_factory=list)
     delimiter: str = ""
 
     def _count(self, action: str) -> int:
@@ -172,6 +163,32 @@ class ImportPreview:
     @property
     def error_count(self) -> int:
         return self._count(RowAction.ERROR)
+
+
+@dataclass
+class ContactValues:
+    """The contact columns of one row; None means the column is not in the file."""
+
+    name: str
+    function: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass
+class RowResult(ImportRow):
+    """One agency's row: the agency it matches and the values, coverages and contact to write."""
+
+    agency: PartnerAgency | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    add_authorities: list[Authority] = field(default_factory=list)
+    contact_values: ContactValues | None = None
+    contact: Contact | None = None
+
+
+@dataclass
+class ImportPreview(RowPreview[RowResult]):
+    """The partner directory's: rows with an error are left out, the others are written."""
 
     @property
     def has_changes(self) -> bool:

@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from authorities.csv_io import CsvLayout, RowAction, read_table
+from authorities.csv_io import CsvLayout, ImportRow, RowAction, RowPreview, read_table
 from authorities.models import Authority, PartnerAgency, User, name_key
 from cooperations import services
 from cooperations.enums import CooperationKind, CooperationStatus
@@ -78,49 +78,15 @@ SEPARATORS = re.compile(r"[|;]")
 
 
 @dataclass
-class CooperationRow:
-    number: int
-    name: str
-    action: str = RowAction.NEW
-    errors: list[str] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
+class CooperationRow(ImportRow):
     existing: Cooperation | None = None
     data: dict[str, Any] = field(default_factory=dict)
     status: str | None = None
     partners: list[PartnerAgency] | None = None
 
-    @property
-    def action_label(self) -> str:
-        return str(RowAction(self.action).label)
-
 
 @dataclass
-class CooperationPreview:
-    user_id: int | None
-    file_errors: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-    rows: list[CooperationRow] = field(default_factory=list)
-    delimiter: str = ""
-
-    def _count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def new_count(self) -> int:
-        return self._count(RowAction.NEW)
-
-    @property
-    def update_count(self) -> int:
-        return self._count(RowAction.UPDATE)
-
-    @property
-    def unchanged_count(self) -> int:
-        return self._count(RowAction.UNCHANGED)
-
-    @property
-    def error_count(self) -> int:
-        return self._count(RowAction.ERROR)
-
+class CooperationPreview(RowPreview[CooperationRow]):
     @property
     def can_apply(self) -> bool:
         """All or nothing: no file error, no row error, and something to change."""
