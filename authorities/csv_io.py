@@ -358,6 +358,23 @@ def read_table(
     return header, rows
 
 
+def row_cells(header: list[str], record: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A data row's cells by column, without the export's guard apostrophe, and its error when
+    it has more values than the header has columns."""
+    cells = {
+        column: _unescape(value) for column, value in zip(header, record, strict=False) if column
+    }
+    errors = []
+    if any(value.strip() for value in record[len(header) :]):
+        errors.append(
+            _(
+                "Die Zeile hat mehr Werte als die Kopfzeile Spalten. Enthält ein "
+                "Wert das Trennzeichen, setzen Sie ihn in Anführungszeichen."
+            )
+        )
+    return cells, errors
+
+
 # --- checking the rows against the directory -------------------------------------------------
 
 
@@ -668,20 +685,8 @@ def parse_partner_csv(data: bytes, *, user: User) -> ImportPreview:
         )
     parsed: list[tuple[RowResult, dict[str, str]]] = []
     for number, record in records:
-        cells = {
-            column: _unescape(value)
-            for column, value in zip(header, record, strict=False)
-            if column
-        }
-        row = RowResult(number=number, name=cells.get("name", ""))
-        extra = record[len(header) :]
-        if any(value.strip() for value in extra):
-            row.errors.append(
-                _(
-                    "Die Zeile hat mehr Werte als die Kopfzeile Spalten. Enthält ein "
-                    "Wert das Trennzeichen, setzen Sie ihn in Anführungszeichen."
-                )
-            )
+        cells, errors = row_cells(header, record)
+        row = RowResult(number=number, name=cells.get("name", ""), errors=errors)
         parsed.append((row, cells))
     seen: dict[str, int] = {}
     with scopes_disabled():

@@ -23,10 +23,9 @@ from django.utils.translation import gettext_lazy
 from django_scopes import scopes_disabled
 
 from authorities.accounts import create_staff_account
-from authorities.csv_io import CsvLayout, read_table
+from authorities.csv_io import CsvLayout, read_table, row_cells
 from authorities.models import Authority, User, name_key
 from siko.organisations import STATE_BODIES, OrganisationKind
-from siko.spreadsheet import unguard_cell
 
 STAFF_COLUMNS = ("name", "email", "organisation", "role")
 STAFF_LAYOUT = CsvLayout(
@@ -187,19 +186,10 @@ def parse_staff_csv(data: bytes) -> StaffImportPreview:
     seen: dict[str, int] = {}
     with scopes_disabled():
         for number, record in records:
-            cells = {
-                column: unguard_cell(value.strip())
-                for column, value in zip(header, record, strict=False)
-                if column
-            }
-            row = StaffRow(number=number, name=" ".join(cells.get("name", "").split()))
-            if any(value.strip() for value in record[len(header) :]):
-                row.errors.append(
-                    _(
-                        "Die Zeile hat mehr Werte als die Kopfzeile Spalten. Enthält ein "
-                        "Wert das Trennzeichen, setzen Sie ihn in Anführungszeichen."
-                    )
-                )
+            cells, errors = row_cells(header, record)
+            row = StaffRow(
+                number=number, name=" ".join(cells.get("name", "").split()), errors=errors
+            )
             _check_row(row, cells, seen)
             preview.rows.append(row)
     return preview

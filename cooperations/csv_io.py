@@ -32,13 +32,20 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from authorities.csv_io import CsvLayout, ImportRow, RowAction, RowPreview, read_table
+from authorities.csv_io import (
+    CsvLayout,
+    ImportRow,
+    RowAction,
+    RowPreview,
+    read_table,
+    row_cells,
+)
 from authorities.models import Authority, PartnerAgency, User, name_key
 from cooperations import services
 from cooperations.enums import CooperationKind, CooperationStatus
 from cooperations.models import Cooperation
 from siko.collation import german
-from siko.spreadsheet import csv_writer, unguard_cell
+from siko.spreadsheet import csv_writer
 
 COLUMNS = ("name", "kind", "since", "status", "partners", "notes", "authority")
 REQUIRED = ("name", "kind", "since")
@@ -258,19 +265,8 @@ def parse_cooperation_csv(data: bytes, *, user: User) -> CooperationPreview:
     )
     seen: dict[str, int] = {}
     for number, record in records:
-        cells = {
-            column: unguard_cell(value.strip())
-            for column, value in zip(header, record, strict=False)
-            if column
-        }
-        row = CooperationRow(number=number, name=cells.get("name", ""))
-        if any(value.strip() for value in record[len(header) :]):
-            row.errors.append(
-                _(
-                    "Die Zeile hat mehr Werte als die Kopfzeile Spalten. Enthält ein Wert das "
-                    "Trennzeichen, setzen Sie ihn in Anführungszeichen."
-                )
-            )
+        cells, errors = row_cells(header, record)
+        row = CooperationRow(number=number, name=cells.get("name", ""), errors=errors)
         _check_row(
             row,
             cells,
