@@ -168,6 +168,17 @@ def test_bad_rows_are_each_reported_in_german_and_nothing_is_stored(kpb_a_user):
     assert Cooperation.objects.count() == 0
 
 
+def test_a_row_with_more_values_than_columns_is_an_error_and_nothing_is_stored(kpb_a_user):
+    data = csv_bytes("Rat Süd;praeventionsrat;01.01.2020;aktiv;;Notiz;überzählig")
+
+    page = unescape(upload(client_for(kpb_a_user), data).content.decode())
+
+    assert "1 Zeile enthält Fehler" in page
+    assert "Die Zeile hat mehr Werte als die Kopfzeile Spalten." in page
+    assert 'name="token"' not in page
+    assert Cooperation.objects.count() == 0
+
+
 def test_a_row_of_another_authority_is_refused(kpb_a_user):
     data = csv_bytes(
         "OP Bocholt;Ordnungspartnerschaft;01.03.2019;aktiv;;;lr-borken",
@@ -197,6 +208,7 @@ def test_a_row_of_another_authority_is_refused(kpb_a_user):
 def test_a_bad_file_gets_a_german_message_and_no_preview(kpb_a_user, data, message):
     response = upload(client_for(kpb_a_user), data)
 
+    assert response.status_code == 400
     assert message in unescape(response.content.decode())
     assert 'name="token"' not in response.content.decode()
     assert Cooperation.objects.count() == 0
