@@ -23,21 +23,15 @@ from conferences.forms import DocumentUploadForm
 from conferences.models import ConferenceDocument
 from conferences.views.partner import linked_invitation
 from conferences.views.planning import ConferenceMixin
+from siko.downloads import stored_file_download
 from siko.views_base import SikoPermissionMixin
 
 
 def document_response(document: ConferenceDocument) -> FileResponse:
     """The stored file as a download, never displayed inline and never sniffed."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=uploads.download_name(document),
-        content_type=document.content_type,
+    return stored_file_download(
+        document.file, filename=uploads.download_name(document), content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 class _DocumentMixin(ConferenceMixin):

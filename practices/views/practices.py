@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from practices.enums import PracticeState
 from practices.errors import PracticeError
 from practices.forms.practices import PracticeDecisionForm, PracticeForm, PracticeSearchForm
 from practices.models import GoodPractice
+from siko.downloads import stored_file_download
 from siko.views_base import SikoPermissionMixin
 
 PAGE_SIZE = 25
@@ -238,21 +239,15 @@ class PracticeAttachmentView(PracticeMixin, View):
     permission_required = "practices.view_practice"
     http_method_names = ["get"]
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         practice = self.get_practice()
         if not practice.attachment:
             raise Http404
-        with practice.attachment.open("rb") as stored:
-            content = stored.read()
-        response = HttpResponse(
-            content, content_type=practice.attachment_type or "application/octet-stream"
+        return stored_file_download(
+            practice.attachment,
+            filename=practice.attachment_name or "anlage",
+            content_type=practice.attachment_type or "application/octet-stream",
         )
-        name = practice.attachment_name or "anlage"
-        ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-        response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class PracticeProposalsView(SikoPermissionMixin, TemplateView):

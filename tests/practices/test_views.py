@@ -101,7 +101,7 @@ def test_attachment_is_a_download_that_is_never_sniffed(kpb_a_user):
     assert response["Content-Disposition"] == 'attachment; filename="Konzept Bahnhof.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    assert response.getvalue().startswith(b"%PDF-")
 
 
 def test_search_page_finds_by_text_and_shows_a_german_count(kpb_a_user, kpb_b_user, lzpd_user):
