@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Import-and-check on every Python SiKo supports that Debian ships (called by .ci/run):
+# Import-and-check on every Python SiKo supports (called by .ci/run):
 #   3.11 – Debian 12 (bookworm), the host's python3.11;
+#   3.12 – in no Debian release; taken from pyenv (~/.pyenv/versions/3.12.*) or PATH;
 #   3.13 – Debian 13 (trixie), in a minimal trixie chroot made with debootstrap.
 # Each gets a fresh venv with the pinned dependencies (constraints.txt), imports every module of
-# the six apps and runs `manage.py check`. An interpreter that cannot be set up fails the run with
-# a German sentence saying why; nothing is skipped. Python 3.12 is in no Debian release, so no
-# Debian package can test it; the bounds (requires-python) admit it between the two.
+# SiKo's own apps and runs `manage.py check`. An interpreter that cannot be found or set up fails
+# the run with a German sentence saying why; nothing is skipped.
 #
 # The chroot is kept in SIKO_TRIXIE_ROOT (default /var/tmp/siko-python/trixie) and reused; it needs
 # root (debootstrap, chroot) and the Debian mirror the host's apt uses.
@@ -23,12 +23,14 @@ CHECK='
 import importlib, pkgutil, sys, django
 django.setup()
 modules = 0
-for app in ("siko", "notifications", "authorities", "conferences", "followup", "reports"):
+from django.conf import settings
+own = [app for app in settings.INSTALLED_APPS if "." not in app and __import__("os").path.isdir(app)]
+for app in own:
     package = importlib.import_module(app)
     for info in pkgutil.walk_packages(package.__path__, app + "."):
         importlib.import_module(info.name)
         modules += 1
-print(f"Python {sys.version.split()[0]}: {modules} Module importiert")
+print(f"Python {sys.version.split()[0]}: {modules} Module aus {len(own)} Apps importiert")
 '
 
 copy_project() {  # copy_project DIR: the work tree without ignored files (venvs, local state)
@@ -54,6 +56,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 copy_project "$work/siko"
 (cd "$work/siko" && check_in "$(command -v python3.11)" "$work")
+
+log "Python 3.12"
+python312=""
+for candidate in "$(command -v python3.12 || true)" "$HOME"/.pyenv/versions/3.12.*/bin/python3.12; do
+  if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import ssl, sqlite3, venv' 2>/dev/null; then
+    python312=$candidate
+    break
+  fi
+done
+[ -n "$python312" ] || fail "Python 3.12 fehlt (Debian liefert es nicht): pyenv install 3.12 oder python3.12 in den PATH legen."
+copy_project "$work/siko312"
+(cd "$work/siko312" && check_in "$python312" "$work/py312")
 
 log "Python 3.13 (trixie chroot in $TRIXIE_ROOT)"
 [ "$(id -u)" -eq 0 ] || fail "Die Prüfung mit Python 3.13 (debootstrap, chroot) braucht Root-Rechte."
@@ -83,4 +97,4 @@ chroot "$TRIXIE_ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8
   PIP_CERT=/etc/ssl/certs/host-ca.crt SSL_CERT_FILE=/etc/ssl/certs/host-ca.crt \
   PIP_DEFAULT_TIMEOUT=180 bash -e /srv/check.sh
 
-log "Python 3.11 und 3.13: Import und manage.py check bestanden"
+log "Python 3.11, 3.12 und 3.13: Import und manage.py check bestanden"
