@@ -31,19 +31,28 @@ from bench_setup import seeded_database  # noqa: E402 - first: configures Django
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
-from http_load import PAGE_KEYS, build_pages  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from http_load import PAGE_KEYS, Page, build_pages  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", default=",".join(PAGE_KEYS))
+    parser.add_argument("--pages", default=",".join((*PAGE_KEYS, "floor")))
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--dump", help="also write the profile to DUMP.<page>.prof")
+    parser.add_argument(
+        "--plain", action="store_true", help="only the unprofiled warm median of each page"
+    )
     args = parser.parse_args()
     call_command("collectstatic", "--noinput", verbosity=0)  # the manifest of production
     with seeded_database():
         pages, _counts = build_pages(args.years)
+        # The floor every signed-in page pays: a static page (privacy notice) as the LZPD.
+        pages.append(
+            Page("floor", "/datenschutz/ (LZPD, static)", reverse("privacy"), pages[1].cookie)
+        )
         for page in pages:
             if page.key not in args.pages.split(","):
                 continue
@@ -57,6 +66,14 @@ def main() -> None:
             cold = (time.perf_counter() - started) * 1000
             assert response.status_code == 200, (page.path, response.status_code)
             client.get(page.path)
+            if args.plain:
+                plain = []
+                for _ in range(args.runs):
+                    started = time.perf_counter()
+                    client.get(page.path)
+                    plain.append((time.perf_counter() - started) * 1000)
+                print(f"{page.label}: warm median {statistics.median(plain):.2f} ms unprofiled")
+                continue
             timings = []
             profile = cProfile.Profile()
             for _ in range(args.runs):
@@ -70,6 +87,8 @@ def main() -> None:
                 f"{statistics.median(timings):.1f} ms (profiled, {args.runs} runs)"
             )
             stats = pstats.Stats(profile)
+            if args.dump:
+                stats.dump_stats(f"{args.dump}.{page.key}.prof")
             stats.sort_stats("cumulative").print_stats(args.top)
             stats.sort_stats("tottime").print_stats(args.top)
 

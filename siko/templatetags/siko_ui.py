@@ -1,8 +1,14 @@
 """Small building blocks of every page: the keyboard-reachable scroll box around a wide table."""
 
+import hashlib
+
 from django import template
+from django.core.cache import cache
 from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -62,3 +68,50 @@ def nav_section(context: template.Context) -> str:
         if view_name.startswith(prefix):
             return section
     return ""
+
+
+#: The permissions the navigation and the footer links ask (as `can.<app>_<codename>`).
+CHROME_PERMISSIONS: tuple[str, ...] = (
+    "reports.view_annual_reports",
+    "conferences.manage_calendar_feeds",
+    "siko.read_mailbox",
+    "siko.view_audit_log",
+    "siko.manage_personal_data",
+    "authorities.import_staff",
+)
+#: Entries are dropped after a day unread; every input is part of the key, so none is stale.
+CHROME_KEEP_SECONDS = 24 * 3600
+
+
+@register.simple_tag(takes_context=True)
+def site_chrome(context: template.Context, template_name: str) -> SafeString:
+    """The navigation or the footer links of base.html, rendered once per combination of what
+    they show and then taken from the process's cache.
+
+    The template gets only the inputs computed here (the active section, the viewer's kind, its
+    authority's page and the permissions in CHROME_PERMISSIONS), never `user`, `perms` or the
+    request, so the markup is the same for every request with the same inputs and the language.
+    Rendering the dozen links with their translations and URL lookups cost more than a cached
+    dashboard body (bench/profile_pages.py, the static page's floor)."""
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    is_kpb = signed_in and user.is_kpb
+    inputs: dict[str, object] = {
+        "section": nav_section(context),
+        "embedded_mailbox": bool(context.get("embedded_mailbox")),
+        "signed_in": signed_in,
+        "is_partner": signed_in and user.is_partner,
+        "is_kpb": is_kpb,
+        "authority_url": user.authority.get_absolute_url() if is_kpb else "",
+        "can": {
+            permission.replace(".", "_"): signed_in and user.has_perm(permission)
+            for permission in CHROME_PERMISSIONS
+        },
+    }
+    key_text = repr((template_name, get_language(), sorted(inputs.items())))
+    key = "siko:chrome:" + hashlib.sha256(key_text.encode()).hexdigest()
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_to_string(template_name, inputs)
+        cache.set(key, html, CHROME_KEEP_SECONDS)
+    return mark_safe(html)  # noqa: S308 - a rendered template (autoescaped)
