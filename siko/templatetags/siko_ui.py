@@ -94,20 +94,23 @@ def site_chrome(context: template.Context, template_name: str) -> SafeString:
     Rendering the dozen links with their translations and URL lookups cost more than a cached
     dashboard body (bench/profile_pages.py, the static page's floor)."""
     user = context.get("user")
-    signed_in = bool(user is not None and user.is_authenticated)
-    is_kpb = signed_in and user.is_kpb
     inputs: dict[str, object] = {
         "section": nav_section(context),
         "embedded_mailbox": bool(context.get("embedded_mailbox")),
-        "signed_in": signed_in,
-        "is_partner": signed_in and user.is_partner,
-        "is_kpb": is_kpb,
-        "authority_url": user.authority.get_absolute_url() if is_kpb else "",
-        "can": {
-            permission.replace(".", "_"): signed_in and user.has_perm(permission)
-            for permission in CHROME_PERMISSIONS
-        },
+        "signed_in": False,
+        "is_partner": False,
+        "is_kpb": False,
+        "authority_url": "",
+        "can": dict.fromkeys((p.replace(".", "_") for p in CHROME_PERMISSIONS), False),
     }
+    if user is not None and user.is_authenticated:
+        inputs |= {
+            "signed_in": True,
+            "is_partner": user.is_partner,
+            "is_kpb": user.is_kpb,
+            "authority_url": user.authority.get_absolute_url() if user.is_kpb else "",
+            "can": {p.replace(".", "_"): user.has_perm(p) for p in CHROME_PERMISSIONS},
+        }
     key_text = repr((template_name, get_language(), sorted(inputs.items())))
     key = "siko:chrome:" + hashlib.sha256(key_text.encode()).hexdigest()
     html: str | None = cache.get(key)
