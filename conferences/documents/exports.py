@@ -140,7 +140,7 @@ def participant_rows(invitations: list[Invitation]) -> list[list[str]]:
     return [
         [
             invitation.agency.name,
-            invitation.agency.get_category_display(),
+            invitation.agency.category_label,
             invitation.get_state_display(),
             _delegate(invitation),
             invitation.get_answered_via_display() if invitation.answered_via else "",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_scopes import scopes_disabled
 
-from authorities.models import PartnerAgency
+from authorities.models import PartnerAgency, PartnerCategory
 from authorities.requests import AuthenticatedHttpRequest
 from conferences import links, services, uploads
 from conferences.documents import feeds
@@ -152,11 +152,12 @@ class AnswerView(SikoPermissionMixin, View):
     ) -> HttpResponse:
         conference = invitation.conference
         closed = services.answer_closed_reason(conference)
+        # Two columns of the agencies, not sixty invitations with their agencies as objects.
         invited = [
-            (i.agency.name, i.agency.get_category_display())
-            for i in conference.invitations.select_related("agency").order_by(
+            (name, PartnerCategory(category).label)
+            for name, category in conference.invitations.order_by(
                 "agency__category", german("agency__name")
-            )
+            ).values_list("agency__name", "agency__category")
         ]
         context = {
             "invitation": invitation,
