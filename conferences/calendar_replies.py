@@ -34,9 +34,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-
-# icalendar 6 ships no type information (types-icalendar would provide it).
-from icalendar import Calendar  # type: ignore[import-untyped]
+from icalendar import Calendar
 
 from conferences import services
 from conferences.enums import AnswerChannel, CalendarReplyOutcome

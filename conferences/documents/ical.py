@@ -14,9 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
-# icalendar 6 ships no type information (types-icalendar would provide it).
-from icalendar import (  # type: ignore[import-untyped]
+from icalendar import (
     Calendar,
     Event,
     Timezone,
@@ -205,7 +203,7 @@ def invitation_ics(invitation: Invitation, *, method: str) -> str:
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText(PARTSTAT.get(invitation.state, "NEEDS-ACTION"))
         attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     return calendar.to_ical().decode()
 
