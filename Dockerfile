@@ -62,8 +62,9 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
 
 # The compose file's migrate service runs before this; worker and beat override the command.
 # No access log: SiKo writes one line per request itself (siko/request_log.py). The logger class
-# masks the tokens of signed links in the error log (siko/log_masking.py).
+# masks the tokens of signed links in the error log (siko/log_masking.py). No control socket
+# (gunicorn 27 opens one in $HOME by default; SiKo does not use it and /app is read-only).
 CMD ["gunicorn", "siko.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", \
-     "--graceful-timeout", "120", \
+     "--graceful-timeout", "120", "--no-control-socket", \
      "--worker-tmp-dir", "/dev/shm", "--error-logfile", "-", \
      "--logger-class", "siko.log_masking.GunicornLogger"]
