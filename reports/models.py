@@ -84,6 +84,9 @@ class AnnualReport(models.Model):
 
     pdf = models.FileField(_("PDF"), upload_to=report_pdf_path, blank=True, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    #: SHA-256 of the HTML the PDF was set from: what the reader sees, independent of the
+    #: PDF writer's bytes (WeasyPrint 69 writes an unchanged draft with other bytes, 70 alike).
+    content_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

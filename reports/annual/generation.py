@@ -62,9 +62,10 @@ def _outline_agreement(report: AnnualReport) -> dict[str, str]:
     return {"agreed_on": f"{note.agreed_on:%d.%m.%Y}", "agreed_by": note.agreed_by}
 
 
-def render_pdf(report: AnnualReport, data: dict, *, final: bool) -> bytes:
+def render_html(report: AnnualReport, data: dict, *, final: bool) -> str:
+    """The HTML that WeasyPrint sets for this report (its hash tells whether a draft changed)."""
     status_label = str(ReportStatus.FINAL.label if final else ReportStatus.DRAFT.label)
-    return annual_report.render_annual_report(
+    return annual_report.annual_report_html(
         data,
         outline=report.outline,
         draft=not final,
@@ -97,8 +98,12 @@ def run_generation(report_id: int, generation: int) -> bool:
             )
             data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
             progress(80, gettext_noop("PDF wird gesetzt"))
-        pdf = render_pdf(report, data, final=final)
-        return _store(report_id, generation, data=data, pdf=pdf, final=final)
+        html = render_html(report, data, final=final)
+        pdf = annual_report.report_html_to_pdf(html)
+        content_sha256 = hashlib.sha256(html.encode()).hexdigest()
+        return _store(
+            report_id, generation, data=data, pdf=pdf, content_sha256=content_sha256, final=final
+        )
     except Exception:  # noqa: BLE001 - the row must say it failed, the log has the details
         logger.exception("annual report %s generation %s failed", report_id, generation)
         AnnualReport._base_manager.filter(pk=report_id, generation=generation).update(
@@ -112,22 +117,30 @@ def run_generation(report_id: int, generation: int) -> bool:
         return False
 
 
-def _store(report_id: int, generation: int, *, data: dict, pdf: bytes, final: bool) -> bool:
+def _store(
+    report_id: int, generation: int, *, data: dict, pdf: bytes, content_sha256: str, final: bool
+) -> bool:
     """Stores the PDF rendered outside the transaction; its file exists only if the
-    transaction commits (siko.files), the replaced draft's file is removed after commit."""
+    transaction commits (siko.files), the replaced draft's file is removed after commit.
+
+    A draft generated again with the same content (the same HTML) keeps its file and hash: the
+    LKA's agreement to the draft it read stays valid, whatever bytes the PDF writer produced."""
     with atomic_with_files() as files:
         report = AnnualReport._base_manager.select_for_update().get(pk=report_id)
         if report.generation != generation or report.generation_state != GenerationState.RUNNING:
             return False
         old_file = report.pdf.name if report.pdf else ""
-        report.sha256 = hashlib.sha256(pdf).hexdigest()
+        unchanged = not final and bool(old_file) and report.content_sha256 == content_sha256 != ""
         report.data = data
+        report.content_sha256 = content_sha256
         now = timezone.now()
         if final:
             report.status = ReportStatus.FINAL
             report.finalised_at = now
             report.finalised_by = report.finalise_requested_by
-        files.save(report.pdf, "bericht.pdf", ContentFile(pdf))
+        if not unchanged:
+            report.sha256 = hashlib.sha256(pdf).hexdigest()
+            files.save(report.pdf, "bericht.pdf", ContentFile(pdf))
         report.generation_state = GenerationState.DONE
         report.progress = 100
         report.progress_step = gettext_noop("Fertig")

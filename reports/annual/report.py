@@ -684,6 +684,11 @@ def render_annual_report(
         status_label=status_label,
         outline_agreement=outline_agreement,
     )
+    return report_html_to_pdf(html, fetcher=fetcher)
+
+
+def report_html_to_pdf(html: str, *, fetcher: StaticFilesFetcher | None = None) -> bytes:
+    """The report's HTML (`annual_report_html`) as PDF/A bytes."""
     return html_to_pdf(html, fetcher=fetcher, pdf_variant=PDF_VARIANT)
 
 

@@ -439,10 +439,28 @@ def test_each_step_tells_the_next_one_by_mail_once(
     assert OutgoingMail.objects.filter(to=lzpd_user.email).count() == 2  # comment, agreement
 
 
+def test_a_draft_generated_again_with_the_same_content_keeps_its_file_and_the_agreement(
+    generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
+):
+    read, file_name = generated.sha256, generated.pdf.name
+    with django_capture_on_commit_callbacks(execute=True):
+        report_workflow.request_generation(generated, by=lzpd_user)
+    generated.refresh_from_db()
+    assert generated.generation_state == GenerationState.DONE
+    assert (generated.sha256, generated.pdf.name) == (read, file_name)
+    assert report_generation.verify_pdf(generated)
+    report_workflow.record_review(generated, by=lka_user, decision="agreed", read_sha256=read)
+    generated.refresh_from_db()
+    assert generated.status == ReportStatus.AGREED and generated.agreed_sha256 == read
+
+
 def test_an_agreement_to_a_draft_that_was_generated_again_meanwhile_is_refused(
     generated, lka_user, lzpd_user, django_capture_on_commit_callbacks
 ):
     read = generated.sha256
+    report_workflow.update_draft(
+        generated, by=lzpd_user, period_year=2025, state_as_of=date(2026, 3, 2), outline=SHORT
+    )
     with django_capture_on_commit_callbacks(execute=True):
         report_workflow.request_generation(generated, by=lzpd_user)
     generated.refresh_from_db()
