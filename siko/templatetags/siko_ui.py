@@ -85,14 +85,29 @@ CHROME_KEEP_SECONDS = 24 * 3600
 
 @register.simple_tag(takes_context=True)
 def site_chrome(context: template.Context, template_name: str) -> SafeString:
-    """The navigation or the footer links of base.html, rendered once per combination of what
-    they show and then taken from the process's cache.
+    """A part of base.html (the navigation, the footer links, the language choice, the style
+    sheets and scripts), rendered once per combination of what it shows and then taken from the
+    process's cache.
 
     The template gets only the inputs computed here (the active section, the viewer's kind, its
     authority's page and the permissions in CHROME_PERMISSIONS), never `user`, `perms` or the
     request, so the markup is the same for every request with the same inputs and the language.
     Rendering the dozen links with their translations and URL lookups cost more than a cached
     dashboard body (bench/profile_pages.py, the static page's floor)."""
+    inputs = context.render_context.get("siko_chrome_inputs")
+    if inputs is None:  # once per page, for the several parts of base.html
+        inputs = context.render_context["siko_chrome_inputs"] = _chrome_inputs(context)
+    key_text = repr((template_name, get_language(), sorted(inputs.items())))
+    key = "siko:chrome:" + hashlib.sha256(key_text.encode()).hexdigest()
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_to_string(template_name, inputs)
+        cache.set(key, html, CHROME_KEEP_SECONDS)
+    return mark_safe(html)  # noqa: S308 - a rendered template (autoescaped)
+
+
+def _chrome_inputs(context: template.Context) -> dict[str, object]:
+    """What the parts of site_chrome are rendered from (and keyed by), besides the language."""
     user = context.get("user")
     inputs: dict[str, object] = {
         "section": nav_section(context),
@@ -111,10 +126,4 @@ def site_chrome(context: template.Context, template_name: str) -> SafeString:
             "authority_url": user.authority.get_absolute_url() if user.is_kpb else "",
             "can": {p.replace(".", "_"): user.has_perm(p) for p in CHROME_PERMISSIONS},
         }
-    key_text = repr((template_name, get_language(), sorted(inputs.items())))
-    key = "siko:chrome:" + hashlib.sha256(key_text.encode()).hexdigest()
-    html: str | None = cache.get(key)
-    if html is None:
-        html = render_to_string(template_name, inputs)
-        cache.set(key, html, CHROME_KEEP_SECONDS)
-    return mark_safe(html)  # noqa: S308 - a rendered template (autoescaped)
+    return inputs

@@ -52,11 +52,17 @@ def test_the_active_entry_follows_the_page(kpb_a_user):
 def test_the_navigation_follows_the_language(kpb_a_user):
     client = client_for(kpb_a_user)
     german = navigation(client.get(reverse("conferences:conference_list")).content.decode())
+    german_page = client.get(reverse("conferences:conference_list")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    english = navigation(client.get(reverse("conferences:conference_list")).content.decode())
+    english_page = client.get(reverse("conferences:conference_list")).content.decode()
+    english = navigation(english_page)
 
     assert "Maßnahmen" in german and "Maßnahmen" not in english
     assert "Konferenzen" in german and "Konferenzen" not in english
+    # The language choice marks the language in use, also when taken from the cache.
+    assert '<option value="de" lang="de" selected>' in german_page
+    assert '<option value="en" lang="en" selected>' in english_page
+    assert '<option value="de" lang="de" selected>' not in english_page
 
 
 def test_signed_out_pages_show_no_navigation_entries(kpb_a_user):
