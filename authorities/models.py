@@ -207,6 +207,15 @@ class Authority(DatedMasterData):
         return [part.strip() for part in self.district.split(";") if part.strip()]
 
 
+def partner_category_label(category: str) -> str:
+    """A partner category's name, like get_category_display() without building the dict of all
+    choices on every call; a value outside the choices shows as it is, as Django's does."""
+    try:
+        return str(PartnerCategory(category).label)
+    except ValueError:
+        return category
+
+
 class PartnerAgency(ScopedUniqueMixin, DatedMasterData):
     """An agency with security tasks that a KPB invites (R2, R4).
 
@@ -254,12 +263,9 @@ class PartnerAgency(ScopedUniqueMixin, DatedMasterData):
 
     @property
     def category_label(self) -> str:
-        """The category's name, like get_category_display() without building the dict of all
-        choices on every call (which cost half a millisecond per row of a 60-row table)."""
-        try:
-            return str(PartnerCategory(self.category).label)
-        except ValueError:  # a value outside the choices shows as it is, as Django's does
-            return self.category
+        """The category's name (partner_category_label: half a millisecond less per table row
+        than get_category_display())."""
+        return partner_category_label(self.category)
 
 
 class AutobahnpolizeiDutyPeriod(DatedPeriod):

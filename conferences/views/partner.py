@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_scopes import scopes_disabled
 
-from authorities.models import PartnerAgency, PartnerCategory
+from authorities.models import PartnerAgency, partner_category_label
 from authorities.requests import AuthenticatedHttpRequest
 from conferences import links, services, uploads
 from conferences.documents import feeds
@@ -154,7 +154,7 @@ class AnswerView(SikoPermissionMixin, View):
         closed = services.answer_closed_reason(conference)
         # Two columns of the agencies, not sixty invitations with their agencies as objects.
         invited = [
-            (name, PartnerCategory(category).label)
+            (name, partner_category_label(category))
             for name, category in conference.invitations.order_by(
                 "agency__category", german("agency__name")
             ).values_list("agency__name", "agency__category")

@@ -1,4 +1,5 @@
-"""Small building blocks of every page: the keyboard-reachable scroll box around a wide table."""
+"""Small building blocks of every page: the keyboard-reachable scroll box around a wide table,
+the navigation's active section and the cached parts of base.html (site_chrome)."""
 
 import hashlib
 
