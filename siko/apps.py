@@ -27,3 +27,10 @@ class SikoConfig(AppConfig):
 
         request_started.connect(remember_language, dispatch_uid="siko-remember-language")
         request_finished.connect(restore_language, dispatch_uid="siko-restore-language")
+
+        # The page version's triggers (siko.page_version): back after a table rebuild (SQLite).
+        from django.db.models.signals import post_migrate
+
+        from siko.page_version import ensure_triggers
+
+        post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="siko-page-triggers")

@@ -66,3 +66,27 @@ class DocumentCheck(models.Model):
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class PageVersion(models.Model):
+    """One row whose token changes with every write to the data the cached pages show.
+
+    Database triggers (siko.page_version, migration 0003) replace the token in the writing
+    transaction itself, for every statement on the tracked tables (page_version.TRACKED_MODELS:
+    conferences, invitations, agenda, documents, minutes, actions, mails, authorities, partners
+    and their contacts), bulk_create, QuerySet.update() and raw SQL included. Rendered parts
+    cached under the token (siko.page_cache) are unreachable once a write is committed: nothing
+    is shown stale and nothing expires by time. Tables written on every request (sessions,
+    login attempts, the audit trail) are not tracked. The token is random, so a rolled-back
+    write never brings an old token back.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("Stand der angezeigten Daten")
+        verbose_name_plural = _("Stände der angezeigten Daten")
+
+    def __str__(self) -> str:
+        return self.token
