@@ -1,4 +1,5 @@
-"""The data version behind the compliance cache: triggers on the tables the yearly rule reads.
+"""The data version behind the compliance cache: triggers on the tables the yearly rule reads
+and on those of the dashboards' cached parts (reports.page_cache).
 
 See reports.models.DataVersion. Triggers rather than model signals: bulk_create,
 QuerySet.update() and raw SQL change figures as well, and send no signal.
@@ -9,8 +10,11 @@ from typing import Any
 from django.apps.registry import Apps
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-#: (app label, model, many-to-many field or "") of every table compute_compliance reads.
-TRACKED_MODELS = [
+Model = tuple[str, str, str]
+
+#: (app label, model, many-to-many field or "") of every table compute_compliance reads, as
+#: migration 0002 put triggers on them. Frozen: a migration installs the triggers of its own list.
+RULE_MODELS: list[Model] = [
     ("conferences", "Conference", ""),
     ("conferences", "Conference", "authorities"),
     ("conferences", "Invitation", ""),
@@ -23,14 +27,22 @@ TRACKED_MODELS = [
     ("authorities", "AutobahnpolizeiDutyPeriod", ""),
     ("authorities", "PartnerCategoryPeriod", ""),
 ]
+#: Migration 0005: what the KPB start page's cached cards and the state view's groups read
+#: besides the rule (the open actions, the comparison groups' names).
+PAGE_MODELS: list[Model] = [
+    ("followup", "Action", ""),
+    ("authorities", "ComparisonGroup", ""),
+]
+#: Every tracked table: a write to any of them replaces the token.
+TRACKED_MODELS: list[Model] = RULE_MODELS + PAGE_MODELS
 TABLE = "reports_dataversion"
 _FUNCTION = "reports_bump_data_version"
 _OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 
 
-def _tables(apps: Apps) -> list[str]:
+def _tables(apps: Apps, models: list[Model]) -> list[str]:
     tables = []
-    for app_label, model_name, m2m in TRACKED_MODELS:
+    for app_label, model_name, m2m in models:
         model: Any = apps.get_model(app_label, model_name)
         if m2m:
             model = model._meta.get_field(m2m).remote_field.through
@@ -43,6 +55,24 @@ def _trigger(table: str, operation: str) -> str:
 
 
 def install_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Migration 0002: the triggers on the rule's tables (RULE_MODELS)."""
+    _install(apps, schema_editor, RULE_MODELS)
+
+
+def remove_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    _remove(apps, schema_editor, RULE_MODELS, drop_function=True)
+
+
+def install_page_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Migration 0005: the triggers on the tables of the pages' cached parts (PAGE_MODELS)."""
+    _install(apps, schema_editor, PAGE_MODELS)
+
+
+def remove_page_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    _remove(apps, schema_editor, PAGE_MODELS, drop_function=False)
+
+
+def _install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor, models: list[Model]) -> None:
     """PostgreSQL: one statement-level trigger per table; SQLite (no statement triggers): one
     row-level trigger per table and operation. Both replace the token in the same transaction."""
     execute = schema_editor.execute
@@ -53,13 +83,13 @@ def install_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> Non
             "VALUES (1, md5(random()::text || clock_timestamp()::text)) "
             "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token; RETURN NULL; END $$"
         )
-        for table in _tables(apps):
+        for table in _tables(apps, models):
             execute(
                 f"CREATE TRIGGER {_trigger(table, 'statement')} AFTER INSERT OR UPDATE OR DELETE "
                 f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()'
             )
         return
-    for table in _tables(apps):
+    for table in _tables(apps, models):
         for operation in _OPERATIONS:
             execute(
                 f'CREATE TRIGGER {_trigger(table, operation)} AFTER {operation} ON "{table}" '
@@ -68,14 +98,17 @@ def install_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> Non
             )
 
 
-def remove_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+def _remove(
+    apps: Apps, schema_editor: BaseDatabaseSchemaEditor, models: list[Model], *, drop_function: bool
+) -> None:
     execute = schema_editor.execute
     if schema_editor.connection.vendor == "postgresql":
-        for table in _tables(apps):
+        for table in _tables(apps, models):
             execute(f'DROP TRIGGER IF EXISTS {_trigger(table, "statement")} ON "{table}"')
-        execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}()")
+        if drop_function:
+            execute(f"DROP FUNCTION IF EXISTS {_FUNCTION}()")
         return
-    for table in _tables(apps):
+    for table in _tables(apps, models):
         for operation in _OPERATIONS:
             execute(f"DROP TRIGGER IF EXISTS {_trigger(table, operation)}")
 

@@ -294,10 +294,11 @@ def authority_dashboard(
     )
 
 
-def next_conference(authority: Authority) -> Conference | None:
-    """The authority's next conference that is not cancelled (hosted or joint), or None."""
+def next_conference(authority: Authority, *, now: datetime | None = None) -> Conference | None:
+    """The authority's next conference from `now` on (default: the clock) that is not cancelled
+    (hosted or joint), or None."""
     return (
-        Conference.objects.filter(authorities=authority, start__gte=timezone.now())
+        Conference.objects.filter(authorities=authority, start__gte=now or timezone.now())
         .exclude(status=ConferenceStatus.CANCELLED)
         .select_related("host")
         .order_by("start")

@@ -19,6 +19,7 @@ from django.views.generic.base import ContextMixin
 
 from authorities.models import Authority, ComparisonGroup
 from authorities.requests import AuthenticatedHttpRequest
+from conferences.models import Conference
 from followup.actions import action_summary
 from reports import charts, page_cache, selectors, state_table
 from reports.comparison_groups import (
@@ -44,16 +45,15 @@ class StateView(SikoPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        groups = _groups()
         viewer = {
             "can_change_groups": user.has_perm("reports.change_comparison_groups"),
             "can_resend_mail": user.has_perm("notifications.resend_mail"),
         }
         # The body is the same for every viewer with these permissions: no authority's own view.
+        # The comparison groups are in the data version's tables (reports.data_version).
         key = (
             sorted(self.request.GET.lists()),
             timezone.localdate().isoformat(),
-            [(g.pk, g.name) for g in groups],  # not in the data version's tables
             sorted(viewer.items()),
         )
         html = page_cache.cached_html(
@@ -62,7 +62,7 @@ class StateView(SikoPermissionMixin, TemplateView):
             lambda: {
                 "body": render_to_string(
                     "reports/_state_body.html",
-                    {**self._body_context(groups), **viewer},
+                    {**self._body_context(_groups()), **viewer},
                     request=self.request,
                 )
             },
@@ -225,13 +225,10 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
             slug = self.kwargs.get("slug")
             if slug:
                 # Scoped: another KPB's authority is not found (404).
-                self._authority = get_object_or_404(
-                    Authority.objects.select_related("comparison_group"), slug=slug
-                )
+                self._authority = get_object_or_404(Authority, slug=slug)
             elif self.request.user.authority_id:
-                self._authority = Authority.objects.select_related("comparison_group").get(
-                    pk=self.request.user.authority_id
-                )
+                # The user's own: loaded once per request for the user and the page together.
+                self._authority = self.request.user.authority
             else:
                 self._authority = None
         return self._authority
@@ -261,6 +258,7 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
             "own": user.authority_id == authority.pk,
             "can_view_state": user.has_perm("reports.view_state"),
             "can_add": user.has_perm("conferences.add_conference"),
+            "can_view_group_figures": user.has_perm("reports.view_group_figures"),
         }
         # Per authority, year, day and what the viewer may do: never another KPB's or role's page.
         key = (
@@ -270,38 +268,75 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
             user.organisation_kind,
             sorted(viewer.items()),
         )
-        built: list[selectors.AuthorityDashboard] = []
 
         def render() -> dict[str, str]:
             dashboard = selectors.authority_dashboard(authority, year=year, as_of=today)
-            built.append(dashboard)
             context = {
                 "dashboard": dashboard,
                 "authority": dashboard.authority,
                 "record": dashboard.record,
+                "action_summary": action_summary(authority, today=today),
                 **viewer,
             }
-            return {
+            html = {
                 part: render_to_string(template, context, request=self.request)
                 for part, template in _AUTHORITY_PARTS.items()
             }
+            return {**html, **_next_card(authority, dashboard.next_conference)}
 
         html = page_cache.cached_html("authority", key, render)
         return super().get_context_data(
             top=html["top"],
+            next=_current_next_card(authority, html["next"], html["next_until"]),
+            actions=html["actions"],
             past=html["past"],
             authority=authority,
-            next_conference=(
-                built[0].next_conference if built else selectors.next_conference(authority)
-            ),
-            action_summary=action_summary(authority, today=today),
             **viewer,
             **kwargs,
         )
 
 
-#: The parts of a KPB's start page that come from the cache (the rest is rendered live).
-_AUTHORITY_PARTS = {"top": "reports/_authority_top.html", "past": "reports/_authority_past.html"}
+#: The parts of a KPB's start page that come from the cache with the next conference's card.
+_AUTHORITY_PARTS = {
+    "top": "reports/_authority_top.html",
+    "actions": "reports/_authority_actions.html",
+    "past": "reports/_authority_past.html",
+}
+#: Cached cards of later next conferences read before the card is rendered afresh.
+_NEXT_CARD_HOPS = 3
+
+
+def _now() -> datetime:
+    """The clock the next conference's card is checked against (a test moves it alone)."""
+    return timezone.now()
+
+
+def _current_next_card(authority: Authority, card: str, until: str) -> str:
+    """`card` while it holds (until its conference starts); afterwards the card of the next one
+    from now on, itself cached under the start it follows, or rendered afresh after a few."""
+    now = _now()
+    for _hop in range(_NEXT_CARD_HOPS):
+        if not until or now <= datetime.fromisoformat(until):
+            return card
+        later = page_cache.cached_html(
+            "authority-next",
+            (authority.pk, until),
+            lambda: _next_card(authority, selectors.next_conference(authority, now=now)),
+        )
+        card, until = later["next"], later["next_until"]
+    if not until or now <= datetime.fromisoformat(until):
+        return card
+    return _next_card(authority, selectors.next_conference(authority, now=now))["next"]
+
+
+def _next_card(authority: Authority, conference: Conference | None) -> dict[str, str]:
+    """The card of the authority's next conference (selectors.next_conference, found now) and
+    until when it holds: the conference's start ("" without one, it holds until the next write).
+    Until the start no later conference can come first, and any write replaces the data version."""
+    html = render_to_string(
+        "reports/_authority_next.html", {"authority": authority, "next_conference": conference}
+    )
+    return {"next": html, "next_until": conference.start.isoformat() if conference else ""}
 
 
 # Comparison groups -----------------------------------------------------------------------------
