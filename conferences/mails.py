@@ -8,7 +8,7 @@ confidential content such as notes or minutes.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Field
 from django.utils import translation
@@ -19,6 +19,9 @@ from conferences.enums import ConferenceKind, DocumentVisibility
 from conferences.models import Conference, ConferenceDocument, Invitation
 from notifications.compose import ComposedMail, render_parts
 from siko.formats import german_date, german_datetime, german_span
+
+if TYPE_CHECKING:
+    from conferences.documents.ical import InvitationCalendar
 
 #: The conference mails' templates: <FOLDER>/<name>_subject.txt, <name>.txt, <name>.html.
 FOLDER = "conferences/email"
@@ -157,16 +160,27 @@ def compose_to_partner(name: str, context: dict[str, Any], conference: Conferenc
 
 
 def _calendar_mail(
-    invitation: Invitation, name: str, context: dict[str, Any], method: str
+    invitation: Invitation,
+    name: str,
+    context: dict[str, Any],
+    method: str,
+    *,
+    calendar: "InvitationCalendar | None" = None,
+    link: str | None = None,
 ) -> ComposedMail:
-    from conferences.documents.ical import invitation_ics
+    """A mail with the invitation's calendar; `calendar` is the conference's when the caller
+    builds many (what the invitations share is serialized once), `link` the answer link when
+    the caller has it already."""
+    from conferences.documents.ical import InvitationCalendar
 
+    if calendar is None:
+        calendar = InvitationCalendar(invitation.conference, method=method)
     subject, text, html = render_parts(name, context, folder=FOLDER)
     return ComposedMail(
         subject,
         text,
         html,
-        invitation_ics(invitation, method=method),
+        calendar.ics(invitation, link=link),
         method,
         reply_to=reply_to(invitation.conference),
     )
@@ -192,16 +206,24 @@ def partner_document_titles(conference: Conference) -> list[str]:
 
 
 def compose_invitation(
-    invitation: Invitation, *, preview: bool = False, documents: list[str] | None = None
+    invitation: Invitation,
+    *,
+    preview: bool = False,
+    documents: list[str] | None = None,
+    calendar: "InvitationCalendar | None" = None,
 ) -> ComposedMail:
-    """The invitation with calendar; `documents` are the conference's partner document titles
-    when the caller (a builder of many invitations) read them once already."""
+    """The invitation with calendar. A builder of many invitations of one conference passes
+    what they share, read and built once: `documents`, the conference's partner document
+    titles, and `calendar`, its InvitationCalendar(method="REQUEST")."""
     if documents is None:
         documents = partner_document_titles(invitation.conference)
     context = _context(invitation, documents=documents)
+    link = context["answer_url"]
     if preview:
         context["answer_url"] = str(PREVIEW_ANSWER_LINK)
-    return _calendar_mail(invitation, "invitation", context, "REQUEST")
+    return _calendar_mail(
+        invitation, "invitation", context, "REQUEST", calendar=calendar, link=link
+    )
 
 
 def compose_update(

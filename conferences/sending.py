@@ -20,6 +20,7 @@ from django.db.models import Count, Q, prefetch_related_objects
 from django_scopes import scopes_disabled
 
 from conferences import mails
+from conferences.documents.ical import REQUEST, InvitationCalendar
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference, Invitation
 from notifications import queue as delivery
@@ -67,14 +68,16 @@ def _build_chunk(conference_id: int, size: int) -> int:
             # Cancelled before its invitations were built: they never go out.
             Invitation._base_manager.filter(pk__in=[i.pk for i in chunk]).update(mail_pending=False)
             return len(chunk)
-        # What every invitation of the conference names is read once per chunk, not per mail.
+        # What every invitation of the conference names is read (and its calendar's common part
+        # built) once per chunk, not per mail.
         conference = chunk[0].conference
         prefetch_related_objects([conference], "agenda_items", "organiser")
         documents = mails.partner_document_titles(conference)
+        calendar = InvitationCalendar(conference, method=REQUEST)
         built = []
         for invitation in chunk:
             invitation.conference = conference
-            composed = mails.compose_invitation(invitation, documents=documents)
+            composed = mails.compose_invitation(invitation, documents=documents, calendar=calendar)
             built.append((f"invitation:{invitation.pk}", invitation, composed))
         ids = delivery.queue_invitation_mails(kind=MailKind.INVITATION, mails=built)
         Invitation._base_manager.filter(pk__in=[i.pk for i in chunk]).update(mail_pending=False)

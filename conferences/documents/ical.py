@@ -176,36 +176,95 @@ def _event(
     return event
 
 
+#: The VEVENT properties in which the invitations of one conference differ (the routed ones also
+#: in UID and SUMMARY); InvitationCalendar serializes every other line once.
+_PER_INVITATION = frozenset({"UID", "DTSTAMP", "SUMMARY", "DESCRIPTION", "URL", "ATTENDEE"})
+
+
+class InvitationCalendar:
+    """The meeting requests (or cancellations) of one conference, for many invitations: what they
+    share (the calendar's head, the VTIMEZONE, the event's time, place, organiser and status) is
+    built and serialized once; per invitation only its own lines are (UID, DTSTAMP, SUMMARY,
+    DESCRIPTION with the link, URL, ATTENDEE). The text is byte for byte what one Calendar of
+    the same properties serializes to (icalendar orders the lines by name, not by value).
+
+    Built from the conference as it is now: a builder makes one per chunk it reads."""
+
+    def __init__(self, conference: Conference, *, method: str) -> None:
+        if method not in (REQUEST, CANCEL):
+            raise ValueError(f"Unsupported iTIP method for an invitation: {method}")
+        self.conference = conference
+        self.method = method
+        with translation.override("de"):
+            self._link_label = _("Ihre Antwort (persönlicher Link)")
+        # Every property present (placeholders for the per-invitation ones), so that the
+        # template knows each line's place.
+        calendar = _calendar(method)
+        event = _event(
+            conference,
+            status="CANCELLED" if method == CANCEL else "CONFIRMED",
+            description="-",
+            link="-",
+            uid="-",
+            summary="-",
+        )
+        event.add("attendee", vCalAddress("mailto:-"), encode=False)
+        calendar.add_component(event)
+        #: Serialized lines, or the name of a per-invitation property in its place.
+        self._template: list[bytes | str] = []
+        component = ""
+        for name, value in calendar.property_items(sorted=True):
+            if name in ("BEGIN", "END"):
+                component = value.decode() if name == "BEGIN" else ""
+            if component == "VEVENT" and name in _PER_INVITATION:
+                if name not in self._template:
+                    self._template.append(name)
+            else:
+                self._template.append(calendar.content_line(name, value, sorted=True).to_ical())
+
+    def ics(self, invitation: Invitation, *, link: str | None = None) -> str:
+        """The file for one invitation of the conference; `link` is its answer link when the
+        caller has it already (a REQUEST names it, a CANCEL not)."""
+        from conferences.links import answer_url
+
+        if self.method == CANCEL:
+            link = ""
+        elif link is None:
+            link = answer_url(invitation)
+        with translation.override("de"):
+            description = _description(self.conference, self._link_label, link)
+        own = Event()
+        own.add("uid", invitation_uid(invitation))
+        own.add("dtstamp", timezone.now())
+        own.add("summary", invitation_summary(invitation))
+        own.add("description", description)
+        if link:
+            own.add("url", link)
+        email = invitation.recipient_email
+        if email:
+            attendee = vCalAddress(f"mailto:{email}")
+            attendee.params["cn"] = vText(invitation.agency.name)
+            attendee.params["cutype"] = vText("GROUP")
+            attendee.params["role"] = vText("REQ-PARTICIPANT")
+            attendee.params["partstat"] = vText(PARTSTAT.get(invitation.state, "NEEDS-ACTION"))
+            attendee.params["rsvp"] = vText("TRUE")
+            own.add("attendee", attendee, encode=False)
+        lines: dict[str, list[bytes]] = {}
+        for name, value in own.property_items(recursive=False, sorted=True):
+            if name not in ("BEGIN", "END"):
+                lines.setdefault(name, []).append(own.content_line(name, value).to_ical())
+        parts: list[bytes] = []
+        for line in self._template:
+            if isinstance(line, str):
+                parts.extend(lines.get(line, ()))
+            else:
+                parts.append(line)
+        return (b"\r\n".join(parts) + b"\r\n").decode()
+
+
 def invitation_ics(invitation: Invitation, *, method: str) -> str:
     """The meeting request (or cancellation) for one invited agency, as text."""
-    from conferences.links import answer_url
-
-    if method not in (REQUEST, CANCEL):
-        raise ValueError(f"Unsupported iTIP method for an invitation: {method}")
-    conference = invitation.conference
-    link = answer_url(invitation) if method == REQUEST else ""
-    with translation.override("de"):
-        description = _description(conference, _("Ihre Antwort (persönlicher Link)"), link)
-    calendar = _calendar(method)
-    event = _event(
-        conference,
-        status="CANCELLED" if method == CANCEL else "CONFIRMED",
-        description=description,
-        link=link,
-        uid=invitation_uid(invitation),
-        summary=invitation_summary(invitation),
-    )
-    email = invitation.recipient_email
-    if email:
-        attendee = vCalAddress(f"mailto:{email}")
-        attendee.params["cn"] = vText(invitation.agency.name)
-        attendee.params["cutype"] = vText("GROUP")
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = vText(PARTSTAT.get(invitation.state, "NEEDS-ACTION"))
-        attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=False)
-    calendar.add_component(event)
-    return calendar.to_ical().decode()
+    return InvitationCalendar(invitation.conference, method=method).ics(invitation)
 
 
 def conference_feed_ics(
