@@ -78,10 +78,12 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware and django_otp's OTPMiddleware, the user, the second
+    # factor and the KPB's authority read in one query (siko/signed_in.py).
+    "siko.middleware.UserMiddleware",
     # Before SiKo's session rules: an ended session tells the user why through a message.
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "siko.middleware.OTPMiddleware",
     "siko.middleware.SessionLifetimeMiddleware",
     "siko.middleware.SecondFactorMiddleware",
     "siko.middleware.AuthorityScopeMiddleware",
@@ -190,6 +192,9 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # minute (siko/sessions.py), so it ends between 30 and 31 minutes after the last request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ENGINE = "siko.sessions"
+# Sessions are read from this cache and confirmed by the database in the query that loads the
+# user (siko/sessions.py): Redis where there is one, else each process's memory.
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_LIFETIME_SECONDS = env.int("SESSION_MAX_SECONDS", default=12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -456,6 +461,20 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+    # A session cache that does not answer within the timeouts is skipped: the database answers.
+    "sessions": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     ),
 }
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
