@@ -180,15 +180,16 @@ class ReportReview(models.Model):
 class DataVersion(models.Model):
     """One row whose token changes with every write to the data the yearly rule reads.
 
-    Database triggers (migration 0002) replace the token in the writing transaction itself, for
-    every statement on the tracked tables (TRACKED_MODELS: conferences and their hosts,
-    invitations, agenda items, mandated topics, authorities, partner agencies, R7 records and the
-    dated master data), including bulk_create, QuerySet.update() and raw SQL, which model signals
-    would miss. Cached compliance figures (reports.compliance_cache) are keyed by the token, so a
-    committed write makes every older entry unreachable: nothing is shown stale, and nothing
-    expires by time. The token is random, so a rolled-back write never brings a token back.
-    A table the rule starts to read must be added to TRACKED_MODELS and get its triggers in a
-    new migration (reports.data_version.install_triggers).
+    Database triggers (migrations 0002 and 0005) replace the token in the writing transaction
+    itself, for every statement on the tracked tables (TRACKED_MODELS: conferences and their
+    hosts, invitations, agenda items, mandated topics, authorities, partner agencies, R7 records,
+    the dated master data, actions and comparison groups), including bulk_create,
+    QuerySet.update() and raw SQL, which model signals would miss. Cached compliance figures
+    (reports.compliance_cache) and dashboard parts (reports.page_cache) are keyed by the token,
+    so a committed write makes every older entry unreachable: nothing is shown stale, and
+    nothing expires by time. The token is random, so a rolled-back write never brings a token back.
+    A table the rule or a cached part starts to read gets its own list in
+    reports.data_version (part of TRACKED_MODELS) and its triggers in a new migration.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
