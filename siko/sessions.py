@@ -68,13 +68,14 @@ class _CacheState:
     """Whether this process currently reaches the session cache (one per process)."""
 
     def __init__(self) -> None:
-        self.failed_at: float | None = None
+        #: Since the last failed call, until one succeeds (the warning is logged once).
+        self.down = False
+        #: Until then (time.monotonic()) the cache is not asked.
+        self.retry_at = 0.0
 
     def cache(self) -> BaseCache | None:
         alias = getattr(settings, "SESSION_CACHE_ALIAS", "")
-        if alias not in settings.CACHES:
-            return None
-        if self.failed_at is not None and time.monotonic() - self.failed_at < CACHE_RETRY_SECONDS:
+        if alias not in settings.CACHES or (self.down and time.monotonic() < self.retry_at):
             return None
         return caches[alias]
 
@@ -82,15 +83,16 @@ class _CacheState:
         try:
             result = operation()
         except Exception as error:  # noqa: BLE001 - any cache failure: the database answers
-            if self.failed_at is None:
+            if not self.down:
                 logger.warning(
                     "session cache unavailable, sessions come from the database: %r", error
                 )
-            self.failed_at = time.monotonic()
+            self.down = True
+            self.retry_at = time.monotonic() + CACHE_RETRY_SECONDS
             return None
-        if self.failed_at is not None:
+        if self.down:
             logger.info("session cache available again")
-            self.failed_at = None
+            self.down = False
         return result
 
 
