@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,8 @@ from conferences.models import AgendaItem, Conference, Invitation
 from notifications.enums import MailState
 from siko import tasks_queue
 from siko.formats import BERLIN
+from siko.page_cache import CSRF_PLACEHOLDER, cached_html, fill_csrf
+from siko.page_version import page_token
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -152,24 +155,58 @@ def non_responders(invitations: list[Invitation]) -> list[Waiting]:
     ]
 
 
+#: The permissions the cached body of the conference page asks (with the conference as the
+#: object, and without one): part of the cache key, so each combination has its own entry.
+DETAIL_OBJECT_PERMISSIONS = ("conferences.change_conference", "conferences.leave_conference")
+DETAIL_PERMISSIONS = ("conferences.manage_calendar_feeds", "conferences.view_calendar_replies")
+
+
 class ConferenceDetailView(ConferenceMixin, TemplateView):
+    """The conference page. Its body comes from siko.page_cache under the pages' data version
+    (siko.page_version), read before anything the page shows; the key names everything else the
+    body is rendered from: the conference, whether it has started, the day (the letterhead's
+    date, "heute bereits erinnert") and the viewer's permissions that its templates ask. The
+    offer of open actions depends on the clock (other conferences' start) and stays live."""
+
     request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     template_name = "conferences/conference/detail.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.page_token = page_token()  # first: all that is read afterwards is as new
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
-        answers = answers_context(conference)  # invitations, state_counts, summary
-        return super().get_context_data(
-            agenda=conference.agenda_items.select_related("topic"),
-            **answers,
-            non_responders=non_responders(answers["invitations"]),
-            co_hosts=[a for a in conference.authorities.all() if a.pk != conference.host_id],
-            missing=selectors.missing_categories(conference),
-            clashes=selectors.clashes(conference),
-            failed_mails=conference.mails.filter(state=MailState.FAILED).count(),
-            **kwargs,
+        user = self.request.user
+        viewer = (
+            *(user.has_perm(p, conference) for p in DETAIL_OBJECT_PERMISSIONS),
+            *(user.has_perm(p) for p in DETAIL_PERMISSIONS),
         )
+        key = (conference.pk, conference.has_started, timezone.localdate(timezone=BERLIN), viewer)
+        body = cached_html("conference", key, self.render_body, token=self.page_token)
+        return super().get_context_data(
+            body={part: fill_csrf(html, self.request) for part, html in body.items()}, **kwargs
+        )
+
+    def render_body(self) -> dict[str, str]:
+        conference = self.get_conference()
+        answers = answers_context(conference)  # invitations, state_counts, summary
+        context = {
+            "conference": conference,
+            "agenda": conference.agenda_items.select_related("topic"),
+            **answers,
+            "non_responders": non_responders(answers["invitations"]),
+            "co_hosts": [a for a in conference.authorities.all() if a.pk != conference.host_id],
+            "missing": selectors.missing_categories(conference),
+            "clashes": selectors.clashes(conference),
+            "failed_mails": conference.mails.filter(state=MailState.FAILED).count(),
+            "csrf_token": CSRF_PLACEHOLDER,  # the requester's own goes in per request
+        }
+        return {
+            part: render_to_string(f"{self.template_name}#{part}", context, self.request)
+            for part in ("head", "tail")
+        }
 
 
 class ConferenceUpdateView(ConferenceMixin, FormView):
