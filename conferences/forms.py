@@ -209,7 +209,10 @@ def _check_delegate(form: forms.Form, cleaned: dict[str, Any]) -> dict[str, Any]
 
 
 class AnswerForm(forms.Form):
-    """The partner's answer through the signed link: radios in a fieldset with a legend."""
+    """The partner's answer through the signed link: radios in a fieldset with a legend.
+
+    Rendered by templates/conferences/partner/_answer_form.html, written out as crispy-forms
+    renders it (a field added here must be added there)."""
 
     state = forms.ChoiceField(
         label=_("Ihre Antwort"),
@@ -248,10 +251,6 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Antwort senden"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()  # returns self.cleaned_data

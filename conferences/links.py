@@ -45,11 +45,19 @@ def answer_url(invitation: Invitation) -> str:
     return settings.SITE_URL + answer_path(invitation)
 
 
+def answer_public_id(token: str) -> str | None:
+    """The public_id an answer token signs (no database access), or None for a forged, altered
+    or foreign token."""
+    try:
+        return signing.Signer(salt=ANSWER_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation a token was made for, or None for a forged, altered or foreign token."""
-    try:
-        public_id = signing.Signer(salt=ANSWER_SALT).unsign(token)
-    except signing.BadSignature:
+    public_id = answer_public_id(token)
+    if public_id is None:
         return None
     with scopes_disabled():
         try:

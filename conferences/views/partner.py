@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views import View
 from django_scopes import scopes_disabled
@@ -28,6 +30,8 @@ from conferences.forms import AnswerForm, OverviewRequestForm
 from conferences.models import CalendarFeed, Invitation
 from conferences.views.documents import FEED_CREATED, FEED_REVOKED, run_feed_action
 from siko.collation import german
+from siko.page_cache import CSRF_PLACEHOLDER, cached_html, fill_csrf
+from siko.page_version import page_token
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -47,10 +51,10 @@ def expired_link(request: HttpRequest, *, reason: str, expires_at: datetime) -> 
     return render(request, EXPIRED_LINK_TEMPLATE, context, status=410)
 
 
-def _answer_link_expired(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def _answer_link_expired(request: HttpRequest, expires_at: datetime) -> HttpResponse:
     return expired_link(
         request,
-        expires_at=invitation.answer_link_expires_at,
+        expires_at=expires_at,
         reason=_(
             "Die Konferenz liegt länger zurück; der Link zur Antwort auf die Einladung wird nicht "
             "mehr benötigt."
@@ -65,7 +69,7 @@ def linked_invitation(request: HttpRequest, token: str) -> Invitation | HttpResp
     if invitation is None:
         return _bad_link(request)
     if invitation.answer_link_expired():
-        return _answer_link_expired(request, invitation)
+        return _answer_link_expired(request, invitation.answer_link_expires_at)
     return invitation
 
 
@@ -82,17 +86,54 @@ def _answer_unchanged(invitation: Invitation, data: dict[str, Any]) -> bool:
 
 
 class AnswerView(SikoPermissionMixin, View):
+    """The partner's answer page. GET is served from siko.page_cache under the page version
+    (siko.page_version), which every write to what the page shows replaces: the signature is
+    checked first, then the link's lifetime and whether the conference has started, from the
+    cached facts of the link; only then the page. A cached GET reads one row (the version)."""
+
     public = True
     public_reason = "Partner answer through the signed link in their invitation mail"
 
     template_name = "conferences/partner/answer.html"
+    body_template_name = "conferences/partner/_answer_body.html"
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        public_id = links.answer_public_id(token)
+        if public_id is None:
+            return _bad_link(request)
+        version = page_token()  # first: everything read afterwards is at least as new
+        found: list[Invitation] = []
         with scopes_disabled():
-            invitation = linked_invitation(request, token)
-            if isinstance(invitation, HttpResponse):
-                return invitation
-            return self._page(request, invitation, self._form(invitation))
+            facts = cached_html(
+                "answer-link", (token,), lambda: _link_facts(token, found), token=version
+            )
+            if not facts["expires_at"]:
+                return _bad_link(request)
+            now = timezone.now()
+            expires_at = datetime.fromisoformat(facts["expires_at"])
+            if now >= expires_at:
+                return _answer_link_expired(request, expires_at)
+            started = now >= datetime.fromisoformat(facts["starts_at"])
+            parts = (token, started)
+
+            def render_body() -> dict[str, str]:
+                invitation = found[0] if found else _invitation(token)
+                form = self._form(invitation)
+                return {"body": self._body(request, invitation, form, csrf=CSRF_PLACEHOLDER)}
+
+            def body() -> SafeString:
+                return cached_html("answer", parts, render_body, token=version)["body"]
+
+            if _personal(request):  # the frame shows the viewer's name or a message: now
+                html = self._frame(request, body())
+            else:  # an anonymous viewer without messages: the whole page, kept
+                html = cached_html(
+                    "answer-page",
+                    parts,
+                    lambda: {"page": self._frame(request, body())},
+                    token=version,
+                )["page"]
+        return HttpResponse(fill_csrf(html, request))
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         with scopes_disabled():
@@ -142,6 +183,13 @@ class AnswerView(SikoPermissionMixin, View):
             }
         return AnswerForm(initial=initial)
 
+    def _frame(self, request: HttpRequest, body: str) -> str:
+        """The whole page around the content; kept only for an anonymous request without
+        messages or query string (_personal), the same for every such request."""
+        return render_to_string(
+            self.template_name, {"body": body, "csrf_token": CSRF_PLACEHOLDER}, request
+        )
+
     def _page(
         self,
         request: HttpRequest,
@@ -150,6 +198,18 @@ class AnswerView(SikoPermissionMixin, View):
         *,
         status: int = 200,
     ) -> HttpResponse:
+        """The page rendered now, uncached: after a POST with errors."""
+        body = self._body(request, invitation, form)
+        return render(request, self.template_name, {"body": body}, status=status)
+
+    def _body(
+        self,
+        request: HttpRequest,
+        invitation: Invitation,
+        form: AnswerForm | None,
+        *,
+        csrf: str | None = None,
+    ) -> SafeString:
         conference = invitation.conference
         closed = services.answer_closed_reason(conference)
         # Two columns of the agencies, not sixty invitations with their agencies as objects.
@@ -162,18 +222,53 @@ class AnswerView(SikoPermissionMixin, View):
         context = {
             "invitation": invitation,
             "conference": conference,
-            "agenda": list(conference.agenda_items.select_related("topic")),
+            "agenda": conference.agenda_items.values(
+                "title", "duration_minutes", "presenter", "notes"
+            ),
             "invited": invited,
-            "co_hosts": [
-                a.short_name for a in conference.authorities.all() if a.pk != conference.host_id
-            ],
+            "co_hosts": conference.authorities.exclude(pk=conference.host_id).values_list(
+                "short_name", flat=True
+            ),
             "closed": closed,
             "cancelled": conference.status == ConferenceStatus.CANCELLED,
             "form": None if closed else form,
-            "documents": list(uploads.partner_documents(conference)),
+            "documents": uploads.partner_documents(conference),
             "token": links.answer_token(invitation),
         }
-        return render(request, self.template_name, context, status=status)
+        if csrf is not None:
+            context["csrf_token"] = csrf
+        return render_to_string(self.body_template_name, context, request)
+
+
+def _invitation(token: str) -> Invitation:
+    invitation = links.invitation_for_token(token)
+    if invitation is None:  # deleted after its facts were read: a new version, a new request
+        raise Http404
+    return invitation
+
+
+def _link_facts(token: str, found: list[Invitation]) -> dict[str, str]:
+    """What decides, besides the data, which page a link gets: whether its invitation exists,
+    until when the link works and when the conference starts (answers close then). The
+    invitation read is handed on in `found` for the page's first rendering."""
+    invitation = links.invitation_for_token(token)
+    if invitation is None:
+        return {"expires_at": "", "starts_at": ""}
+    found.append(invitation)
+    return {
+        "expires_at": invitation.answer_link_expires_at.isoformat(),
+        "starts_at": invitation.conference.start.isoformat(),
+    }
+
+
+def _personal(request: HttpRequest) -> bool:
+    """The frame of the page shows something of this request: the signed-in viewer's name, a
+    message (after an answer), the query string in the language form's return address."""
+    return (
+        request.user.is_authenticated
+        or bool(request.META.get("QUERY_STRING"))
+        or len(messages.get_messages(request)) > 0
+    )
 
 
 class OverviewRequestView(SikoPermissionMixin, View):
