@@ -58,16 +58,20 @@ class Recorder:
     def __init__(self) -> None:
         self.arrivals: list[float] = []
         self.connections = 0
+        #: (arrival, connection number) of every message.
+        self.timeline: list[tuple[float, int]] = []
 
     async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         self.connections += 1
         session.host_name = hostname
+        session.bench_number = self.connections
         return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.arrivals.append(time.monotonic())
+        self.timeline.append((self.arrivals[-1], getattr(session, "bench_number", 0)))
         return "250 Message accepted for delivery"
 
 
@@ -253,6 +257,7 @@ def run(tree: Path, name: str, count: int, tmp: str, *, click: bool) -> dict[str
         "connections": recorder.connections,
         "load": load,
         "built": built,
+        "timeline": [(at - started, number) for at, number in recorder.timeline],
     }
 
 
@@ -266,6 +271,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mails", type=int, default=250, help="outbox rows (default 250)")
     parser.add_argument("--old", type=Path, help="another checkout, its workers after these")
+    parser.add_argument(
+        "--timeline", action="store_true", help="messages per SMTP connection and second"
+    )
     args = parser.parse_args()
     if args.old:
         for name in BENCH_FILES:
@@ -294,6 +302,16 @@ def main() -> None:
             f"{r['rate']:>8.1f} {r['messages'] / r['all']:>10.1f} {r['messages']:>8} "
             f"{r['connections']:>16}  {r['load']:.2f}"
         )
+    if args.timeline:
+        for name, r in results.items():
+            print(f"{name}: messages per connection and second after the hand-over")
+            seconds = int(r["all"]) + 1
+            for number in sorted({n for _at, n in r["timeline"]}):
+                counts = [0] * seconds
+                for at, n in r["timeline"]:
+                    if n == number:
+                        counts[min(int(at), seconds - 1)] += 1
+                print(f"  connection {number}: " + " ".join(f"{c:3}" for c in counts))
     for name, r in list(results.items())[:1]:
         if r["built"]:
             print(

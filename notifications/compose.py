@@ -4,8 +4,11 @@ Domain apps keep their templates in their own folder and pass it; the outbox bui
 of a stored row with build_message.
 """
 
+import secrets
 from dataclasses import dataclass
 from email.header import Header
+from email.message import Message
+from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -98,26 +101,56 @@ def encoded_subject(subject: str) -> str:
 
 class OutboxMessage(EmailMultiAlternatives):
     """A mail of the outbox: its Subject header is encoded once per distinct subject
-    (encoded_subject); `subject` stays the text, as backends and tests read it."""
+    (encoded_subject; `subject` stays the text, as backends and tests read it), its boundaries
+    are chosen without regular expressions (set_boundaries)."""
 
     def message(self) -> SafeMIMEMultipart | SafeMIMEText:
         subject = self.subject
         self.subject = encoded_subject(str(subject))
         try:
-            return super().message()
+            message = super().message()
         finally:
             self.subject = subject
+        set_boundaries(message)
+        return message
+
+
+def set_boundaries(message: Message) -> None:
+    """Gives each multipart part a random boundary that no line of the message contains, checked
+    by a substring search over the parts' headers and bodies (the generator would compile a
+    regular expression for each boundary, which also pushes other patterns out of re's
+    cache)."""
+    texts = [
+        text
+        for part in message.walk()
+        for text in (*map(str, part.values()), part.get_payload())
+        if isinstance(text, str)
+    ]
+    for part in message.walk():
+        if part.is_multipart() and part.get_boundary() is None:
+            boundary = "=" * 15 + secrets.token_hex(16) + "=="
+            if not any(boundary in text for text in texts):
+                part.set_boundary(boundary)  # else (never seen) the generator picks one
 
 
 def build_message(mail: OutgoingMail, *, from_email: str | None = None) -> EmailMultiAlternatives:
-    """The complete message of an outbox row: text, HTML, calendar."""
+    """The complete message of an outbox row: text, HTML, calendar.
+
+    A `from_email` with a display name goes into the From header as it is, while the message's
+    from_email (the envelope sender, MAIL FROM) is its bare address: Django's SMTP backend would
+    otherwise decode and encode the name again for each mail only to drop it."""
+    headers = {"Message-ID": mail.message_id}
+    address = parseaddr(from_email)[1] if from_email else ""
+    if from_email and address and address != from_email:
+        headers["From"] = from_email
+        from_email = address
     message = OutboxMessage(
         mail.subject,
         mail.body_text,
         from_email=from_email,
         to=[mail.to],
         reply_to=[mail.reply_to] if mail.reply_to else None,
-        headers={"Message-ID": mail.message_id},
+        headers=headers,
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")

@@ -22,12 +22,14 @@ The window that stays open
     systems (and people) can recognise the duplicate.
 """
 
+import contextvars
 import logging
 import re
 import smtplib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -274,20 +276,83 @@ def _claim(mail_ids: list[int], started: datetime) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def send_mail_rows(mail_ids: list[int], *, now: datetime | None = None) -> dict[int, SendResult]:
+def send_mail_rows(
+    mail_ids: list[int], *, now: datetime | None = None, senders: int = 1
+) -> dict[int, SendResult]:
     """send_mail_row for a batch, with the same invariants per row (only the caller whose
     UPDATE moved a row to sending sends it; each claim counts one attempt), claimed in groups
-    of CLAIM_GROUP. Returns each id's result (NOT_CLAIMED for rows another sender has or had)."""
+    of CLAIM_GROUP. Returns each id's result (NOT_CLAIMED for rows another sender has or had).
+
+    With `senders` > 1 (PostgreSQL only) the groups are shared by as many threads, each with its
+    own database session (its claims and advisory locks) and its own kept mail server
+    connection: a sender mostly waits for the mail server's and the database's answers, so
+    several sessions in flight deliver more per process. The calling thread is one of them."""
     ids = list(dict.fromkeys(mail_ids))  # a lock taken twice would be released once
     results = dict.fromkeys(ids, NOT_CLAIMED)
-    for start in range(0, len(ids), CLAIM_GROUP):
-        with _sender_locks(ids[start : start + CLAIM_GROUP]) as locked:
-            started = now or timezone.now()
-            claimed = _claim(locked, started)
-            rows = OutgoingMail.objects.select_related("conference__host").in_bulk(claimed)
-            for mail_id in sorted(claimed):
-                results[mail_id] = _deliver_claimed(rows[mail_id], started)
+    senders = max(1, min(senders, len(ids))) if _uses_advisory_locks() else 1
+    # Shared by several senders, the groups are smaller (about two per sender), so that all
+    # of them finish at about the same time.
+    size = min(CLAIM_GROUP, max(1, -(-len(ids) // (2 * senders)))) if senders > 1 else CLAIM_GROUP
+    groups = [ids[start : start + size] for start in range(0, len(ids), size)]
+    helpers = min(senders, len(groups)) - 1
+    if helpers <= 0:
+        for group in groups:
+            results.update(_send_group(group, now))
+        return results
+    taken = threading.Lock()
+    pending = iter(groups)
+
+    def next_group() -> list[int] | None:
+        with taken:
+            return next(pending, None)
+
+    def send_groups(*, own_session: bool) -> None:
+        try:
+            while (group := next_group()) is not None:
+                results.update(_send_group(group, now))
+        finally:
+            if own_session:
+                connection.close()  # this helper thread's session (and any lock left in it)
+
+    # Each helper runs in a copy of the caller's context (scopes, the log's request id).
+    helper_runs = [
+        _helper_pool().submit(contextvars.copy_context().run, send_groups, own_session=True)
+        for _ in range(helpers)
+    ]
+    try:
+        send_groups(own_session=False)
+    finally:
+        for run in helper_runs:
+            run.result()  # waits; a helper's database error fails the task as it would here
     return results
+
+
+def _send_group(group: list[int], now: datetime | None) -> dict[int, SendResult]:
+    """One claim group: lock, claim and read together, then each mail sent and marked."""
+    results: dict[int, SendResult] = {}
+    with _sender_locks(group) as locked:
+        started = now or timezone.now()
+        claimed = _claim(locked, started)
+        rows = OutgoingMail.objects.select_related("conference__host").in_bulk(claimed)
+        for mail_id in sorted(claimed):
+            results[mail_id] = _deliver_claimed(rows[mail_id], started)
+    return results
+
+
+#: The threads that help a delivery task send (send_mail_rows' `senders`), started on first use
+#: in the worker process; they keep their mail server connections between tasks.
+_helpers: ThreadPoolExecutor | None = None
+_helpers_lock = threading.Lock()
+#: At most this many helper threads per process.
+MAX_HELPERS = 7
+
+
+def _helper_pool() -> ThreadPoolExecutor:
+    global _helpers  # noqa: PLW0603 - one pool per process, made on first use (after the fork)
+    with _helpers_lock:
+        if _helpers is None:
+            _helpers = ThreadPoolExecutor(MAX_HELPERS, thread_name_prefix="siko-sender")
+        return _helpers
 
 
 #: A worker keeps its mail server connection between mails (a fan-out sends one after the other

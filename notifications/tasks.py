@@ -9,14 +9,25 @@ from collections.abc import Callable
 from datetime import datetime
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from notifications import housekeeping, outbox, reminders
 from siko.tasks_queue import BROKER_ERRORS, enqueue, enqueue_on_commit
 
-#: Rows one delivery task sends one after the other over the worker's kept SMTP connection.
+#: Rows one delivery task sends over the worker's kept SMTP connections.
 DELIVERY_BATCH = 50
+#: Mail server sessions a delivery task keeps busy at once (threads of its process, PostgreSQL
+#: only; outbox.send_mail_rows): SIKO_DELIVERY_SENDERS, default 3; 1 sends one mail after the
+#: other.
+DEFAULT_DELIVERY_SENDERS = 3
+
+
+def delivery_senders() -> int:
+    return max(1, int(getattr(settings, "SIKO_DELIVERY_SENDERS", DEFAULT_DELIVERY_SENDERS)))
+
+
 #: What the outbox sweep runs first, with its `now`: the apps above register how they resume
 #: building outbox rows that a killed worker left unbuilt (conferences: invitation mails).
 SWEEP_HOOKS: list[Callable[[datetime], None]] = []
@@ -41,8 +52,10 @@ def task_send_mails(self: Task, *, mail_ids: list[int]) -> None:
     """Sends a batch of rows, each claimed on its own as by task_send_mail (exactly once): a
     killed worker's batch comes back (acks_late), and the rows it had sent are not claimed again.
     A row waiting for another attempt gets a task of its own with the countdown."""
+    # In-process (embedded mode, tests) one after the other, in the caller's transaction.
+    senders = 1 if self.request.is_eager else delivery_senders()
     with scopes_disabled():
-        results = outbox.send_mail_rows(mail_ids)
+        results = outbox.send_mail_rows(mail_ids, senders=senders)
     for mail_id, result in results.items():
         if result.retry_in is None or self.request.is_eager:
             continue
