@@ -214,8 +214,10 @@ class InvitationCalendar:
         self._template: list[bytes | str] = []
         component = ""
         for name, value in calendar.property_items(sorted=True):
-            if name in ("BEGIN", "END"):
-                component = value.decode() if name == "BEGIN" else ""
+            if name == "BEGIN":
+                component = value.decode() if isinstance(value, bytes) else str(value)
+            elif name == "END":
+                component = ""
             if component == "VEVENT" and name in _PER_INVITATION:
                 if name not in self._template:
                     self._template.append(name)
