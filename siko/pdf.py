@@ -8,6 +8,9 @@ WeasyPrint is imported on the first PDF only: importing it (Pango, fonts) takes 
 which every `manage.py` command and every worker start would otherwise pay.
 """
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -68,6 +71,28 @@ class StaticFilesFetcher:
         return path.is_file() and any(path.is_relative_to(root) for root in self.roots)
 
 
+@contextmanager
+def collection_after() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block, and one collection of the young
+    objects after it.
+
+    WeasyPrint allocates a few hundred thousand objects for a long document (boxes, styles, PDF
+    objects); with the collector running, Python scans the surviving ones again and again during
+    the rendering, about a quarter of the report's time. Afterwards a single collection of the
+    youngest generation frees the rendering's reference cycles at once. A collector that was
+    already paused by the caller stays paused.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
 def html_to_pdf(
     html: str,
     *,
@@ -81,6 +106,7 @@ def html_to_pdf(
 
     fetcher = fetcher or StaticFilesFetcher()
     base_url = (static_roots() or [Path(settings.BASE_DIR)])[0].as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        pdf_variant=pdf_variant, pdf_tags=pdf_tags
-    )
+    with collection_after():
+        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            pdf_variant=pdf_variant, pdf_tags=pdf_tags
+        )

@@ -30,6 +30,7 @@ from tests.factories.reports import (
     add_hagen_actions,
 )
 from tests.helpers import compact, html_text
+from tests.reports.report_tables import section_table
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -202,12 +203,90 @@ def test_report_shows_the_new_figures(kpb_a_user):
     assert compact("davon erledigt 1 (33,3 %) 1 (100 %)") in flat
     assert compact("davon beantwortet 6") in flat
     hagen = by_slug(data)["pp-hagen"]
+    # Its row in the participation table: one cell "eingeladen / geantwortet / anwesend" per
+    # category, in the order of the decree.
     numbers = " ".join(
-        f"{p['invited']} {p['answered']} {p['present']}" for p in hagen["participation"]
+        f"{p['invited']} / {p['answered']} / {p['present']}" for p in hagen["participation"]
     )
-    assert compact(f"{hagen['name']} {numbers}") in flat  # its row in the participation table
+    assert compact(f"{hagen['name']} {numbers}") in flat
     assert compact("Großstädte 2 2 100 %") in flat
     assert "Entwicklung im Zeitverlauf" in text
+
+
+def test_every_figure_of_a_row_is_in_its_table(kpb_a_user):
+    """The three large tables carry each authority's figures in cells under column headers
+    (several figures of one kind share a cell, "a / b"): every figure of every row is there."""
+    scenario(kpb_a_user)
+    data = collect_report_data(2026, as_of=AS_OF)
+    html = annual_report_html(data)
+    authorities = section_table(html, "authorities")
+    assert authorities.columns[:3] == ["Behörde", "SiKo und Siko-AP 2025", "Kategorien eingeladen"]
+    assert authorities.columns[-2:] == ["Status 2025", "Stand 2026"]
+    participation = section_table(html, "participation")
+    assert participation.columns == ["Behörde"] + [
+        f"{c['label']} eingeladen / geantwortet / anwesend" for c in data["categories"]
+    ]
+    actions = section_table(html, "actions")
+    assert actions.columns == [
+        "Behörde",
+        "SiKo 2025",
+        "Maßnahmen vereinbart / erledigt / offen oder in Arbeit",
+        "Anteil erledigt",
+    ]
+    for table in (authorities, participation, actions):
+        assert all(cell.scope == "col" for cell in table.head[-1])
+        for row in table.body:
+            assert (row[0].tag, row[0].scope) == ("th", "row")
+            assert len(row) == len(table.columns), row[0].flat
+
+    for row in data["rows"]:
+        name, siko, categories, topics, actions_cell, r7, coops, status, current = (
+            cell.lines for cell in authorities.row(row["name"])
+        )
+        place = " · ".join(filter(None, (row["regierungsbezirk"], row["comparison_group"])))
+        assert name == [row["name"], place]
+        assert siko == [s["date"] for s in row["siko_dates"]] + (
+            [] if row["siko_dates"] else ["–"]
+        ) + [f"Siko-AP: {row['siko_ap']}"] + [ap["date"] for ap in row["siko_ap_dates"]]
+        if row["siko_dates"]:
+            missing = [f"fehlt: {', '.join(row['categories_missing'])}"]
+            assert categories == [f"{len(row['categories_invited'])} von 6"] + (
+                missing if row["categories_missing"] else []
+            )
+        assert topics == [str(len(row["topics_covered"]))]
+        assert actions_cell == [f"{row['actions_agreed']} / {row['actions_done']}"]
+        assert r7 == [f"{row['exercises']} / {row['hospitations']}"]
+        assert coops == [f"{row['cooperations_active']} / {row['cooperations_new']}"]
+        assert status == [row["status_label"], *row["notices"]]
+        assert current == [row["current_status_label"], *row["current_dates"]]
+
+        cells = [cell.flat for cell in participation.row(row["name"])[1:]]
+        assert cells == [
+            f"{p['invited']} / {p['answered']} / {p['present']}" for p in row["participation"]
+        ]
+        if row["siko_count"]:
+            count, agreed, done_share = (cell.flat for cell in actions.row(row["name"])[1:])
+            assert count == str(row["siko_count"])
+            assert (
+                agreed == f"{row['actions_agreed']} / {row['actions_done']} / {row['actions_open']}"
+            )
+            assert done_share.endswith("%") or done_share == "–"
+    totals = [cell.flat for cell in participation.row("NRW insgesamt")[1:]]
+    assert totals == [
+        f"{t['invited']} / {t['answered']} / {t['present']}" for t in data["participation_totals"]
+    ]
+    summary = data["summary"]
+    assert [cell.flat for cell in actions.row("NRW insgesamt")[2:]] == [
+        f"{summary['actions_agreed']} / {summary['actions_done']} / –",
+        "33,3 %",
+    ]
+    # The scenario has rows with every kind of line these cells can have.
+    assert any(r["siko_ap_dates"] for r in data["rows"])
+    assert any(r["siko_dates"] and r["categories_missing"] for r in data["rows"])
+    assert any(r["notices"] for r in data["rows"])
+    assert any(len(r["siko_dates"]) > 1 for r in data["rows"])
+    held = {r["name"] for r in data["rows"] if r["siko_count"]}
+    assert {r[0].flat for r in actions.body} == held | {"NRW insgesamt"}
 
 
 def test_a_changed_scenario_changes_participation_and_actions(kpb_a_user):

@@ -2,9 +2,11 @@
 server-drawn chart in its HTML; bookmarks, page numbers, repeated table headers and the archival,
 tagged PDF in the two tests that set it with WeasyPrint."""
 
+import gc
 import io
 import re
 import time
+from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +15,7 @@ from pypdf import PdfReader
 
 from reports.annual import report as annual
 from reports.outline import SECTIONS, OutlineError
+from siko.pdf import StaticFilesFetcher, html_to_pdf
 from tests.factories.conferences import make_recorded_conference
 from tests.helpers import compact, html_text
 
@@ -33,6 +36,27 @@ def bookmarks(pdf: bytes) -> list[str]:
         return titles
 
     return walk(PdfReader(io.BytesIO(pdf)).outline)
+
+
+def structure_counts(pdf: bytes) -> Counter[str]:
+    """How often each structure type (/Table, /TH, /TD, …) occurs in a tagged PDF's tree."""
+    counts: Counter[str] = Counter()
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+            return
+        if not hasattr(node, "get"):
+            return  # a marked-content id
+        if "/S" in node:
+            counts[str(node["/S"])] += 1
+        if "/K" in node:
+            walk(node["/K"])
+
+    walk(PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"]["/K"])
+    return counts
 
 
 def headings(html: str) -> list[str]:
@@ -134,8 +158,54 @@ def test_table_headers_repeat_and_pages_are_counted(data):
     assert all(f"Seite {n} von {len(pages)}" in page for n, page in enumerate(pages, start=1))
 
 
+def test_participation_table_is_tagged_with_headers_on_every_page(data):
+    """One cell per category ("eingeladen / geantwortet / anwesend"): in the tagged PDF a table
+    with a header row on each of its pages and a row header per authority, 6 data cells each."""
+    pdf = annual.render_annual_report(data, outline=[{"key": "participation", "intro": ""}])
+    pages = page_texts(pdf)
+    assert len(pages) >= 3  # cover and a table over at least two pages
+    header = compact("Staatliches Schulamt eingeladen / geantwortet / anwesend")
+    assert all(header in compact(page) for page in pages[1:])
+    counts = structure_counts(pdf)
+    rows = len(data["rows"]) + 1  # and "NRW insgesamt"
+    fragments = counts["/THead"]  # the table's part on each page, each with its header row
+    assert fragments == len(pages) - 1
+    assert counts["/Table"] == fragments + 1  # the cover's facts (row headers only)
+    cover = 6  # its facts: a row header and a cell each
+    assert counts["/TD"] == rows * len(data["categories"]) + cover
+    assert counts["/TH"] == rows + fragments * (1 + len(data["categories"])) + cover
+
+
 def test_chart_is_drawn_in_the_report(data):
     text = html_text(annual.annual_report_html(data, outline=[{"key": "chart", "intro": ""}]))
     flat = compact(text)
     assert all(compact(f"{tick}\u202f%") in flat for tick in (25, 50, 75))  # the axis
     assert compact("2025 1 47 2,1 %") in flat  # the table beside it: German number notation
+
+
+class CollectorWatchingFetcher(StaticFilesFetcher):
+    """Notes whether Python's garbage collector runs while WeasyPrint fetches a resource."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collector_running: list[bool] = []
+
+    def fetch(self, url: str, headers: dict | None = None):
+        self.collector_running.append(gc.isenabled())
+        return super().fetch(url, headers)
+
+
+@pytest.mark.parametrize("enabled_before", [True, False])
+def test_the_collector_pauses_while_rendering_and_is_restored(enabled_before):
+    """siko.pdf pauses the cyclic garbage collector for the rendering (about a quarter of the
+    report's time otherwise) and restores the caller's setting afterwards."""
+    fetcher = CollectorWatchingFetcher()
+    html = '<p>Text</p><img alt="" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E">'
+    if not enabled_before:
+        gc.disable()
+    try:
+        assert html_to_pdf(html, fetcher=fetcher).startswith(b"%PDF")
+        assert gc.isenabled() is enabled_before
+    finally:
+        gc.enable()
+    assert fetcher.collector_running == [False]

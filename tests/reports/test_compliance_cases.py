@@ -419,9 +419,10 @@ def test_pdf_state_rows_count_a_joint_siko_once(kpb_a_user):
         pdf_text(render_annual_report(collect_report_data(2026, as_of=date(2026, 3, 1))))
     )
 
-    # The participation table's total row, per category: Staatsanwaltschaft, Gericht,
-    # Kommune, Bundespolizei, Zoll, Schulamt.
-    assert compact("NRW insgesamt 0 0 0 0 0 0 2 2 2 1 1 0 1 0 0 0 0 0") in flat
+    # The participation table's total row, per category (invited / answered / present):
+    # Staatsanwaltschaft, Gericht, Kommune, Bundespolizei, Zoll, Schulamt.
+    totals = "0 / 0 / 0 0 / 0 / 0 2 / 2 / 2 1 / 1 / 0 1 / 0 / 0 0 / 0 / 0"
+    assert compact(f"NRW insgesamt {totals}") in flat
     assert compact("Einladungen an Stellen der Kategorien des Erlasses 4") in flat
     assert compact("Vereinbarte Maßnahmen 2") in flat
 
