@@ -85,38 +85,22 @@ def _build_chunk(conference_id: int, size: int) -> int:
     return len(chunk)
 
 
-#: From this many marked invitations left after the first chunk, a build task asks the other
-#: worker process to build beside it (one second builder; SKIP LOCKED parts the chunks).
-SHARE_FROM = 2 * BUILD_CHUNK
-
-
-def build_invitation_mails(conference_id: int, *, share: bool = False) -> int:
-    """Builds every marked invitation's mail of the conference; returns how many. With `share`
-    (the build task), a large fan-out gets a second build task after the first chunk, so that
-    both worker processes build while the first mails are sent."""
+def build_invitation_mails(conference_id: int) -> int:
+    """Builds every marked invitation's mail of the conference; returns how many."""
     built = 0
     with scopes_disabled():
         while count := _build_chunk(conference_id, BUILD_CHUNK if built else FIRST_CHUNK):
-            if share and not built and _left_to_build(conference_id) >= SHARE_FROM:
-                # Not in the chunk's transaction: the helper finds the committed marks. A
-                # refusing broker leaves the work to this task.
-                enqueue(task_build_invitation_mails, conference_id=conference_id, helper=True)
             built += count
     if built:
         logger.info("conference %s: %s invitation mails built", conference_id, built)
     return built
 
 
-def _left_to_build(conference_id: int) -> int:
-    return Invitation._base_manager.filter(conference_id=conference_id, mail_pending=True).count()
-
-
 @shared_task(name="conferences.build_invitation_mails")
-def task_build_invitation_mails(*, conference_id: int, helper: bool = False) -> None:
+def task_build_invitation_mails(*, conference_id: int) -> None:
     """Builds the invitation mails the "Einladungen versenden" request marked; a second run
-    builds only what the first left. A helper (started by the first build task) shares the
-    work and starts no further one."""
-    build_invitation_mails(conference_id, share=not helper)
+    builds only what the first left."""
+    build_invitation_mails(conference_id)
 
 
 def resume_unbuilt(now: datetime) -> None:
