@@ -8,8 +8,8 @@ between 30 and 31 minutes after its last request – never earlier than 30, as b
 later than 31.
 
 **Read from the cache, confirmed by the database.** The database stays the only authority on
-whether a session exists; the cache (Redis, or a process's memory in the embedded mode) only
-saves reading and decoding its data. Every cache entry carries the `expire_date` its save wrote
+whether a session exists; the cache (each process's memory by default, or Redis) only saves
+reading and decoding its data. Every cache entry carries the `expire_date` its save wrote
 to the database, which changes with every save. A session read from the cache counts only when
 its row with exactly that `expire_date` still exists and has not expired, and that check is part
 of the one query that loads the signed-in user, the second factor and the KPB's authority

@@ -193,8 +193,14 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ENGINE = "siko.sessions"
 # Sessions are read from this cache and confirmed by the database in the query that loads the
-# user (siko/sessions.py): Redis where there is one, else each process's memory.
+# user (siko/sessions.py), so a process's own memory is as correct as a shared cache and spares a
+# round trip per request: "memory" (default) or "redis" (with REDIS_URL; down: the database).
 SESSION_CACHE_ALIAS = "sessions"
+SESSION_CACHE = env.str("SESSION_CACHE", default="memory")
+if SESSION_CACHE not in {"memory", "redis"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SESSION_CACHE ist „memory“ oder „redis“.")
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_LIFETIME_SECONDS = env.int("SESSION_MAX_SECONDS", default=12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -469,7 +475,7 @@ CACHES = {
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
-        if REDIS_URL
+        if REDIS_URL and SESSION_CACHE == "redis"
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "sessions",

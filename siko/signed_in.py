@@ -68,13 +68,14 @@ def load_signed_in(
     devices = _devices(device_id) if device_id else None
     if devices is not None:
         related = ("user", *(f"user__{relation}" for relation in USER_RELATIONS))
-        device = devices.select_related(*related).annotate(**annotations).first()
+        # A slice, not first(): the pk decides, and an ORDER BY costs compiling on every request.
+        device = next(iter(devices.select_related(*related).annotate(**annotations)[:1]), None)
         if device is not None and device.user_id == user_pk:
             alive = device.session_alive if session_alive is not None else None
             return SignedIn(user_pk, device_id, device.user, device), alive
     # No device named, or it is gone or not this user's (django_otp then drops it).
     users = get_user_model()._default_manager.select_related(*USER_RELATIONS)
-    user = users.annotate(**annotations).filter(pk=user_pk).first()
+    user = next(iter(users.annotate(**annotations).filter(pk=user_pk)[:1]), None)
     if user is None:
         return SignedIn(user_pk, device_id, None, None), None
     alive = user.session_alive if session_alive is not None else None  # type: ignore[attr-defined]
