@@ -2,6 +2,7 @@
 open actions onto the next conference's agenda."""
 
 import io
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from followup.models import (
     TrafficLight,
 )
 from siko.audit import log_action
+from siko.page_cache import cached_value
 from siko.spreadsheet import csv_writer
 
 AGENDA_PREFIX = "Beschlusskontrolle: "
@@ -217,6 +219,34 @@ def offered_actions(conference: Conference) -> QuerySet[Action]:
         .exclude(pk__in=on_agendas)
         .select_related("conference__host", "owner_agency")
         .order_by("due_date", "pk")
+    )
+
+
+def offered_action_count(conference: Conference, *, token: str) -> int:
+    """How many actions `offered_actions` returns, kept under the pages' data version `token`
+    (siko.page_version tracks actions, agenda items and conferences). The clock enters only
+    through the planned conferences whose agendas have taken actions: the offer changes when one
+    of them starts. So the key holds how many of their starts have passed (their starts are kept
+    under the token too), and the count is exact at every moment without a query per page."""
+    starts = cached_value(
+        "planned-starts-with-actions",
+        (),
+        lambda: sorted(
+            AgendaItem._base_manager.filter(
+                conference__status__in=PLANNED_STATES, source_action__isnull=False
+            )
+            .order_by()
+            .values_list("conference__start", flat=True)
+            .distinct()
+        ),
+        token=token,
+    )
+    passed = bisect_right(starts, timezone.now())
+    return cached_value(
+        "offered-actions",
+        (conference.pk, passed),
+        lambda: offered_actions(conference).count(),
+        token=token,
     )
 
 

@@ -28,12 +28,15 @@ viewer's name) stays outside the cached part.
 
 import hashlib
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+T = TypeVar("T")
 
 #: Entries are dropped after a day unread (memory only: the token decides what is current).
 KEEP_SECONDS = 24 * 3600
@@ -53,17 +56,31 @@ def cached_html(
     language and `parts` are the same. `token` is the data version read before the data the
     rendering shows (or a callable returning it); `render` must return markup that is safe as it
     is (rendered templates)."""
+    html = cached_value(
+        f"html:{name}",
+        parts,
+        lambda: {part: str(markup) for part, markup in render().items()},
+        token=token,
+    )
+    return _safe(html)
+
+
+def cached_value(
+    name: str, parts: Sequence[object], compute: Callable[[], T], *, token: str | Callable[[], str]
+) -> T:
+    """What `compute()` returns (a picklable value read from the tracked data), kept under the
+    same key as cached_html's: `token`, the language, `name` and `parts`."""
     if callable(token):
         token = token()
     if not token:  # nothing tracked written yet: no version to key by
-        return _safe(render())
+        return compute()
     key_text = repr((token, get_language(), name, tuple(parts)))
-    key = f"siko:html:{name}:" + hashlib.sha256(key_text.encode()).hexdigest()
-    html: dict[str, str] | None = cache.get(key)
-    if html is None:
-        html = {part: str(markup) for part, markup in render().items()}
-        cache.set(key, html, KEEP_SECONDS)
-    return _safe(html)
+    key = f"siko:{name}:" + hashlib.sha256(key_text.encode()).hexdigest()
+    value: T | None = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, KEEP_SECONDS)
+    return value
 
 
 def fill_csrf(html: str, request: HttpRequest) -> SafeString:

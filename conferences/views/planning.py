@@ -35,7 +35,7 @@ from notifications.enums import MailState
 from siko import tasks_queue
 from siko.formats import BERLIN
 from siko.page_cache import CSRF_PLACEHOLDER, cached_html, fill_csrf
-from siko.page_version import page_token
+from siko.page_version import page_token_subquery
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -163,18 +163,27 @@ DETAIL_PERMISSIONS = ("conferences.manage_calendar_feeds", "conferences.view_cal
 
 class ConferenceDetailView(ConferenceMixin, TemplateView):
     """The conference page. Its body comes from siko.page_cache under the pages' data version
-    (siko.page_version), read before anything the page shows; the key names everything else the
-    body is rendered from: the conference, whether it has started, the day (the letterhead's
+    (siko.page_version), read with the conference before anything else; the key names all else
+    the body is rendered from: the conference, whether it has started, the day (the letterhead's
     date, "heute bereits erinnert") and the viewer's permissions that its templates ask. The
-    offer of open actions depends on the clock (other conferences' start) and stays live."""
+    offer of open actions depends on the clock (other conferences' start) and is rendered
+    outside the body (followup.actions.offered_action_count)."""
 
     request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     template_name = "conferences/conference/detail.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.page_token = page_token()  # first: all that is read afterwards is as new
-        return super().dispatch(request, *args, **kwargs)
+    def get_conference(self) -> Conference:
+        """The conference with the pages' data version, read in one statement: the conference
+        is exactly as new as the token, and all that is read afterwards is as new or newer."""
+        if not hasattr(self, "_conference"):
+            self._conference = get_object_or_404(
+                Conference.objects.select_related("host", "organiser").annotate(
+                    page_token=page_token_subquery()
+                ),
+                pk=self.kwargs["pk"],
+            )
+        return self._conference
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
@@ -184,9 +193,12 @@ class ConferenceDetailView(ConferenceMixin, TemplateView):
             *(user.has_perm(p) for p in DETAIL_PERMISSIONS),
         )
         key = (conference.pk, conference.has_started, timezone.localdate(timezone=BERLIN), viewer)
-        body = cached_html("conference", key, self.render_body, token=self.page_token)
+        token = conference.page_token or ""  # type: ignore[attr-defined]
+        body = cached_html("conference", key, self.render_body, token=token)
         return super().get_context_data(
-            body={part: fill_csrf(html, self.request) for part, html in body.items()}, **kwargs
+            body={part: fill_csrf(html, self.request) for part, html in body.items()},
+            page_token=token,  # for the offer of open actions (followup's minutes_tags)
+            **kwargs,
         )
 
     def render_body(self) -> dict[str, str]:

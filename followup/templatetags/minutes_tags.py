@@ -7,7 +7,7 @@ from django import template
 
 from conferences.enums import ConferenceStatus
 from conferences.models import Conference
-from followup.actions import offered_actions
+from followup.actions import offered_action_count, offered_actions
 from followup.minutes import attendance_summary, current_minutes, minutes_state
 
 register = template.Library()
@@ -32,10 +32,20 @@ def after_conference_panel(context: template.Context, conference: Conference) ->
 @register.inclusion_tag("conferences/agenda/_actions_offer.html", takes_context=True)
 def open_actions_offer(context: template.Context, conference: Conference) -> dict[str, Any]:
     """On the page of a conference whose invitations are out: how many open actions of earlier
-    conferences its agenda has not taken (they are not carried onto it silently). One query."""
+    conferences its agenda has not taken (they are not carried onto it silently), for those who
+    may plan it. One query, or none when the page gives its data version (`page_token`)."""
+    user = context.get("user")
     scheduled = conference.status == ConferenceStatus.SCHEDULED and not conference.has_started
-    return {
-        "conference": conference,
-        "user": context.get("user"),
-        "count": offered_actions(conference).count() if scheduled else 0,
-    }
+    count = 0
+    if (
+        scheduled
+        and user is not None
+        and user.has_perm("conferences.change_conference", conference)
+    ):
+        token = context.get("page_token") or ""
+        count = (
+            offered_action_count(conference, token=token)
+            if token
+            else offered_actions(conference).count()
+        )
+    return {"conference": conference, "user": user, "count": count}

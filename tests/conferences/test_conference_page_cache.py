@@ -22,6 +22,7 @@ from authorities.models import Authority, PartnerAgency
 from conferences import services
 from conferences.enums import AnswerChannel, InvitationState
 from conferences.models import AgendaItem, Conference, ConferenceDocument, Invitation
+from followup import actions
 from notifications.enums import MailState
 from notifications.models import OutgoingMail
 from siko.page_version import tracked_tables
@@ -265,3 +266,38 @@ def test_every_table_the_cached_body_reads_is_in_the_page_version(
 
     assert _tables(only_fresh)  # the render did read
     assert _tables(only_fresh) <= set(tracked_tables(apps))
+
+
+def test_the_offer_of_open_actions_follows_the_clock(kpb_a_user):
+    """An action on the agenda of a planned conference is not offered to another; once that
+    conference has started it is, without any write in between."""
+    from tests.followup.test_agenda_offer import AGENCIES, TEXT
+    from tests.followup.test_attendance import attend, make_past_conference
+
+    held = attend(make_past_conference(kpb_a_user), kpb_a_user)
+    scheduled = make_conference(kpb_a_user, days_ahead=60, title="SiKo Dortmund Frühjahr")
+    services.add_invitations(
+        scheduled, agencies=PartnerAgency.objects.filter(slug__in=AGENCIES), by=kpb_a_user
+    )
+    services.send_invitations(scheduled, by=kpb_a_user)
+    soon = make_conference(kpb_a_user, days_ahead=1, title="SiKo Sondersitzung")
+    now = timezone.now()
+    Conference.objects.filter(pk=soon.pk).update(
+        start=now + timedelta(minutes=10), end=now + timedelta(hours=2)
+    )
+    action = actions.create_action(
+        held,
+        text=TEXT,
+        due_date=timezone.localdate() + timedelta(days=30),
+        owner_agency=None,
+        by=kpb_a_user,
+    )
+    assert soon.agenda_items.filter(source_action=action).exists()  # carried onto the draft
+    client = client_for(kpb_a_user)
+    offer = "Eine offene Maßnahme früherer Konferenzen steht nicht auf der Tagesordnung."
+    assert offer not in page(client, scheduled)
+
+    with mock.patch("django.utils.timezone.now", return_value=now + timedelta(minutes=15)):
+        later = page(client, scheduled)
+
+    assert offer in later
