@@ -41,6 +41,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--cpu", action="store_true", help="profile CPU time, not wall time")
     parser.add_argument(
+        "--senders", type=int, help="SIKO_DELIVERY_SENDERS (1: this thread sends every mail)"
+    )
+    parser.add_argument(
         "--plain",
         action="store_true",
         help="time without the profiler (after one warm-up mail), print no profile",
@@ -57,6 +60,8 @@ def main() -> None:
         "EMAIL_USE_TLS": False,
         "EMAIL_USE_SSL": False,
     }
+    if args.senders:
+        smtp["SIKO_DELIVERY_SENDERS"] = args.senders
     try:
         with override_settings(**smtp), seeded_database():
             from conferences import sending
