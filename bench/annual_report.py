@@ -3,6 +3,7 @@
 Run from the project root:
 
     .venv/bin/python bench/annual_report.py            # throwaway SQLite file in a temp directory
+    .venv/bin/python bench/annual_report.py --old <checkout> --runs 3 --command   # side by side
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/siko .venv/bin/python bench/annual_report.py
 
 With DATABASE_URL the benchmark runs in a throwaway database beside it (<name>_bench_<pid>), which
@@ -194,13 +195,15 @@ def measure(runs: int, *, warm_up: bool = True) -> dict:
 
     if warm_up:
         render_annual_report(collect_report_data(REPORT_YEAR, as_of=AS_OF))
-    collect, render, total = [], [], []
+    collect, render, total, cpu = [], [], [], []
     pdf = b""
     for _ in range(runs):
         started = time.perf_counter()
         data = collect_report_data(REPORT_YEAR, as_of=AS_OF)
         collected = time.perf_counter()
+        cpu_started = time.process_time()
         pdf = render_annual_report(data)
+        cpu.append(time.process_time() - cpu_started)
         done = time.perf_counter()
         collect.append(collected - started)
         render.append(done - collected)
@@ -209,6 +212,7 @@ def measure(runs: int, *, warm_up: bool = True) -> dict:
         "collect": collect,
         "render": render,
         "total": total,
+        "render_cpu": cpu,
         "pages": len(PdfReader(io.BytesIO(pdf)).pages),
         "bytes": len(pdf),
         "rows": len(data["rows"]),
@@ -237,17 +241,82 @@ def build_all() -> tuple[dict[str, int], dict[str, str], float]:
 
 
 def serve() -> None:
-    """--serve: builds the data, says READY, then renders once per "run" line on stdin and
-    answers with the timings as JSON (the side-by-side mode drives two of these)."""
+    """--serve: builds the data, says READY, then answers each line on stdin with JSON: "run"
+    renders once (timings), "calls" counts the Python function calls of one rendering under
+    cProfile, "command" runs the management command end to end and `manage.py help` (the
+    side-by-side mode drives two of these)."""
     with seeded_database():
         counts, queries, _seconds = build_all()
         print("READY " + json.dumps({"counts": counts, "queries": queries}), flush=True)
         for line in sys.stdin:
-            if line.strip() != "run":
+            request = line.strip()
+            if request == "run":
+                result = measure(1, warm_up=False)
+                timings = {key: result[key][0] for key in ("collect", "render", "total")}
+                answer = {
+                    **timings,
+                    "render_cpu": result["render_cpu"][0],
+                    "pages": result["pages"],
+                    "bytes": result["bytes"],
+                }
+            elif request == "calls":
+                answer = {"calls": render_calls()}
+            elif request == "command":
+                answer = run_command()
+            else:
                 break
-            result = measure(1, warm_up=False)
-            timings = {key: result[key][0] for key in ("collect", "render", "total")}
-            print("RESULT " + json.dumps({**timings, "pages": result["pages"]}), flush=True)
+            print("RESULT " + json.dumps(answer), flush=True)
+
+
+def render_calls() -> int:
+    """Python function calls of one render_annual_report (cProfile): unlike the time, they do
+    not depend on the machine's load."""
+    import cProfile
+    import pstats
+
+    from reports.annual.report import collect_report_data, render_annual_report
+
+    data = collect_report_data(REPORT_YEAR, as_of=AS_OF)
+    profiler = cProfile.Profile()
+    profiler.runcall(render_annual_report, data)
+    return pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+
+
+def run_command() -> dict:
+    """`manage.py annual_report --year 2026` on this checkout's data, as an operator runs it
+    (production settings, a new process: start-up, figures, PDF, file), and `manage.py help`
+    (the start-up alone): wall-clock seconds of each, and the CPU seconds (user + system) the
+    new process used, which depend less on the machine's load."""
+    import resource
+
+    database = connection.settings_dict["NAME"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "siko.settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+    output = Path(tempfile.mkdtemp(prefix="siko-report-")) / "bericht.pdf"
+    seconds = {}
+    for name, arguments in (
+        ("command", ["annual_report", "--year", str(REPORT_YEAR), "--output", str(output)]),
+        ("help", ["help"]),
+    ):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        seconds[name] = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds[f"{name}_cpu"] = (after.ru_utime - before.ru_utime) + (
+            after.ru_stime - before.ru_stime
+        )
+    shutil.rmtree(output.parent)
+    return seconds
 
 
 def profile() -> None:
@@ -286,7 +355,7 @@ def _package(filename: str) -> str:
     return "Python built-ins" if filename.startswith(("<", "~")) else path.name
 
 
-def side_by_side(old: Path, runs: int) -> None:
+def side_by_side(old: Path, runs: int, *, command: bool = False) -> None:
     """--old: this checkout and `old` render alternately, each with its own code and data."""
     for name in BENCH_FILES:
         shutil.copy(ROOT / "bench" / name, old / "bench" / name)
@@ -307,16 +376,27 @@ def side_by_side(old: Path, runs: int) -> None:
             text=True,
         )
     ready = {name: _answer(worker, "READY ") for name, worker in workers.items()}
+
+    def ask(name: str, request: str) -> dict:
+        worker = workers[name]
+        assert worker.stdin is not None
+        worker.stdin.write(request + "\n")
+        worker.stdin.flush()
+        return _answer(worker, "RESULT ")
+
     results: dict[str, list[dict]] = {name: [] for name in workers}
+    commands: dict[str, list[dict]] = {name: [] for name in workers}
     loads = [os.getloadavg()[0]]
     for number in range(runs + 1):  # the first round warms up
-        for name, worker in workers.items():
-            assert worker.stdin is not None
-            worker.stdin.write("run\n")
-            worker.stdin.flush()
-            answer = _answer(worker, "RESULT ")
+        for name in workers:
+            answer = ask(name, "run")
             if number:
                 results[name].append(answer)
+        loads.append(os.getloadavg()[0])
+    calls = {name: ask(name, "calls")["calls"] for name in workers}
+    for _number in range(runs if command else 0):
+        for name in workers:
+            commands[name].append(ask(name, "command"))
         loads.append(os.getloadavg()[0])
     for worker in workers.values():
         assert worker.stdin is not None
@@ -333,12 +413,36 @@ def side_by_side(old: Path, runs: int) -> None:
     for key, label in (
         ("collect", "collect_report_data"),
         ("render", "render_annual_report (PDF/A)"),
+        ("render_cpu", "  the same, CPU time of the process"),
         ("total", "both"),
     ):
+        if not all(key in r for r in results["old"] + results["new"]):
+            continue
         before = statistics.median(r[key] for r in results["old"])
         after = statistics.median(r[key] for r in results["new"])
         print(f"{label:<34} {before:>12.2f} {after:>12.2f} {after / before * 100:>7.0f} %")
-    print(f"pages: old {results['old'][0]['pages']}, new {results['new'][0]['pages']}")
+    for key, label in (
+        ("command", "manage.py annual_report"),
+        ("command_cpu", "  the same, CPU time of the process"),
+        ("help", "manage.py help (start-up)"),
+        ("help_cpu", "  the same, CPU time of the process"),
+    ):
+        if commands["old"]:
+            before = statistics.median(r[key] for r in commands["old"])
+            after = statistics.median(r[key] for r in commands["new"])
+            print(f"{label:<34} {before:>12.2f} {after:>12.2f} {after / before * 100:>7.0f} %")
+    print(
+        f"Python calls of one render (cProfile): old {calls['old']:,}, new {calls['new']:,} "
+        f"({calls['new'] / calls['old'] * 100:.0f} %)"
+    )
+    print(
+        f"pages: old {results['old'][0]['pages']}, new {results['new'][0]['pages']}; "
+        + ", ".join(
+            f"{name} {results[name][0]['bytes'] / 1024:.0f} KiB"
+            for name in ("old", "new")
+            if "bytes" in results[name][0]
+        )
+    )
 
 
 def _answer(worker: subprocess.Popen, prefix: str) -> dict:
@@ -353,13 +457,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="reports generated (default 5)")
     parser.add_argument("--old", type=Path, help="another checkout, rendered alternately")
+    parser.add_argument(
+        "--command",
+        action="store_true",
+        help="with --old: also `manage.py annual_report` end to end and `manage.py help`",
+    )
     parser.add_argument("--profile", action="store_true", help="where one rendering spends time")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         return serve()
     if args.old:
-        return side_by_side(args.old, args.runs)
+        return side_by_side(args.old, args.runs, command=args.command)
     if args.profile:
         return profile()
 
