@@ -43,12 +43,11 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache import BaseCache, caches
 from django.core.exceptions import ValidationError
-from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from siko.signed_in import MODEL_BACKEND, SignedIn, load_signed_in, user_pk_from
+from siko.signed_in import MODEL_BACKEND, CachedSession, SignedIn, load_signed_in, user_pk_from
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +157,9 @@ class SessionStore(DatabaseSessionStore):
         if user_pk is None:
             return row.exists()
         signed_in, alive = load_signed_in(
-            user_pk, data.get(DEVICE_ID_SESSION_KEY), session_alive=Exists(row)
+            user_pk,
+            data.get(DEVICE_ID_SESSION_KEY),
+            session=CachedSession(self._session_key or "", expire_date),
         )
         if alive is None:  # the user is gone: the row alone
             alive = row.exists()

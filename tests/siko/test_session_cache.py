@@ -10,6 +10,7 @@ Redis address where nothing listens.
 import logging
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import redis
@@ -24,8 +25,11 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from authorities.models import User
 from siko import sessions
+from siko import signed_in as signed_in_module
 from siko.sessions import cache_key, cache_state
+from siko.signed_in import CachedSession, load_signed_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +333,33 @@ def test_redis_down_then_back_serves_the_newer_database_data(kpb_a_user, redis_s
 
     assert is_signed_in(client)
     assert client.session["siko_marker"] == "während des Ausfalls"
+
+
+@pytest.mark.parametrize("second_factor", [True, False])
+def test_compiled_statement_reads_what_the_orm_reads(kpb_a_user, second_factor):
+    """siko.signed_in runs each query as compiled once; it must build the same objects."""
+    client = signed_in(second_factor=second_factor)
+    stored = client.session
+    session = CachedSession(
+        stored.session_key, Session.objects.get(pk=stored.session_key).expire_date
+    )
+    device_id = stored.get(DEVICE_ID_SESSION_KEY)
+
+    for _ in range(2):  # compiled at the first call, reused at the second
+        found, alive = load_signed_in(kpb_a_user.pk, device_id, session=session)
+        assert alive is True
+        user = User.objects.select_related("authority").get(pk=kpb_a_user.pk)
+        assert vars_of(found.user) == vars_of(user)
+        assert vars_of(found.user.authority) == vars_of(user.authority)
+        if second_factor:
+            device = TOTPDevice.objects.get(user=kpb_a_user)
+            assert vars_of(found.device) == vars_of(device)
+            assert found.device.user is found.user
+    assert signed_in_module._statements and None not in signed_in_module._statements.values()
+
+    gone = CachedSession(stored.session_key, session.expire_date - timedelta(seconds=1))
+    assert load_signed_in(kpb_a_user.pk, device_id, session=gone)[1] is False
+
+
+def vars_of(obj: object) -> dict[str, object]:
+    return {k: v for k, v in vars(obj).items() if not k.startswith("_") and k != "session_alive"}
