@@ -38,6 +38,13 @@ TRACKED_MODELS: list[Model] = RULE_MODELS + PAGE_MODELS
 TABLE = "reports_dataversion"
 _FUNCTION = "reports_bump_data_version"
 _OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+#: SQLite: no INSERT OR REPLACE. A statement's conflict clause overrides those of the triggers it
+#: fires, so the INSERT OR IGNORE of a many-to-many add (a co-host) would drop the bump.
+_SQLITE_BUMP = (
+    f"UPDATE {TABLE} SET token = lower(hex(randomblob(16))) WHERE id = 1; "
+    f"INSERT INTO {TABLE} (id, token) SELECT 1, lower(hex(randomblob(16))) "
+    f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1);"
+)
 
 
 def _tables(apps: Apps, models: list[Model]) -> list[str]:
@@ -72,6 +79,14 @@ def remove_page_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) ->
     _remove(apps, schema_editor, PAGE_MODELS, drop_function=False)
 
 
+def reinstall_sqlite_triggers(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Migration 0006: SQLite's triggers anew with the bump that a many-to-many add keeps."""
+    if schema_editor.connection.vendor == "postgresql":
+        return
+    _remove(apps, schema_editor, TRACKED_MODELS, drop_function=False)
+    _install(apps, schema_editor, TRACKED_MODELS)
+
+
 def _install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor, models: list[Model]) -> None:
     """PostgreSQL: one statement-level trigger per table; SQLite (no statement triggers): one
     row-level trigger per table and operation. Both replace the token in the same transaction."""
@@ -93,8 +108,7 @@ def _install(apps: Apps, schema_editor: BaseDatabaseSchemaEditor, models: list[M
         for operation in _OPERATIONS:
             execute(
                 f'CREATE TRIGGER {_trigger(table, operation)} AFTER {operation} ON "{table}" '
-                f"BEGIN INSERT OR REPLACE INTO {TABLE} (id, token) "
-                "VALUES (1, lower(hex(randomblob(16)))); END"
+                f"BEGIN {_SQLITE_BUMP} END"
             )
 
 
