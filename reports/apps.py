@@ -27,3 +27,10 @@ class ReportsConfig(AppConfig):
         register_planner(outline_reminders.plan_outline_reminders)
         # A year covered by a final report takes no conference entered afterwards.
         register_closed_year_check("reports.final_annual_report", closed_year_reason)
+
+        # The data version's triggers (reports.data_version): back after a table rebuild (SQLite).
+        from django.db.models.signals import post_migrate
+
+        from reports.data_version import ensure_triggers
+
+        post_migrate.connect(ensure_triggers, sender=self, dispatch_uid="reports-data-triggers")

@@ -6,8 +6,9 @@ first: an entry is never older than its token, and every committed write to the 
 tables replaces the token in its own transaction), the language, and everything else the part is
 rendered from, which the caller names: the query string, the day, the authority, and the viewer's
 permissions and role that the part's template asks. Nothing expires by time, so no page shows a
-figure older than the last write. A part that shows data the token does not track (actions,
-the next conference) stays outside the cache.
+figure older than the last write. A part may show only tables the token tracks
+(reports.data_version.TRACKED_MODELS: the rule's tables, the open actions and the comparison
+groups); the next conference's card is keyed by the time it starts as well.
 
 The machinery is siko.page_cache's; this module keys it by the compliance rule's data version.
 """

@@ -26,13 +26,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps.registry import Apps
-from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Subquery
 
+from siko.version_triggers import Model, VersionTriggers
+from siko.version_triggers import tracked_tables as _tables_of
+
 #: (app label, model, many-to-many field or "") of every table a cached page shows.
-TRACKED_MODELS: list[tuple[str, str, str]] = [
+TRACKED_MODELS: list[Model] = [
     ("conferences", "Conference", ""),
     ("conferences", "Conference", "authorities"),
     ("conferences", "Invitation", ""),
@@ -46,106 +48,39 @@ TRACKED_MODELS: list[tuple[str, str, str]] = [
     ("authorities", "PartnerAgency", ""),
     ("authorities", "Contact", ""),
 ]
-TABLE = "siko_pageversion"
-_FUNCTION = "siko_bump_page_version"
-_OPERATIONS = ("INSERT", "UPDATE", "DELETE")
-#: No INSERT OR REPLACE: a statement's conflict clause overrides those inside the triggers it
-#: fires, so the INSERT OR IGNORE of a many-to-many add would ignore the bump.
-_SQLITE_BUMP = (
-    f"UPDATE {TABLE} SET token = lower(hex(randomblob(16))) WHERE id = 1; "
-    f"INSERT INTO {TABLE} (id, token) SELECT 1, lower(hex(randomblob(16))) "
-    f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1);"
+TRIGGERS = VersionTriggers(
+    table="siko_pageversion", function="siko_bump_page_version", prefix="siko_pv"
 )
 
 
-def tracked_tables(apps: Apps, models: Sequence[tuple[str, str, str]] = ()) -> list[str]:
+def tracked_tables(apps: Apps, models: Sequence[Model] = ()) -> list[str]:
     """The database tables of `models` (default: TRACKED_MODELS)."""
-    tables = []
-    for app_label, model_name, m2m in models or TRACKED_MODELS:
-        model: Any = apps.get_model(app_label, model_name)
-        if m2m:
-            model = model._meta.get_field(m2m).remote_field.through
-        tables.append(model._meta.db_table)
-    return tables
-
-
-def _trigger(table: str, operation: str) -> str:
-    return f"siko_pv_{table}_{operation.lower()}"
-
-
-def _install(connection: BaseDatabaseWrapper, tables: Sequence[str]) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN INSERT INTO {TABLE} (id, token) "
-                "VALUES (1, md5(random()::text || clock_timestamp()::text)) "
-                "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token; RETURN NULL; END $$"
-            )
-            for table in tables:
-                cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER {_trigger(table, 'statement')} "
-                    f'AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()"
-                )
-            return
-        for table in tables:
-            for operation in _OPERATIONS:
-                cursor.execute(
-                    f"CREATE TRIGGER IF NOT EXISTS {_trigger(table, operation)} AFTER {operation} "
-                    f'ON "{table}" BEGIN {_SQLITE_BUMP} END'
-                )
+    return _tables_of(apps, models or TRACKED_MODELS)
 
 
 def install_triggers(
-    apps: Apps,
-    schema_editor: BaseDatabaseSchemaEditor,
-    models: Sequence[tuple[str, str, str]] = (),
+    apps: Apps, schema_editor: BaseDatabaseSchemaEditor, models: Sequence[Model] = ()
 ) -> None:
     """For a migration (RunPython): the triggers of `models` (default: TRACKED_MODELS).
     Idempotent: an existing trigger is replaced or kept."""
-    _install(schema_editor.connection, tracked_tables(apps, models))
+    TRIGGERS.install(schema_editor.connection, tracked_tables(apps, models))
 
 
 def remove_triggers(
-    apps: Apps,
-    schema_editor: BaseDatabaseSchemaEditor,
-    models: Sequence[tuple[str, str, str]] = (),
+    apps: Apps, schema_editor: BaseDatabaseSchemaEditor, models: Sequence[Model] = ()
 ) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        postgresql = schema_editor.connection.vendor == "postgresql"
-        for table in tracked_tables(apps, models):
-            if postgresql:
-                cursor.execute(
-                    f'DROP TRIGGER IF EXISTS {_trigger(table, "statement")} ON "{table}"'
-                )
-                continue
-            for operation in _OPERATIONS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger(table, operation)}")
+    TRIGGERS.remove(schema_editor.connection, tracked_tables(apps, models), drop_function=False)
 
 
 def installed_triggers(connection: BaseDatabaseWrapper) -> set[tuple[str, str]]:
     """(table, trigger name) of the page version's triggers present in the database."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname LIKE 'siko_pv_%%'"
-            )
-        else:
-            cursor.execute(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' "
-                "AND name LIKE 'siko_pv_%'"
-            )
-        return {(table, name) for table, name in cursor.fetchall()}
+    return TRIGGERS.installed(connection)
 
 
 def expected_triggers(
     connection: BaseDatabaseWrapper, tables: Sequence[str]
 ) -> set[tuple[str, str]]:
-    if connection.vendor == "postgresql":
-        return {(table, _trigger(table, "statement")) for table in tables}
-    return {(table, _trigger(table, op)) for table in tables for op in _OPERATIONS}
+    return TRIGGERS.expected(connection, tables)
 
 
 def ensure_triggers(*, using: str = "default", apps: Apps | None = None, **kwargs: Any) -> None:
@@ -153,18 +88,7 @@ def ensure_triggers(*, using: str = "default", apps: Apps | None = None, **kwarg
     the page version's table exists."""
     from django.apps import apps as global_apps
 
-    apps = apps or global_apps
-    connection = connections[using]
-    if TABLE not in connection.introspection.table_names():
-        return
-    try:
-        tables = tracked_tables(apps)
-    except LookupError:  # a migration state before a tracked model existed
-        return
-    existing = connection.introspection.table_names()
-    tables = [t for t in tables if t in existing]
-    if expected_triggers(connection, tables) - installed_triggers(connection):
-        _install(connection, tables)
+    TRIGGERS.ensure(using, apps or global_apps, TRACKED_MODELS)
 
 
 def page_token_subquery() -> Subquery:
@@ -179,6 +103,4 @@ def page_token_subquery() -> Subquery:
 def page_token() -> str:
     """The token as this connection sees it now; "" before the first tracked write (an empty
     database: callers then do not cache)."""
-    from siko.models import PageVersion
-
-    return PageVersion.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+    return TRIGGERS.read()

@@ -131,3 +131,36 @@ def test_every_write_to_the_rules_tables_changes_the_data_version(kpb_a_user, wr
     write()
 
     assert current_token() not in ("", token)
+
+
+def test_the_data_versions_dropped_triggers_come_back_after_migrate(kpb_a_user):
+    """SQLite drops a table's triggers when a migration rebuilds the table; the receiver after
+    migrate puts them back, and a write changes the version again."""
+    from django.apps import apps
+
+    from reports.data_version import TRACKED_MODELS, TRIGGERS, ensure_triggers
+    from siko.version_triggers import tracked_tables
+
+    table = Invitation._meta.db_table
+    with connection.cursor() as cursor:
+        for _table, name in TRIGGERS.expected(connection, [table]):
+            if connection.vendor == "postgresql":
+                cursor.execute(f'DROP TRIGGER {name} ON "{table}"')
+            else:
+                cursor.execute(f"DROP TRIGGER {name}")
+    assert not TRIGGERS.expected(connection, [table]) & TRIGGERS.installed(connection)
+
+    ensure_triggers(using="default")
+
+    assert TRIGGERS.expected(
+        connection, tracked_tables(apps, TRACKED_MODELS)
+    ) <= TRIGGERS.installed(connection)
+    make_recorded_conference(
+        "pp-dortmund",
+        datetime(2025, 3, 10, 10, tzinfo=BERLIN),
+        organiser=kpb_a_user,
+        categories=["kommune"],
+    )
+    token = current_token()
+    Invitation.objects.update(comment="neu")
+    assert current_token() not in ("", token)
