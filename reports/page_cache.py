@@ -14,14 +14,17 @@ The machinery is siko.page_cache's; this module keys it by the compliance rule's
 """
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from reports.data_version import current_token
 from siko import page_cache
 from siko.page_cache import KEEP_SECONDS
 
-__all__ = ["KEEP_SECONDS", "cached_html"]
+__all__ = ["KEEP_SECONDS", "cached_html", "cached_page"]
 
 
 def cached_html(
@@ -31,3 +34,19 @@ def cached_html(
     the language and `parts` are the same. `parts` must name every input of the rendering besides
     the tracked data; `render` must return markup that is safe as it is (rendered templates)."""
     return page_cache.cached_html(name, parts, render, token=current_token())
+
+
+def cached_page(
+    request: HttpRequest,
+    name: str,
+    parts: Sequence[object],
+    render: Callable[[], HttpResponse],
+    *,
+    until: Callable[[], datetime | None] = lambda: None,
+    now: Callable[[], datetime] = timezone.now,
+) -> HttpResponse:
+    """A dashboard's whole response (siko.page_cache.cached_page) under the data version: for
+    pages that show only tables the token tracks, besides the viewer and base.html."""
+    return page_cache.cached_page(
+        request, name, parts, render, token=current_token, until=until, now=now
+    )

@@ -20,6 +20,9 @@ changes with every committed write to the tables the part shows, in the writing 
 no entry ever serves older data than the last write. Without a token (nothing written yet) the
 part is rendered and not kept.
 
+Whole pages: `cached_page(request, name, parts, render, token=...)` keeps a view's complete
+response (base.html included) per path, viewer and `parts`; see there what is never kept.
+
 Forms: render with `csrf_token=CSRF_PLACEHOLDER` in the context and pass the cached HTML through
 `fill_csrf(html, request)`, which puts the requester's own token in (and sets the CSRF cookie);
 one viewer's token is never kept for another. Anything per request besides that (messages, the
@@ -28,11 +31,17 @@ viewer's name) stays outside the cached part.
 
 import hashlib
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -74,8 +83,7 @@ def cached_value(
         token = token()
     if not token:  # nothing tracked written yet: no version to key by
         return compute()
-    key_text = repr((token, get_language(), name, tuple(parts)))
-    key = f"siko:{name}:" + hashlib.sha256(key_text.encode()).hexdigest()
+    key = _key(name, parts, token)
     value: T | None = cache.get(key)
     if value is None:
         value = compute()
@@ -83,9 +91,114 @@ def cached_value(
     return value
 
 
+def _key(name: str, parts: Sequence[object], token: str) -> str:
+    key_text = repr((token, get_language(), name, tuple(parts)))
+    return f"siko:{name}:" + hashlib.sha256(key_text.encode()).hexdigest()
+
+
+#: Set on the request while a whole page is rendered for the cache (cached_page): fill_csrf then
+#: leaves the placeholder in the parts, and the page is filled once on its way out.
+_FOR_CACHE = "_siko_page_for_cache"
+
+
+@dataclass(frozen=True)
+class _Page:
+    html: str
+    headers: dict[str, str]
+    until: datetime | None  # the page holds until then (None: until the next write)
+
+
+def cached_page(
+    request: HttpRequest,
+    name: str,
+    parts: Sequence[object],
+    render: Callable[[], HttpResponse],
+    *,
+    token: str | Callable[[], str],
+    until: Callable[[], datetime | None] = lambda: None,
+    now: Callable[[], datetime] = timezone.now,
+) -> HttpResponse:
+    """The whole response of a GET, base.html and all, from the cache while `token`, the
+    language, the path with its query string, the viewer and `parts` are the same.
+
+    The viewer is the signed-in user's row and the rows loaded with it (its authority or
+    agency): what the page's chrome shows and the permission rules decide from, so no viewer
+    ever gets a page rendered for another, and a changed role or name renders afresh. `parts`
+    names everything else the view renders from (the day, say). `until()`, asked after a
+    render, says when the page stops holding (a conference's start); a later request renders
+    afresh (`now` is the clock it is checked against).
+
+    Rendered afresh and not kept: a page with messages to show (before or after the view), a
+    response that is not a 200 or sets cookies, and a page that put a CSRF token of its own in
+    (a part rendered without CSRF_PLACEHOLDER): a viewer's token is never kept for another
+    session. The requester's own token goes in on the way out (fill_csrf)."""
+    if callable(token):
+        token = token()
+    if not token or request.method not in ("GET", "HEAD") or len(get_messages(request)):
+        return render()
+    key = _key(f"page:{name}", (request.get_full_path(), viewer_identity(request), *parts), token)
+    page: _Page | None = cache.get(key)
+    if page is not None and (page.until is None or now() <= page.until):
+        response = HttpResponse(fill_csrf(page.html, request))
+        for header, value in page.headers.items():
+            response[header] = value
+        return response
+    minted_before = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", False)
+    setattr(request, _FOR_CACHE, True)
+    try:
+        response = render()
+        if isinstance(response, TemplateResponse) and not response.is_rendered:
+            response.context_data = {
+                **(response.context_data or {}),
+                "csrf_token": CSRF_PLACEHOLDER,
+            }
+            response.render()
+    finally:
+        delattr(request, _FOR_CACHE)
+    minted = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    if minted_before:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    if response.streaming or response.status_code != 200:
+        return response
+    html = response.content.decode(response.charset)
+    if not (minted or response.cookies or len(get_messages(request))):
+        headers = dict(response.headers)
+        cache.set(key, _Page(html, headers, until()), KEEP_SECONDS)
+    response.content = fill_csrf(html, request).encode(response.charset)
+    return response
+
+
+def viewer_identity(request: HttpRequest) -> tuple[object, ...]:
+    """Who sees the page, as far as it can differ between viewers: the user's row (all but the
+    last login) and the rows loaded with it. Empty for an anonymous request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ()
+    return (*_row(user, skip=frozenset({"last_login"})), *_loaded_relations(user))
+
+
+def _row(instance: models.Model, skip: frozenset[str] = frozenset()) -> list[Any]:
+    return [
+        (field.attname, field.value_from_object(instance))
+        for field in instance._meta.concrete_fields
+        if field.attname not in skip
+    ]
+
+
+def _loaded_relations(instance: models.Model) -> list[Any]:
+    values: list[Any] = []
+    for field in instance._meta.concrete_fields:
+        if field.is_relation and field.is_cached(instance):  # type: ignore[attr-defined]
+            related = field.get_cached_value(instance)  # type: ignore[attr-defined]
+            if related is not None:
+                values.append((field.name, _row(related)))
+    return values
+
+
 def fill_csrf(html: str, request: HttpRequest) -> SafeString:
-    """Cached markup with the requester's CSRF token in place of CSRF_PLACEHOLDER."""
-    if CSRF_PLACEHOLDER in html:
+    """Cached markup with the requester's CSRF token in place of CSRF_PLACEHOLDER (left in while
+    the whole page is rendered for cached_page, which fills it once)."""
+    if CSRF_PLACEHOLDER in html and not getattr(request, _FOR_CACHE, False):
         html = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return mark_safe(html)  # noqa: S308 - rendered templates, the token is URL-safe
 

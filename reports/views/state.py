@@ -43,6 +43,15 @@ class StateView(SikoPermissionMixin, TemplateView):
     permission_required = "reports.view_state"
     template_name = "reports/state.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The whole page per query string (in the key), day and viewer.
+        return page_cache.cached_page(
+            request,
+            "state",
+            (timezone.localdate().isoformat(),),
+            lambda: super(StateView, self).get(request, *args, **kwargs),
+        )
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         viewer = {
@@ -219,6 +228,7 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
     permission_required = "reports.view_authority_dashboard"
     template_name = "reports/authority.html"
     _authority: Authority | None  # set by the first get_authority()
+    _next_until: str  # until when the next conference's card holds ("" until the next write)
 
     def get_authority(self) -> Authority | None:
         if not hasattr(self, "_authority"):
@@ -237,9 +247,20 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
         return self.get_authority()
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if self.get_authority() is None:
+        authority = self.get_authority()
+        if authority is None:
             return redirect("reports:state")
-        return super().get(request, *args, **kwargs)
+        # The whole page per authority, day and viewer; the next conference's card holds until
+        # that conference starts (then the page renders afresh, the card from its own cache).
+        self._next_until = ""
+        return page_cache.cached_page(
+            request,
+            "authority",
+            (authority.pk, timezone.localdate().isoformat()),
+            lambda: super(AuthorityDashboardView, self).get(request, *args, **kwargs),
+            until=lambda: datetime.fromisoformat(self._next_until) if self._next_until else None,
+            now=_now,
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
@@ -285,9 +306,12 @@ class AuthorityDashboardView(SikoPermissionMixin, TemplateView):
             return {**html, **_next_card(authority, dashboard.next_conference)}
 
         html = page_cache.cached_html("authority", key, render)
+        next_card, self._next_until = _current_next_card(
+            authority, html["next"], html["next_until"]
+        )
         return super().get_context_data(
             top=html["top"],
-            next=_current_next_card(authority, html["next"], html["next_until"]),
+            next=next_card,
             actions=html["actions"],
             past=html["past"],
             authority=authority,
@@ -311,13 +335,14 @@ def _now() -> datetime:
     return timezone.now()
 
 
-def _current_next_card(authority: Authority, card: str, until: str) -> str:
+def _current_next_card(authority: Authority, card: str, until: str) -> tuple[str, str]:
     """`card` while it holds (until its conference starts); afterwards the card of the next one
-    from now on, itself cached under the start it follows, or rendered afresh after a few."""
+    from now on, itself cached under the start it follows, or rendered afresh after a few. With
+    the card: until when it holds ("" until the next write)."""
     now = _now()
     for _hop in range(_NEXT_CARD_HOPS):
         if not until or now <= datetime.fromisoformat(until):
-            return card
+            return card, until
         later = page_cache.cached_html(
             "authority-next",
             (authority.pk, until),
@@ -325,8 +350,9 @@ def _current_next_card(authority: Authority, card: str, until: str) -> str:
         )
         card, until = later["next"], later["next_until"]
     if not until or now <= datetime.fromisoformat(until):
-        return card
-    return _next_card(authority, selectors.next_conference(authority, now=now))["next"]
+        return card, until
+    fresh = _next_card(authority, selectors.next_conference(authority, now=now))
+    return fresh["next"], fresh["next_until"]
 
 
 def _next_card(authority: Authority, conference: Conference | None) -> dict[str, str]:
