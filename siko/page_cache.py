@@ -30,7 +30,7 @@ viewer's name) stays outside the cached part.
 """
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -117,6 +117,7 @@ def cached_page(
     token: str | Callable[[], str],
     until: Callable[[], datetime | None] = lambda: None,
     now: Callable[[], datetime] = timezone.now,
+    live: Mapping[str, Callable[[], str]] | None = None,
 ) -> HttpResponse:
     """The whole response of a GET, base.html and all, from the cache while `token`, the
     language, the path with its query string, the viewer and `parts` are the same.
@@ -126,7 +127,9 @@ def cached_page(
     ever gets a page rendered for another, and a changed role or name renders afresh. `parts`
     names everything else the view renders from (the day, say). `until()`, asked after a
     render, says when the page stops holding (a conference's start); a later request renders
-    afresh (`now` is the clock it is checked against).
+    afresh (`now` is the clock it is checked against). `live` maps markers the page's template
+    puts in to functions returning markup that is rendered on every request instead (what
+    depends on the clock at every moment); the markers must be letters, digits and dashes.
 
     Rendered afresh and not kept: a page with messages to show (before or after the view), a
     response that is not a 200 or sets cookies, and a page that put a CSRF token of its own in
@@ -134,15 +137,16 @@ def cached_page(
     session. The requester's own token goes in on the way out (fill_csrf)."""
     if callable(token):
         token = token()
-    if not token or request.method not in ("GET", "HEAD") or len(get_messages(request)):
-        return render()
-    key = _key(f"page:{name}", (request.get_full_path(), viewer_identity(request), *parts), token)
-    page: _Page | None = cache.get(key)
-    if page is not None and (page.until is None or now() <= page.until):
-        response = HttpResponse(fill_csrf(page.html, request))
-        for header, value in page.headers.items():
-            response[header] = value
-        return response
+    key = ""
+    if token and request.method in ("GET", "HEAD") and not len(get_messages(request)):
+        path_and_viewer = (request.get_full_path(), viewer_identity(request))
+        key = _key(f"page:{name}", (*path_and_viewer, *parts), token)
+        page: _Page | None = cache.get(key)
+        if page is not None and (page.until is None or now() <= page.until):
+            response = HttpResponse(_filled(page.html, request, live))
+            for header, value in page.headers.items():
+                response[header] = value
+            return response
     minted_before = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", False)
     setattr(request, _FOR_CACHE, True)
     try:
@@ -158,14 +162,22 @@ def cached_page(
     minted = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
     if minted_before:
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    if response.streaming or response.status_code != 200:
+    if response.streaming:
         return response
     html = response.content.decode(response.charset)
-    if not (minted or response.cookies or len(get_messages(request))):
-        headers = dict(response.headers)
-        cache.set(key, _Page(html, headers, until()), KEEP_SECONDS)
-    response.content = fill_csrf(html, request).encode(response.charset)
+    keep = response.status_code == 200 and not response.cookies
+    if key and keep and not minted and not len(get_messages(request)):
+        cache.set(key, _Page(html, dict(response.headers), until()), KEEP_SECONDS)
+    response.content = _filled(html, request, live).encode(response.charset)
     return response
+
+
+def _filled(html: str, request: HttpRequest, live: Mapping[str, Callable[[], str]] | None) -> str:
+    html = fill_csrf(html, request)
+    for marker, part in (live or {}).items():
+        if marker in html:
+            html = html.replace(marker, part())
+    return html
 
 
 def viewer_identity(request: HttpRequest) -> tuple[object, ...]:

@@ -7,9 +7,9 @@ Use it with siko.page_cache:
     html = cached_html("conference", parts, render, token=token)
 
 Reading the token first matters: whatever the request reads afterwards is at least as new as
-the token, so an entry is never older than the token it is kept under. Or, one query less, read
-it with the page's object in one statement: `Conference.objects.annotate(
-page_token=page_token_subquery())` (conferences.views.planning.ConferenceDetailView).
+the token, so an entry is never older than the token it is kept under. The page's object
+itself may be kept under the token (conferences.views.planning.ConferenceDetailView keeps the
+conference row as the viewer's scope finds it) when the permission is checked on every request.
 
 The token changes in the writing transaction through database triggers on the tables of
 TRACKED_MODELS (statement-level on PostgreSQL, row-level on SQLite). A page that starts to show
@@ -28,7 +28,6 @@ from typing import Any
 from django.apps.registry import Apps
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.models import Subquery
 
 from siko.version_triggers import Model, VersionTriggers
 from siko.version_triggers import tracked_tables as _tables_of
@@ -89,15 +88,6 @@ def ensure_triggers(*, using: str = "default", apps: Apps | None = None, **kwarg
     from django.apps import apps as global_apps
 
     TRIGGERS.ensure(using, apps or global_apps, TRACKED_MODELS)
-
-
-def page_token_subquery() -> Subquery:
-    """The token as an annotation of the object a page shows: `.annotate(page_token=...)`
-    reads both in one statement, so the object is exactly as new as the token (one query less
-    than page_token() before it)."""
-    from siko.models import PageVersion
-
-    return Subquery(PageVersion.objects.filter(pk=1).values("token")[:1])
 
 
 def page_token() -> str:

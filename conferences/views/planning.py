@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
+from django_scopes import get_scope
 
 from authorities.models import Authority, User
 from authorities.requests import AuthenticatedHttpRequest
@@ -34,8 +35,8 @@ from conferences.models import AgendaItem, Conference, Invitation
 from notifications.enums import MailState
 from siko import tasks_queue
 from siko.formats import BERLIN
-from siko.page_cache import CSRF_PLACEHOLDER, cached_html, fill_csrf
-from siko.page_version import page_token_subquery
+from siko.page_cache import CSRF_PLACEHOLDER, cached_html, cached_page, cached_value, fill_csrf
+from siko.page_version import page_token
 from siko.views_base import SikoPermissionMixin
 
 if TYPE_CHECKING:
@@ -155,6 +156,9 @@ def non_responders(invitations: list[Invitation]) -> list[Waiting]:
     ]
 
 
+#: Where the offer of open actions goes in the cached conference page (rendered per request).
+OPEN_ACTIONS_OFFER = "siko-live-open-actions-offer-2b7e91"
+
 #: The permissions the cached body of the conference page asks (with the conference as the
 #: object, and without one): part of the cache key, so each combination has its own entry.
 DETAIL_OBJECT_PERMISSIONS = ("conferences.change_conference", "conferences.leave_conference")
@@ -165,25 +169,56 @@ class ConferenceDetailView(ConferenceMixin, TemplateView):
     """The conference page. Its body comes from siko.page_cache under the pages' data version
     (siko.page_version), read with the conference before anything else; the key names all else
     the body is rendered from: the conference, whether it has started, the day (the letterhead's
-    date, "heute bereits erinnert") and the viewer's permissions that its templates ask. The
-    offer of open actions depends on the clock (other conferences' start) and is rendered
-    outside the body (followup.actions.offered_action_count)."""
+    date, "heute bereits erinnert") and the viewer's permissions that its templates ask. Around
+    it, the whole page is cached as well (get). The offer of open actions depends on the clock
+    (other conferences' start) and is rendered into the page on every request
+    (followup.actions.offered_action_count)."""
 
     request: AuthenticatedHttpRequest
     permission_required = "conferences.view_conference"
     template_name = "conferences/conference/detail.html"
 
     def get_conference(self) -> Conference:
-        """The conference with the pages' data version, read in one statement: the conference
-        is exactly as new as the token, and all that is read afterwards is as new or newer."""
+        """The conference with the pages' data version (`page_token`), read first: what is read
+        afterwards is as new or newer. The row as the viewer's scope finds it is kept under the
+        token too (one query less per page; another authority's conference is still a 404), and
+        the permission is checked on it on every request."""
         if not hasattr(self, "_conference"):
-            self._conference = get_object_or_404(
-                Conference.objects.select_related("host", "organiser").annotate(
-                    page_token=page_token_subquery()
+            token = page_token()
+            conference = cached_value(
+                "conference-row",
+                (self.kwargs["pk"], sorted(get_scope().items())),
+                # Not the organiser: users are not in the token's tables, the page shows none.
+                lambda: get_object_or_404(
+                    Conference.objects.select_related("host"), pk=self.kwargs["pk"]
                 ),
-                pk=self.kwargs["pk"],
+                token=token,
             )
+            conference.page_token = token
+            self._conference = conference
         return self._conference
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The whole page from siko.page_cache (the scope and the permission are checked before,
+        on every request) per conference, whether it has started, day and viewer; the offer of
+        open actions is rendered into it on every request."""
+        conference = self.get_conference()
+        token = conference.page_token or ""  # type: ignore[attr-defined]
+        return cached_page(
+            request,
+            "conference",
+            (conference.pk, conference.has_started, timezone.localdate(timezone=BERLIN)),
+            lambda: super(ConferenceDetailView, self).get(request, *args, **kwargs),
+            token=token,
+            live={OPEN_ACTIONS_OFFER: lambda: self.render_offer(token)},
+        )
+
+    def render_offer(self, token: str) -> str:
+        return render_to_string(
+            "conferences/conference/_open_actions_offer.html",
+            {"conference": self.get_conference(), "page_token": token},
+            self.request,
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         conference = self.get_conference()
@@ -197,7 +232,7 @@ class ConferenceDetailView(ConferenceMixin, TemplateView):
         body = cached_html("conference", key, self.render_body, token=token)
         return super().get_context_data(
             body={part: fill_csrf(html, self.request) for part, html in body.items()},
-            page_token=token,  # for the offer of open actions (followup's minutes_tags)
+            open_actions_offer=OPEN_ACTIONS_OFFER,
             **kwargs,
         )
 
