@@ -18,14 +18,12 @@ from siko.tasks_queue import BROKER_ERRORS, enqueue, enqueue_on_commit
 
 #: Rows one delivery task sends over the worker's kept SMTP connections.
 DELIVERY_BATCH = 50
-#: Mail server sessions a delivery task keeps busy at once (threads of its process, PostgreSQL
-#: only; outbox.send_mail_rows): SIKO_DELIVERY_SENDERS, default 3; 1 sends one mail after the
-#: other.
-DEFAULT_DELIVERY_SENDERS = 3
 
 
 def delivery_senders() -> int:
-    return max(1, int(getattr(settings, "SIKO_DELIVERY_SENDERS", DEFAULT_DELIVERY_SENDERS)))
+    """Mail server sessions a delivery task keeps busy at once (threads of its process,
+    PostgreSQL only; outbox.send_mail_rows): the setting SIKO_DELIVERY_SENDERS, at least 1."""
+    return max(1, int(settings.SIKO_DELIVERY_SENDERS))
 
 
 #: What the outbox sweep runs first, with its `now`: the apps above register how they resume

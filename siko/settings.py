@@ -260,6 +260,9 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "siko.mail.LocalMailboxBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Mail server sessions one delivery task keeps busy at once (notifications.tasks; 1: one mail
+# after the other). Three took delivery from 33 to 46 mails/s under load (docs/benchmarks.md).
+SIKO_DELIVERY_SENDERS = env.int("SIKO_DELIVERY_SENDERS", default=3)
 
 # Celery: Redis through REDIS_URL; unset: tasks run in-process (embedded mode).
 # Delivery is at least once: acks_late + reject_on_worker_lost bring a killed worker's message
