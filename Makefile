@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 TEST_WORKERS ?= auto
 EMBEDDED := DEBUG=true OTP_REQUIRED=$${OTP_REQUIRED:-false}
 
-.PHONY: run test install lint format migrate seed messages clean
+.PHONY: run test install lint format migrate seed messages clean bench-http bench-mail bench-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,19 @@ format: install
 messages: install
 	$(EMBEDDED) $(BIN)/python manage.py makemessages -l en --ignore=.venv
 	$(EMBEDDED) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Benchmarks (docs/benchmarks.md), against the PostgreSQL and Redis on localhost; each builds its
+# own throwaway database. BENCH_ARGS="--old <checkout>" runs another checkout beside this one.
+bench-http: install
+	bash scripts/system-packages.sh wrk
+	$(BIN)/python bench/http_load.py $(BENCH_ARGS)
+
+bench-mail: install
+	$(BIN)/python bench/fanout.py $(BENCH_ARGS)
+
+bench-report: install
+	bash scripts/system-packages.sh
+	$(BIN)/python bench/annual_report.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles
