@@ -1,4 +1,5 @@
-"""The conference page's cached body (conferences.views.planning.ConferenceDetailView).
+"""The conference page from the cache (conferences.views.planning.ConferenceDetailView): its body,
+the whole page around it and the conference row as the viewer's scope finds it.
 
 A cached page is the same page: any write to what it shows appears on the next request, another
 KPB never gets it, each viewer sees the buttons of their own permissions and posts with their own
@@ -180,6 +181,21 @@ def test_a_co_host_sees_the_leave_button_and_the_host_does_not(conference, kpb_a
     assert "Konferenz verlassen" not in host_page
     assert "Konferenz verlassen" in co_host_page
     assert "Daten bearbeiten" not in co_host_page
+
+
+def test_a_co_host_that_left_gets_a_404_from_its_cached_page(conference, kpb_a_user):
+    """The conference row is kept under the data version as the viewer's scope found it; leaving
+    changes the version, so the next request finds the conference outside the scope."""
+    conference.authorities.add(Authority.objects.get(slug="pp-essen"))
+    co_host = make_user("kpb-essen", "kpb", authority="pp-essen")
+    client = client_for(co_host)
+    page(client, conference)
+    page(client, conference)  # from the cache
+
+    services.leave_conference(conference, by=co_host)
+
+    assert client.get(conference.get_absolute_url()).status_code == 404
+    assert "SiKo Dortmund Herbst" in page(client_for(kpb_a_user), conference)
 
 
 def csrf_of(html: str) -> str:
