@@ -7,6 +7,8 @@ template takes the few page styles from a static file instead of a <style> eleme
 
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api import extensions  # noqa: F401 - registers the Bearer scheme before a schema is built
+
 
 class SchemaView(SpectacularAPIView):
     authentication_classes = []

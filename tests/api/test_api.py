@@ -273,6 +273,7 @@ def test_schema_and_docs_are_public_and_use_no_cdn():
     schema = Client().get("/api/v1/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/meetings/" in schema.content
+    assert b"apiToken" in schema.content  # the Bearer scheme (api.extensions) is in the schema
     docs = Client().get("/api/v1/docs/")
     html = docs.content.decode()
     assert docs.status_code == 200
