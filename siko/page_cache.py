@@ -120,7 +120,8 @@ def cached_page(
     live: Mapping[str, Callable[[], str]] | None = None,
 ) -> HttpResponse:
     """The whole response of a GET, base.html and all, from the cache while `token`, the
-    language, the path with its query string, the viewer and `parts` are the same.
+    language, the path with its query string (and whether htmx asks), the viewer and `parts`
+    are the same.
 
     The viewer is the signed-in user's row and the rows loaded with it (its authority or
     agency): what the page's chrome shows and the permission rules decide from, so no viewer
@@ -139,8 +140,9 @@ def cached_page(
         token = token()
     key = ""
     if token and request.method in ("GET", "HEAD") and not len(get_messages(request)):
-        path_and_viewer = (request.get_full_path(), viewer_identity(request))
-        key = _key(f"page:{name}", (*path_and_viewer, *parts), token)
+        # htmx asks the same address for a part of a page: its answer is kept apart.
+        request_facts = (request.get_full_path(), request.headers.get("HX-Request", ""))
+        key = _key(f"page:{name}", (*request_facts, viewer_identity(request), *parts), token)
         page: _Page | None = cache.get(key)
         if page is not None and (page.until is None or now() <= page.until):
             response = HttpResponse(_filled(page.html, request, live))

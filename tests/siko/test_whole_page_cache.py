@@ -499,3 +499,44 @@ def test_a_cached_page_needs_the_same_queries_for_one_or_many_conferences(
 
     assert one == many
     assert one < rendered
+
+
+# htmx and the parts rendered on every request ----------------------------------------------------
+
+
+def test_an_htmx_request_for_the_same_address_gets_its_own_answer():
+    def part_page(request: HttpRequest) -> HttpResponse:
+        def render() -> HttpResponse:
+            fragment = request.headers.get("HX-Request") == "true"
+            return HttpResponse("<tr>Zeile</tr>" if fragment else "<html>Ganze Seite</html>")
+
+        return cached_page(request, "wpc-htmx", (), render, token=WPC_TOKEN)
+
+    whole = part_page(fresh_request())
+    htmx = fresh_request()
+    htmx.META["HTTP_HX_REQUEST"] = "true"
+
+    assert b"Ganze Seite" in whole.content
+    assert part_page(htmx).content == b"<tr>Zeile</tr>"
+    assert b"Ganze Seite" in part_page(fresh_request()).content
+
+
+def test_a_live_part_is_rendered_into_the_kept_page_on_every_request():
+    renders: list[str] = []
+    marker = "siko-live-wpc-clock"
+
+    def clock_page(shown: str) -> HttpResponse:
+        def render() -> HttpResponse:
+            renders.append(shown)
+            return HttpResponse(f"<p>Seite</p><p>{marker}</p>")
+
+        return cached_page(
+            fresh_request(), "wpc-live", (), render, token=WPC_TOKEN, live={marker: lambda: shown}
+        )
+
+    first, second = clock_page("09:00 Uhr"), clock_page("09:05 Uhr")
+
+    assert len(renders) == 1
+    assert b"<p>09:00 Uhr</p>" in first.content
+    assert b"<p>09:05 Uhr</p>" in second.content
+    assert marker.encode() not in second.content
