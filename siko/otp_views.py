@@ -4,8 +4,6 @@ from base64 import b32encode
 from io import BytesIO
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -211,6 +209,10 @@ class SetupView(SikoPermissionMixin, View):
         )
 
     def _context(self, device: TOTPDevice, form: TokenForm) -> dict[str, Any]:
+        # Imported here: only this page draws a QR code, every process would pay for it at start.
+        import qrcode
+        import qrcode.image.svg
+
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
         buffer = BytesIO()
         image.save(buffer)
